@@ -1,0 +1,1 @@
+"""PHM Vaccination Uptake Explorer: the domain package (never imports Streamlit)."""

@@ -1,0 +1,5 @@
+"""Run the command line: python -m phm ..."""
+
+from phm.cli import main
+
+raise SystemExit(main())

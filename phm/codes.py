@@ -1,0 +1,175 @@
+"""Code lists: ethnicity, age bands, JCVI cohorts, deprivation, flags, languages, doses, sites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PROGRAMMES: dict[str, str] = {"covid19": "COVID-19"}
+
+DOSES: dict[str, str] = {"1": "First dose", "2": "Second dose", "3": "Booster"}
+
+SEXES: dict[str, str] = {"F": "Female", "M": "Male"}
+
+
+@dataclass(frozen=True)
+class Ethnicity:
+    """One NHS Data Dictionary ethnic category with its broad group."""
+
+    code: str
+    label: str
+    group: str
+
+
+# NHS Data Dictionary ethnic category (2001 census categories), plus Z and 99.
+ETHNICITIES: tuple[Ethnicity, ...] = (
+    Ethnicity("A", "White British", "White"),
+    Ethnicity("B", "White Irish", "White"),
+    Ethnicity("C", "Any other White background", "White"),
+    Ethnicity("D", "White and Black Caribbean", "Mixed"),
+    Ethnicity("E", "White and Black African", "Mixed"),
+    Ethnicity("F", "White and Asian", "Mixed"),
+    Ethnicity("G", "Any other mixed background", "Mixed"),
+    Ethnicity("H", "Indian", "Asian or Asian British"),
+    Ethnicity("J", "Pakistani", "Asian or Asian British"),
+    Ethnicity("K", "Bangladeshi", "Asian or Asian British"),
+    Ethnicity("L", "Any other Asian background", "Asian or Asian British"),
+    Ethnicity("M", "Caribbean", "Black or Black British"),
+    Ethnicity("N", "African", "Black or Black British"),
+    Ethnicity("P", "Any other Black background", "Black or Black British"),
+    Ethnicity("R", "Chinese", "Other ethnic groups"),
+    Ethnicity("S", "Any other ethnic group", "Other ethnic groups"),
+    Ethnicity("Z", "Not stated", "Not stated or not known"),
+    Ethnicity("99", "Not known", "Not stated or not known"),
+)
+ETHNICITY_LABELS: dict[str, str] = {e.code: e.label for e in ETHNICITIES}
+ETHNICITY_GROUP: dict[str, str] = {e.code: e.group for e in ETHNICITIES}
+ETHNIC_GROUPS: tuple[str, ...] = tuple(dict.fromkeys(e.group for e in ETHNICITIES))
+
+# NHS England reporting bands: (label, lowest age, highest age or None).
+AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("Under 18", 0, 17),
+    ("18-24", 18, 24),
+    ("25-29", 25, 29),
+    ("30-34", 30, 34),
+    ("35-39", 35, 39),
+    ("40-44", 40, 44),
+    ("45-49", 45, 49),
+    ("50-54", 50, 54),
+    ("55-59", 55, 59),
+    ("60-64", 60, 64),
+    ("65-69", 65, 69),
+    ("70-74", 70, 74),
+    ("75-79", 75, 79),
+    ("80+", 80, None),
+)
+AGE_BAND_LABELS: tuple[str, ...] = tuple(b[0] for b in AGE_BANDS)
+
+# JCVI priority cohorts: phase 1 (1-9) from the 30 Dec 2020 advice, phase 2 (10-12).
+JCVI_COHORTS: dict[int, str] = {
+    1: "1: care-home residents",
+    2: "2: 80+ and frontline health and social care workers",
+    3: "3: 75-79",
+    4: "4: 70-74 and clinically extremely vulnerable",
+    5: "5: 65-69",
+    6: "6: 16-64 at risk (underlying conditions, carers)",
+    7: "7: 60-64",
+    8: "8: 55-59",
+    9: "9: 50-54",
+    10: "10: 40-49",
+    11: "11: 30-39",
+    12: "12: 18-29",
+    0: "Not in a priority cohort (under 18)",
+}
+
+IMD_DECILES: tuple[int, ...] = tuple(range(1, 11))
+IMD_QUINTILES: dict[int, str] = {
+    1: "1 (most deprived)",
+    2: "2",
+    3: "3",
+    4: "4",
+    5: "5 (least deprived)",
+}
+
+DELIVERY_MODELS: dict[str, str] = {
+    "vaccination_centre": "Vaccination centre",
+    "hospital_hub": "Hospital hub",
+    "gp_pcn_site": "GP/PCN site",
+    "community_pharmacy": "Community pharmacy",
+    "pop_up": "Pop-up clinic",
+    "vaccine_bus": "Vaccine bus",
+    "housebound_visit": "Housebound or care-home visit",
+}
+
+# Clinical and social flags: column name -> label. The first seven are the at-risk
+# conditions counted in person.ltc_count.
+AT_RISK_CONDITIONS: dict[str, str] = {
+    "has_diabetes": "Diabetes",
+    "has_chronic_respiratory": "Chronic respiratory disease",
+    "has_chronic_heart": "Chronic heart disease",
+    "has_chronic_kidney": "Chronic kidney disease",
+    "has_chronic_liver": "Chronic liver disease",
+    "is_immunosuppressed": "Immunosuppression",
+    "has_severe_obesity": "Severe obesity (BMI 40+)",
+}
+FLAGS: dict[str, str] = {
+    "has_learning_disability": "Learning disability",
+    "has_severe_mental_illness": "Severe mental illness",
+    "is_clinically_extremely_vulnerable": "Clinically extremely vulnerable (shielding)",
+    **AT_RISK_CONDITIONS,
+    "is_housebound": "Housebound",
+    "is_care_home_resident": "Care-home resident",
+    "is_health_care_worker": "Health or social care worker",
+    "is_unpaid_carer": "Unpaid carer",
+    "is_pregnant": "Pregnant",
+    "is_homeless": "Homeless",
+    "needs_interpreter": "Needs an interpreter",
+}
+
+# Languages used by the demo; real data may hold others (codes are the names).
+LANGUAGES: tuple[str, ...] = (
+    "English",
+    "Turkish",
+    "Polish",
+    "Bengali",
+    "Somali",
+    "Greek",
+    "Albanian",
+    "Romanian",
+    "Bulgarian",
+    "Portuguese",
+    "Spanish",
+    "Italian",
+    "French",
+    "Arabic",
+    "Kurdish",
+    "Farsi",
+    "Urdu",
+    "Gujarati",
+    "Tamil",
+    "Punjabi",
+    "Chinese",
+    "Lithuanian",
+    "Russian",
+    "Tigrinya",
+    "Amharic",
+    "Yoruba",
+)
+
+LTC_COUNT_LABELS: dict[int, str] = {0: "None", 1: "1", 2: "2", 3: "3 or more"}
+
+
+def imd_quintile(decile: int) -> int:
+    """Return the IMD quintile (1 most deprived) of an IMD decile."""
+    if not 1 <= decile <= 10:
+        raise ValueError(f"IMD decile must be 1-10, got {decile}")
+    return (decile + 1) // 2
+
+
+def age_band_of(age: int) -> str:
+    """Return the NHS England reporting band of an age in whole years."""
+    if age < 0:
+        raise ValueError(f"age must not be negative, got {age}")
+    for label, low, high in AGE_BANDS:
+        if age >= low and (high is None or age <= high):
+            return label
+    raise AssertionError("unreachable: bands cover every age")

@@ -1,0 +1,343 @@
+"""The Cohort: one frozen description of who is counted, turned into SQL, words and URLs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from datetime import date
+
+from phm import codes
+
+DEFAULT_AS_AT = date(2022, 3, 31)
+PROGRAMME_START = date(2020, 12, 8)
+
+# Age in whole years on the as-at date; birth dates are the first of the month.
+AGE_SQL = "((year($as_at) - year(p.birth_date)) * 12 + month($as_at) - month(p.birth_date)) // 12"
+AGE_BAND_SQL = (
+    "CASE "
+    + " ".join(
+        f"WHEN {AGE_SQL} <= {high} THEN '{label}'"
+        for label, _low, high in codes.AGE_BANDS
+        if high is not None
+    )
+    + f" ELSE '{codes.AGE_BANDS[-1][0]}' END"
+)
+ETHNIC_GROUP_SQL = (
+    "CASE p.ethnicity_code "
+    + " ".join(f"WHEN '{e.code}' THEN '{e.group}'" for e in codes.ETHNICITIES)
+    + " END"
+)
+IMD_QUINTILE_SQL = "((l.imd_decile + 1) // 2)"
+
+# Multi-value filters: Cohort field -> (SQL expression, URL key). Values are OR'd.
+SET_FILTERS: dict[str, str] = {
+    "age_bands": AGE_BAND_SQL,
+    "jcvi_cohorts": "p.jcvi_cohort",
+    "sexes": "p.sex",
+    "ethnicities": "p.ethnicity_code",
+    "ethnic_groups": ETHNIC_GROUP_SQL,
+    "languages": "p.main_language",
+    "imd_quintiles": IMD_QUINTILE_SQL,
+    "imd_deciles": "l.imd_decile",
+    "boroughs": "l.lad_code",
+    "msoas": "l.msoa_code",
+    "lsoas": "p.lsoa_code",
+    "pcns": "pr.pcn_code",
+    "practices": "p.practice_code",
+}
+URL_KEYS: dict[str, str] = {
+    "age_bands": "age_band",
+    "jcvi_cohorts": "jcvi",
+    "sexes": "sex",
+    "ethnicities": "ethnicity",
+    "ethnic_groups": "ethnic_group",
+    "languages": "language",
+    "imd_quintiles": "imd_quintile",
+    "imd_deciles": "imd_decile",
+    "boroughs": "borough",
+    "msoas": "msoa",
+    "lsoas": "lsoa",
+    "pcns": "pcn",
+    "practices": "practice",
+}
+INT_FIELDS = {"jcvi_cohorts", "imd_quintiles", "imd_deciles"}
+FIXED_VALUES: dict[str, set] = {
+    "age_bands": set(codes.AGE_BAND_LABELS),
+    "jcvi_cohorts": set(codes.JCVI_COHORTS),
+    "sexes": set(codes.SEXES),
+    "ethnicities": set(codes.ETHNICITY_LABELS),
+    "ethnic_groups": set(codes.ETHNIC_GROUPS),
+    "imd_quintiles": set(codes.IMD_QUINTILES),
+    "imd_deciles": set(codes.IMD_DECILES),
+}
+FLAG_VALUES = {"yes": True, "no": False}
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Who is counted and what is measured: values within a field are OR'd, fields AND'd."""
+
+    age_min: int | None = None
+    age_max: int | None = None
+    age_bands: tuple[str, ...] = ()
+    jcvi_cohorts: tuple[int, ...] = ()
+    sexes: tuple[str, ...] = ()
+    ethnicities: tuple[str, ...] = ()
+    ethnic_groups: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    imd_quintiles: tuple[int, ...] = ()
+    imd_deciles: tuple[int, ...] = ()
+    boroughs: tuple[str, ...] = ()
+    msoas: tuple[str, ...] = ()
+    lsoas: tuple[str, ...] = ()
+    pcns: tuple[str, ...] = ()
+    practices: tuple[str, ...] = ()
+    flags: tuple[tuple[str, bool], ...] = ()
+    programme: str = "covid19"
+    dose: str = "1"
+    as_at: date = field(default=DEFAULT_AS_AT)
+
+    def __post_init__(self) -> None:
+        """Validate every value against the code lists; geography codes are checked by shape."""
+        for name, allowed in FIXED_VALUES.items():
+            bad = [v for v in getattr(self, name) if v not in allowed]
+            if bad:
+                raise ValueError(f"unknown {URL_KEYS[name]} value(s): {bad}")
+        for name, _flag in [(n, None) for n, _ in self.flags]:
+            if name not in codes.FLAGS:
+                raise ValueError(f"unknown flag: {name!r}")
+        if len({n for n, _ in self.flags}) != len(self.flags):
+            raise ValueError("a flag is given twice")
+        for bound in (self.age_min, self.age_max):
+            if bound is not None and not 0 <= bound <= 120:
+                raise ValueError(f"age bounds must be 0-120, got {bound}")
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            raise ValueError("age_min is above age_max")
+        if self.programme not in codes.PROGRAMMES:
+            raise ValueError(f"unknown programme: {self.programme!r}")
+        if self.dose not in codes.DOSES:
+            raise ValueError(f"unknown dose: {self.dose!r}")
+        if not isinstance(self.as_at, date):
+            raise ValueError("as_at must be a date")
+        for name in ("boroughs", "msoas", "lsoas", "pcns", "practices", "languages"):
+            for value in getattr(self, name):
+                if not isinstance(value, str) or not value or len(value) > 60:
+                    raise ValueError(f"malformed {URL_KEYS[name]} value: {value!r}")
+
+    def with_(self, **changes: object) -> Cohort:
+        """Return a copy with some fields changed (normalised to sorted tuples)."""
+        return replace(self, **{k: _normalise(k, v) for k, v in changes.items()})
+
+    def to_where(self) -> tuple[str, dict[str, object]]:
+        """Return a WHERE clause over person p, lsoa l, practice pr and its named parameters."""
+        clauses = [
+            "p.registered_from <= $as_at",
+            "(p.registered_to IS NULL OR p.registered_to > $as_at)",
+            "p.birth_date <= $as_at",
+        ]
+        params: dict[str, object] = {"as_at": self.as_at}
+        if self.age_min is not None:
+            clauses.append(f"{AGE_SQL} >= $age_min")
+            params["age_min"] = self.age_min
+        if self.age_max is not None:
+            clauses.append(f"{AGE_SQL} <= $age_max")
+            params["age_max"] = self.age_max
+        for name, expression in SET_FILTERS.items():
+            values = getattr(self, name)
+            if not values:
+                continue
+            names = [f"{name}_{i}" for i in range(len(values))]
+            clauses.append(f"{expression} IN ({', '.join('$' + n for n in names)})")
+            params.update(zip(names, values, strict=True))
+        for flag, wanted in self.flags:
+            # flag names are checked against codes.FLAGS in __post_init__.
+            clauses.append(f"p.{flag} = ${flag}")
+            params[flag] = wanted
+        return " AND ".join(clauses), params
+
+    def describe(self, names: Mapping[str, str] | None = None) -> str:
+        """Return the cohort in plain English, e.g. 'Women aged 50-64 ... in Enfield'."""
+        names = names or {}
+        who = _describe_sex(self.sexes)
+        parts = [who]
+        if self.age_min is not None or self.age_max is not None:
+            low, high = self.age_min, self.age_max
+            if low is not None and high is not None:
+                parts.append(f"aged {low}-{high}")
+            elif low is not None:
+                parts.append(f"aged {low} and over")
+            else:
+                parts.append(f"aged {high} and under")
+        if self.age_bands:
+            parts.append(f"in age band {_or_list(self.age_bands)}")
+        if self.jcvi_cohorts:
+            parts.append(f"in JCVI cohort {_or_list(str(c) for c in self.jcvi_cohorts)}")
+        if self.ethnicities:
+            labels = [codes.ETHNICITY_LABELS[c] for c in self.ethnicities]
+            parts.append(f"of {_or_list(labels)} ethnicity")
+        if self.ethnic_groups:
+            parts.append(f"in the {_or_list(self.ethnic_groups)} ethnic group")
+        if self.languages:
+            parts.append(f"whose first language is {_or_list(self.languages)}")
+        if self.imd_quintiles:
+            quintiles = [str(q) for q in self.imd_quintiles]
+            parts.append(f"living in IMD quintile {_or_list(quintiles)} (1 = most deprived)")
+        if self.imd_deciles:
+            parts.append(f"living in IMD decile {_or_list(str(d) for d in self.imd_deciles)}")
+        for name, label in (
+            ("boroughs", "living in"),
+            ("msoas", "living in MSOA"),
+            ("lsoas", "living in LSOA"),
+            ("pcns", "registered with PCN"),
+            ("practices", "registered with practice"),
+        ):
+            values = getattr(self, name)
+            if values:
+                parts.append(f"{label} {_or_list(names.get(v, v) for v in values)}")
+        with_flags = [codes.FLAGS[f].lower() for f, v in self.flags if v]
+        without_flags = [codes.FLAGS[f].lower() for f, v in self.flags if not v]
+        if with_flags:
+            parts.append("with " + _and_list(with_flags))
+        if without_flags:
+            parts.append("not recorded as " + _or_list(without_flags))
+        measure = (
+            f"{codes.DOSES[self.dose].lower()} of {codes.PROGRAMMES[self.programme]} vaccine"
+            f" by {self.as_at.day} {self.as_at:%B %Y}"
+        )
+        return f"{' '.join(parts)}; {measure}"
+
+    def to_query_params(self) -> dict[str, str | list[str]]:
+        """Return the non-default fields as URL query parameters."""
+        default = Cohort()
+        out: dict[str, str | list[str]] = {}
+        for name, key in URL_KEYS.items():
+            values = getattr(self, name)
+            if values:
+                out[key] = [str(v) for v in values]
+        for name in ("age_min", "age_max"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = str(value)
+        for flag, wanted in self.flags:
+            out[flag] = "yes" if wanted else "no"
+        if self.dose != default.dose:
+            out["dose"] = self.dose
+        if self.programme != default.programme:
+            out["programme"] = self.programme
+        if self.as_at != default.as_at:
+            out["as_at"] = self.as_at.isoformat()
+        return out
+
+    @classmethod
+    def from_query_params(
+        cls,
+        params: Mapping[str, str | list[str]],
+        known: Mapping[str, set[str]] | None = None,
+    ) -> tuple[Cohort, list[str]]:
+        """Build a Cohort from URL parameters, ignoring (and reporting) malformed values.
+
+        `known` gives the valid codes for data-dependent fields (boroughs, msoas, lsoas,
+        pcns, practices, languages); values outside it are ignored with a warning.
+        """
+        known = known or {}
+        warnings: list[str] = []
+        kwargs: dict[str, object] = {}
+        by_key = {key: name for name, key in URL_KEYS.items()}
+        for key, raw in params.items():
+            values = [raw] if isinstance(raw, str) else list(raw)
+            if key in by_key:
+                name = by_key[key]
+                allowed = FIXED_VALUES.get(name) or known.get(name)
+                good = []
+                for value in values:
+                    parsed = _parse_int(value) if name in INT_FIELDS else value
+                    if parsed is None or (allowed is not None and parsed not in allowed):
+                        warnings.append(f"Ignored {key}={value!r}: not a known value.")
+                    elif parsed not in good:
+                        good.append(parsed)
+                kwargs[name] = tuple(good)
+            elif key in ("age_min", "age_max"):
+                age = _parse_int(values[-1])
+                if age is None or not 0 <= age <= 120:
+                    warnings.append(f"Ignored {key}={values[-1]!r}: not an age from 0 to 120.")
+                else:
+                    kwargs[key] = age
+            elif key in codes.FLAGS:
+                if values[-1] in FLAG_VALUES:
+                    kwargs.setdefault("flags", [])
+                    kwargs["flags"].append((key, FLAG_VALUES[values[-1]]))  # type: ignore[union-attr]
+                elif values[-1] != "any":
+                    warnings.append(f"Ignored {key}={values[-1]!r}: use yes, no or any.")
+            elif key == "dose":
+                if values[-1] in codes.DOSES:
+                    kwargs["dose"] = values[-1]
+                else:
+                    warnings.append(f"Ignored dose={values[-1]!r}: use 1, 2 or 3.")
+            elif key == "programme":
+                if values[-1] in codes.PROGRAMMES:
+                    kwargs["programme"] = values[-1]
+                else:
+                    warnings.append(f"Ignored programme={values[-1]!r}: not a known programme.")
+            elif key == "as_at":
+                parsed_date = _parse_date(values[-1])
+                if parsed_date is None:
+                    warnings.append(f"Ignored as_at={values[-1]!r}: not a date (YYYY-MM-DD).")
+                else:
+                    kwargs["as_at"] = parsed_date
+        if "flags" in kwargs:
+            kwargs["flags"] = tuple(sorted(kwargs["flags"]))  # type: ignore[arg-type]
+        low, high = kwargs.get("age_min"), kwargs.get("age_max")
+        if isinstance(low, int) and isinstance(high, int) and low > high:
+            warnings.append("Ignored age_min and age_max: the minimum is above the maximum.")
+            kwargs.pop("age_min")
+            kwargs.pop("age_max")
+        return cls(**kwargs), warnings  # type: ignore[arg-type]
+
+
+def _normalise(name: str, value: object) -> object:
+    """Turn list-like field values into sorted, de-duplicated tuples so equal cohorts hash equal."""
+    if name == "flags":
+        return tuple(sorted(dict(value).items())) if value else ()  # type: ignore[arg-type]
+    if name in URL_KEYS:
+        return tuple(sorted(set(value))) if value else ()  # type: ignore[arg-type]
+    return value
+
+
+def _parse_int(value: str) -> int | None:
+    """Return an int parsed from text, or None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _parse_date(value: str) -> date | None:
+    """Return a date in the programme's range parsed from ISO text, or None."""
+    try:
+        parsed = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if date(2020, 12, 1) <= parsed <= date(2030, 12, 31) else None
+
+
+def _describe_sex(sexes: tuple[str, ...]) -> str:
+    """Return the noun for the sexes selected."""
+    if set(sexes) == {"F"}:
+        return "Women and girls"
+    if set(sexes) == {"M"}:
+        return "Men and boys"
+    return "People"
+
+
+def _or_list(items: object) -> str:
+    """Join words as 'a, b or c'."""
+    words = [str(i) for i in items]  # type: ignore[attr-defined]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _and_list(items: list[str]) -> str:
+    """Join words as 'a, b and c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+COHORT_FIELDS = tuple(f.name for f in fields(Cohort))

@@ -1,0 +1,172 @@
+"""Every SQL statement of the app: each takes a Cohort, binds values as parameters, returns a frame."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from phm import codes
+from phm.cohort import AGE_BAND_SQL, AGE_SQL, ETHNIC_GROUP_SQL, IMD_QUINTILE_SQL, Cohort
+from phm.schema import DOSE_DATE_COLUMNS
+
+BASE_FROM = (
+    "FROM person p JOIN lsoa l ON l.lsoa_code = p.lsoa_code "
+    "JOIN practice pr ON pr.practice_code = p.practice_code"
+)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A characteristic to break uptake down by: SQL for its code and, for places, its name."""
+
+    label: str
+    code_sql: str
+    name_sql: str | None = None
+    labels: dict | None = None  # code -> label for fixed code lists, in display order
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    "age_band": Dimension("Age band", AGE_BAND_SQL, labels={b: b for b in codes.AGE_BAND_LABELS}),
+    "age": Dimension("Age (years)", AGE_SQL),
+    "jcvi_cohort": Dimension("JCVI cohort", "p.jcvi_cohort", labels=codes.JCVI_COHORTS),
+    "sex": Dimension("Sex", "p.sex", labels=codes.SEXES),
+    "ethnicity_code": Dimension("Ethnicity", "p.ethnicity_code", labels=codes.ETHNICITY_LABELS),
+    "ethnic_group": Dimension(
+        "Broad ethnic group", ETHNIC_GROUP_SQL, labels={g: g for g in codes.ETHNIC_GROUPS}
+    ),
+    "main_language": Dimension("First language", "p.main_language"),
+    "imd_quintile": Dimension("IMD quintile", IMD_QUINTILE_SQL, labels=codes.IMD_QUINTILES),
+    "imd_decile": Dimension("IMD decile", "l.imd_decile", labels={d: str(d) for d in codes.IMD_DECILES}),
+    "borough": Dimension("Borough", "l.lad_code", "l.lad_name"),
+    "msoa": Dimension("MSOA", "l.msoa_code", "l.msoa_name"),
+    "lsoa": Dimension("LSOA", "p.lsoa_code", "l.lsoa_name"),
+    "pcn": Dimension("PCN", "pr.pcn_code", "pr.pcn_name"),
+    "practice": Dimension("Practice", "p.practice_code", "pr.practice_name"),
+    "ltc_count": Dimension(
+        "At-risk conditions", "least(p.ltc_count, 3)", labels=codes.LTC_COUNT_LABELS
+    ),
+    **{
+        flag: Dimension(label, f"p.{flag}", labels={True: "Yes", False: "No"})
+        for flag, label in codes.FLAGS.items()
+    },
+}
+
+
+def _dose_column(cohort: Cohort) -> str:
+    """Return the person column holding the date of the cohort's dose (from a fixed map)."""
+    return DOSE_DATE_COLUMNS[cohort.dose]
+
+
+def uptake_by(
+    con: duckdb.DuckDBPyConnection, cohort: Cohort, dimensions: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Return vaccinated and population of the cohort, broken down by up to two dimensions.
+
+    Columns: for each dimension its code (named as the dimension) and `<dimension>_label`,
+    then vaccinated and population. Only combinations with residents appear.
+    """
+    if len(dimensions) > 2 or len(set(dimensions)) != len(dimensions):
+        raise ValueError("break uptake down by at most two different dimensions")
+    unknown = [d for d in dimensions if d not in DIMENSIONS]
+    if unknown:
+        raise ValueError(f"unknown dimension(s) {unknown}; choose from {sorted(DIMENSIONS)}")
+    where, params = cohort.to_where()
+    selects, groups = [], []
+    for i, name in enumerate(dimensions):
+        dim = DIMENSIONS[name]
+        selects.append(f"{dim.code_sql} AS d{i}")
+        groups.append(f"d{i}")
+        if dim.name_sql:
+            selects.append(f"any_value({dim.name_sql}) AS n{i}")
+    dose_date = _dose_column(cohort)
+    sql = (
+        "SELECT "
+        + "".join(s + ", " for s in selects)
+        + f"count(*) FILTER (WHERE p.{dose_date} <= $as_at) AS vaccinated, count(*) AS population "
+        + BASE_FROM
+        + " WHERE "
+        + where
+        + (" GROUP BY " + ", ".join(groups) if groups else "")
+    )
+    frame = con.cursor().execute(sql, params).df()
+    out = pd.DataFrame(index=frame.index)
+    for i, name in enumerate(dimensions):
+        dim = DIMENSIONS[name]
+        out[name] = frame[f"d{i}"]
+        if dim.name_sql:
+            out[f"{name}_label"] = frame[f"n{i}"]
+        elif dim.labels:
+            out[f"{name}_label"] = frame[f"d{i}"].map(dim.labels).fillna(frame[f"d{i}"].astype(str))
+        else:
+            out[f"{name}_label"] = frame[f"d{i}"].astype(str)
+    out["vaccinated"] = frame["vaccinated"].astype("int64")
+    out["population"] = frame["population"].astype("int64")
+    return sort_by_dimensions(out, dimensions)
+
+
+def sort_by_dimensions(frame: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
+    """Return rows in each dimension's natural order (code-list order, else by label)."""
+    keys = []
+    for name in dimensions:
+        dim = DIMENSIONS[name]
+        if dim.labels:
+            order = {code: i for i, code in enumerate(dim.labels)}
+            keys.append(frame[name].map(order).fillna(len(order)))
+        elif name in ("main_language",):
+            order = {lang: i for i, lang in enumerate(codes.LANGUAGES)}
+            keys.append(frame[name].map(order).fillna(len(order)))
+        elif name == "age":
+            keys.append(frame[name])
+        else:
+            keys.append(frame[f"{name}_label"].astype(str))
+    if not keys:
+        return frame.reset_index(drop=True)
+    order_frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+    return frame.loc[order_frame.sort_values(list(order_frame.columns)).index].reset_index(drop=True)
+
+
+def uptake_all_doses(con: duckdb.DuckDBPyConnection, cohort: Cohort) -> pd.DataFrame:
+    """Return one row per dose: dose, dose_label, vaccinated, population for the cohort."""
+    where, params = cohort.to_where()
+    sql = (
+        "SELECT count(*) FILTER (WHERE p.first_dose_date <= $as_at) AS d1, "
+        "count(*) FILTER (WHERE p.second_dose_date <= $as_at) AS d2, "
+        "count(*) FILTER (WHERE p.booster_date <= $as_at) AS d3, count(*) AS population "
+        + BASE_FROM
+        + " WHERE "
+        + where
+    )
+    row = con.cursor().execute(sql, params).fetchone()
+    assert row is not None
+    return pd.DataFrame(
+        {
+            "dose": list(codes.DOSES),
+            "dose_label": list(codes.DOSES.values()),
+            "vaccinated": [int(row[0]), int(row[1]), int(row[2])],
+            "population": [int(row[3])] * 3,
+        }
+    )
+
+
+def dataset_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Return the dataset_meta table as a dict."""
+    rows = con.cursor().execute("SELECT key, value FROM dataset_meta").fetchall()
+    return dict(rows)
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Return code -> name for each data-dependent filter (places, practices, languages)."""
+    cur = con.cursor()
+    options = {
+        "boroughs": "SELECT DISTINCT lad_code, lad_name FROM lsoa ORDER BY lad_name",
+        "msoas": "SELECT DISTINCT msoa_code, msoa_name FROM lsoa ORDER BY msoa_name",
+        "lsoas": "SELECT lsoa_code, lsoa_name FROM lsoa ORDER BY lsoa_name",
+        "pcns": "SELECT DISTINCT pcn_code, pcn_name FROM practice ORDER BY pcn_name",
+        "practices": "SELECT practice_code, practice_name FROM practice ORDER BY practice_name",
+        "languages": "SELECT main_language, main_language FROM person GROUP BY main_language "
+        "ORDER BY main_language <> 'English', count(*) DESC",
+    }
+    return {name: dict(cur.execute(sql).fetchall()) for name, sql in options.items()}

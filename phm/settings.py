@@ -1,0 +1,70 @@
+"""One declarative table of settings, read from PHM_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One PHM_* setting: its name, default and meaning."""
+
+    name: str
+    default: str
+    description: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("PHM_DB", str(ROOT / "data" / "phm.duckdb"), "DuckDB file the app reads"),
+    Setting("PHM_ICB", "north-central-london", "Reference geography folder under data/reference"),
+    Setting("PHM_DEMO_SCALE", "1.0", "Scale of the demo built on first start (1.0 = 1.6M people)"),
+    Setting("PHM_DEMO_SEED", "2020", "Seed of the demo built on first start"),
+    Setting("PHM_SUPPRESS_BELOW", "8", "Counts from 1 to this minus 1 are suppressed"),
+    Setting("PHM_ROUND_TO", "5", "Other counts are rounded to the nearest multiple of this"),
+    Setting("PHM_CACHE_TTL", "3600", "Seconds a query result stays cached in the app"),
+    Setting("PHM_REFERENCE_DIR", "", "Real published data for tests, calibration and benchmarks"),
+    Setting("PHM_REQUIRE_REFERENCE", "0", "1: tests fail instead of skipping without reference data"),
+    Setting("PHM_REQUIRE_BROWSER", "0", "1: browser tests fail instead of skipping without Chromium"),
+    Setting("PHM_CHROMIUM", "/usr/bin/chromium", "Chromium used by the browser tests"),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> str:
+    """Return a setting's value from the environment, or its default."""
+    if name not in _BY_NAME:
+        raise KeyError(f"unknown setting {name}; declare it in phm.settings.SETTINGS")
+    return os.environ.get(name, _BY_NAME[name].default)
+
+
+def get_int(name: str) -> int:
+    """Return a setting as an int, with a clear error when it is not one."""
+    value = get(name)
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def get_float(name: str) -> float:
+    """Return a setting as a float, with a clear error when it is not one."""
+    value = get(name)
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+
+
+def get_path(name: str) -> Path | None:
+    """Return a setting as a path, or None when it is empty."""
+    value = get(name)
+    return Path(value) if value else None
+
+
+def get_flag(name: str) -> bool:
+    """Return a setting as a boolean (1/true/yes)."""
+    return get(name).strip().lower() in {"1", "true", "yes"}

@@ -1,0 +1,119 @@
+"""Build the demo database: areas, people, practices, sites, doses, written to DuckDB atomically."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from phm import db, geo, schema
+from phm.synth import assumptions as A
+from phm.synth.areas import build_areas, ethnicity_weights, lsoa_weights
+from phm.synth.calibration import Calibration, load_calibration
+from phm.synth.people import build_people
+from phm.synth.services import assign_practices, build_practices, build_sites
+from phm.synth.vaccinations import assign_sites, build_doses
+
+Progress = Callable[[str, float], None]
+NCL_LADS = {"E09000003", "E09000007", "E09000010", "E09000014", "E09000019"}
+
+
+def _silent(_message: str, _fraction: float) -> None:
+    """Ignore progress messages."""
+
+
+def generate(ref_dir: Path, scale: float, seed: int, calibration: Calibration | None,
+             progress: Progress = _silent) -> dict[str, pd.DataFrame]:
+    """Return the demo tables as DataFrames (person sorted by LSOA)."""
+    if not 0 < scale <= 10:
+        raise ValueError(f"scale must be above 0 and at most 10, got {scale}")
+    lsoas = geo.load_lsoas(ref_dir)
+    postcodes = geo.load_postcodes(ref_dir) if (ref_dir / "postcode.parquet").exists() else None
+    progress("Areas: deprivation, population, ethnic mix", 0.05)
+    areas = build_areas(lsoas, seed, calibration)
+    weights = lsoa_weights(areas, seed, calibration)
+    eth = ethnicity_weights(areas, weights, seed, calibration)
+    n = max(100, round(A.PERSONS_AT_SCALE_1 * scale * len(lsoas) / 795))
+    progress(f"People: {n:,} persons", 0.15)
+    people = build_people(areas, weights, eth, n, seed, calibration)
+    progress("Practices, PCNs and vaccination sites", 0.45)
+    practices = build_practices(areas, weights, seed)
+    people["practice_code"] = assign_practices(areas, practices, people["lsoa_index"].to_numpy(), seed)
+    is_ncl = set(lsoas["lad_code"]) <= NCL_LADS
+    sites = build_sites(areas, weights, practices, postcodes, seed, is_ncl)
+    progress("Vaccinations: dates and sites", 0.6)
+    doses = build_doses(people, areas, seed)
+    vaccination = assign_sites(doses, people, areas, sites, seed)
+    lsoa = areas.lsoa.copy()
+    return {"lsoa": lsoa, "practice": practices, "person": people, "site": sites, "vaccination": vaccination}
+
+
+def _meta(ref_dir: Path, scale: float, seed: int, calibration: Calibration | None, n: int) -> pd.DataFrame:
+    """Return the dataset_meta rows of a demo build."""
+    ref_meta = geo.load_reference_meta(ref_dir)
+    sources = ["Synthetic population (phm.synth)", *(ref_meta.get("sources_summary") or [])]
+    if calibration is not None:
+        sources += [f"calibrated with {s}" for s in calibration.sources]
+    values = {
+        "name": f"Synthetic {ref_meta.get('icb_name', ref_dir.name)} demo ({n:,} people)",
+        "kind": "synthetic",
+        "as_at": A.PROGRAMME_END.isoformat(),
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "seed": str(seed),
+        "scale": str(scale),
+        "icb": str(ref_meta.get("icb_name", ref_dir.name)),
+        "sources": json.dumps(sources),
+        "licence": str(ref_meta.get("attribution", "")),
+    }
+    return pd.DataFrame({"key": list(values), "value": list(values.values())})
+
+
+def write_database(tables: dict[str, pd.DataFrame], meta: pd.DataFrame, out: Path) -> None:
+    """Write the tables into a new DuckDB file and swap it in over `out` atomically."""
+    with db.building(out) as con:
+        for table in schema.TABLES:
+            con.execute(schema.create_table_sql(table))
+        for table in ("lsoa", "practice", "site", "vaccination", "person"):
+            con.register(f"new_{table}", tables[table])
+        con.register("new_meta", meta)
+        con.execute("INSERT INTO lsoa BY NAME SELECT * EXCLUDE (uptake_effect) FROM new_lsoa")
+        con.execute("INSERT INTO practice BY NAME SELECT * FROM new_practice")
+        con.execute("INSERT INTO site BY NAME SELECT * FROM new_site")
+        con.execute(
+            "INSERT INTO vaccination BY NAME SELECT * FROM new_vaccination ORDER BY person_id, dose"
+        )
+        # The dose-date columns are derived from vaccination here, once, so that every
+        # cohort query is a single scan of person (see docs/architecture.md).
+        con.execute(
+            "INSERT INTO person BY NAME "
+            "SELECT p.* EXCLUDE (lsoa_index, age), d.first_dose_date, d.second_dose_date, "
+            "d.booster_date FROM new_person p LEFT JOIN (SELECT person_id, "
+            "min(vaccination_date) FILTER (WHERE dose = '1') AS first_dose_date, "
+            "min(vaccination_date) FILTER (WHERE dose = '2') AS second_dose_date, "
+            "min(vaccination_date) FILTER (WHERE dose = '3') AS booster_date "
+            "FROM vaccination GROUP BY person_id) d USING (person_id) "
+            "ORDER BY p.lsoa_code, p.person_id"
+        )
+        con.execute("INSERT INTO dataset_meta SELECT * FROM new_meta")
+
+
+def build_demo(out: Path, ref_dir: Path, scale: float = 1.0, seed: int = 2020,
+               reference_dir: Path | None = None, progress: Progress = _silent) -> dict[str, float]:
+    """Build the synthetic demo database at `out`; return timings in seconds per step."""
+    started = time.perf_counter()
+    calibration = load_calibration(reference_dir) if reference_dir else None
+    tables = generate(ref_dir, scale, seed, calibration, progress)
+    generated = time.perf_counter()
+    progress("Writing the DuckDB database", 0.8)
+    write_database(tables, _meta(ref_dir, scale, seed, calibration, len(tables["person"])), out)
+    done = time.perf_counter()
+    progress("Done", 1.0)
+    return {"generate_s": generated - started, "write_s": done - generated, "total_s": done - started,
+            "persons": float(len(tables["person"])), "doses": float(len(tables["vaccination"]))}
+
+
+__all__ = ["build_demo", "generate", "write_database"]
