@@ -33,69 +33,118 @@ def _in_list(values: list[str]) -> str:
 
 RULES: tuple[tuple[str, str], ...] = (
     ("person_id is unique", "SELECT person_id FROM person GROUP BY person_id HAVING count(*) > 1"),
-    ("every vaccination's person exists",
-     "SELECT v.person_id FROM vaccination v ANTI JOIN person p USING (person_id)"),
-    ("every vaccination's site exists",
-     "SELECT v.site_id FROM vaccination v ANTI JOIN site s USING (site_id)"),
-    ("every person's practice exists",
-     "SELECT p.practice_code FROM person p ANTI JOIN practice USING (practice_code)"),
-    ("every person's LSOA exists", "SELECT p.lsoa_code FROM person p ANTI JOIN lsoa USING (lsoa_code)"),
-    ("at most one dose of each number per person",
-     "SELECT person_id, dose FROM vaccination GROUP BY ALL HAVING count(*) > 1"),
-    ("vaccination dates within the programme (8 Dec 2020 to the as-at date)",
-     "SELECT vaccination_date FROM vaccination WHERE vaccination_date < DATE '2020-12-08' "
-     "OR vaccination_date > (SELECT CAST(value AS DATE) FROM dataset_meta WHERE key = 'as_at')"),
-    ("second dose follows a first dose by at least 19 days",
-     "SELECT v2.person_id FROM vaccination v2 LEFT JOIN vaccination v1 ON v1.person_id = v2.person_id "
-     "AND v1.dose = '1' WHERE v2.dose = '2' AND (v1.person_id IS NULL "
-     "OR v2.vaccination_date < v1.vaccination_date + INTERVAL 19 DAY)"),
-    ("booster follows a second dose by at least 8 weeks",
-     "SELECT v3.person_id FROM vaccination v3 LEFT JOIN vaccination v2 ON v2.person_id = v3.person_id "
-     "AND v2.dose = '2' WHERE v3.dose = '3' AND (v2.person_id IS NULL "
-     "OR v3.vaccination_date < v2.vaccination_date + INTERVAL 56 DAY)"),
-    ("vaccinated on or after birth",
-     "SELECT v.person_id FROM vaccination v JOIN person p USING (person_id) "
-     "WHERE v.vaccination_date < p.birth_date"),
-    ("birth dates plausible (1900 on, first of the month, not in the future)",
-     "SELECT birth_date FROM person WHERE birth_date < DATE '1900-01-01' "
-     "OR birth_date > current_date OR day(birth_date) <> 1"),
-    ("registration ends after it starts",
-     "SELECT person_id FROM person WHERE registered_to IS NOT NULL AND registered_to <= registered_from"),
-    ("registration end has a reason",
-     "SELECT person_id FROM person WHERE (registered_to IS NULL) <> (registration_end_reason IS NULL)"),
+    (
+        "every vaccination's person exists",
+        "SELECT v.person_id FROM vaccination v ANTI JOIN person p USING (person_id)",
+    ),
+    (
+        "every vaccination's site exists",
+        "SELECT v.site_id FROM vaccination v ANTI JOIN site s USING (site_id)",
+    ),
+    (
+        "every person's practice exists",
+        "SELECT p.practice_code FROM person p ANTI JOIN practice USING (practice_code)",
+    ),
+    (
+        "every person's LSOA exists",
+        "SELECT p.lsoa_code FROM person p ANTI JOIN lsoa USING (lsoa_code)",
+    ),
+    (
+        "at most one dose of each number per person",
+        "SELECT person_id, dose FROM vaccination GROUP BY ALL HAVING count(*) > 1",
+    ),
+    (
+        "vaccination dates within the programme (8 Dec 2020 to the as-at date)",
+        "SELECT vaccination_date FROM vaccination WHERE vaccination_date < DATE '2020-12-08' "
+        "OR vaccination_date > (SELECT CAST(value AS DATE) FROM dataset_meta WHERE key = 'as_at')",
+    ),
+    (
+        "second dose follows a first dose by at least 19 days",
+        "SELECT v2.person_id FROM vaccination v2 LEFT JOIN vaccination v1 ON v1.person_id = v2.person_id "
+        "AND v1.dose = '1' WHERE v2.dose = '2' AND (v1.person_id IS NULL "
+        "OR v2.vaccination_date < v1.vaccination_date + INTERVAL 19 DAY)",
+    ),
+    (
+        "booster follows a second dose by at least 8 weeks",
+        "SELECT v3.person_id FROM vaccination v3 LEFT JOIN vaccination v2 ON v2.person_id = v3.person_id "
+        "AND v2.dose = '2' WHERE v3.dose = '3' AND (v2.person_id IS NULL "
+        "OR v3.vaccination_date < v2.vaccination_date + INTERVAL 56 DAY)",
+    ),
+    (
+        "vaccinated on or after birth",
+        "SELECT v.person_id FROM vaccination v JOIN person p USING (person_id) "
+        "WHERE v.vaccination_date < p.birth_date",
+    ),
+    (
+        "birth dates plausible (1900 on, first of the month, not in the future)",
+        "SELECT birth_date FROM person WHERE birth_date < DATE '1900-01-01' "
+        "OR birth_date > current_date OR day(birth_date) <> 1",
+    ),
+    (
+        "registration ends after it starts",
+        "SELECT person_id FROM person WHERE registered_to IS NOT NULL AND registered_to <= registered_from",
+    ),
+    (
+        "registration end has a reason",
+        "SELECT person_id FROM person WHERE (registered_to IS NULL) <> (registration_end_reason IS NULL)",
+    ),
     ("sex codes valid", "SELECT sex FROM person WHERE sex NOT IN " + _in_list(list(codes.SEXES))),
-    ("ethnicity codes valid",
-     "SELECT ethnicity_code FROM person WHERE ethnicity_code NOT IN "
-     + _in_list(list(codes.ETHNICITY_LABELS))),
+    (
+        "ethnicity codes valid",
+        "SELECT ethnicity_code FROM person WHERE ethnicity_code NOT IN "
+        + _in_list(list(codes.ETHNICITY_LABELS)),
+    ),
     ("JCVI cohorts valid", "SELECT jcvi_cohort FROM person WHERE jcvi_cohort NOT BETWEEN 0 AND 12"),
-    ("ltc_count matches the at-risk flags",
-     "SELECT person_id FROM person WHERE ltc_count <> "
-     + " + ".join(f"CAST({c} AS INTEGER)" for c in codes.AT_RISK_CONDITIONS)),
+    (
+        "ltc_count matches the at-risk flags",
+        "SELECT person_id FROM person WHERE ltc_count <> "
+        + " + ".join(f"CAST({c} AS INTEGER)" for c in codes.AT_RISK_CONDITIONS),
+    ),
     ("IMD deciles valid", "SELECT imd_decile FROM lsoa WHERE imd_decile NOT BETWEEN 1 AND 10"),
-    ("imd_source valid", "SELECT imd_source FROM lsoa WHERE imd_source NOT IN ('IoD2019', 'synthetic')"),
-    ("doses valid", "SELECT dose FROM vaccination WHERE dose NOT IN " + _in_list(list(codes.DOSES))),
-    ("programmes valid",
-     "SELECT programme FROM vaccination WHERE programme NOT IN " + _in_list(list(codes.PROGRAMMES))),
-    ("delivery models valid",
-     "SELECT delivery_model FROM site WHERE delivery_model NOT IN "
-     + _in_list(list(codes.DELIVERY_MODELS))
-     + " UNION ALL SELECT delivery_model FROM vaccination WHERE delivery_model NOT IN "
-     + _in_list(list(codes.DELIVERY_MODELS))),
-    ("vaccination delivery model matches its site",
-     "SELECT v.site_id FROM vaccination v JOIN site s USING (site_id) "
-     "WHERE v.delivery_model <> s.delivery_model"),
-    ("vaccination given while its site was open",
-     "SELECT v.site_id FROM vaccination v JOIN site s USING (site_id) "
-     "WHERE v.vaccination_date < s.opened OR v.vaccination_date > coalesce(s.closed, DATE '9999-12-31')"),
-    ("person dose dates match vaccination",
-     "SELECT p.person_id FROM person p LEFT JOIN (SELECT person_id, "
-     "min(vaccination_date) FILTER (WHERE dose = '1') AS d1, "
-     "min(vaccination_date) FILTER (WHERE dose = '2') AS d2, "
-     "min(vaccination_date) FILTER (WHERE dose = '3') AS d3 FROM vaccination GROUP BY person_id) v "
-     "USING (person_id) WHERE p.first_dose_date IS DISTINCT FROM v.d1 "
-     "OR p.second_dose_date IS DISTINCT FROM v.d2 OR p.booster_date IS DISTINCT FROM v.d3"),
-    ("dataset kind known",
-     "SELECT value FROM dataset_meta WHERE key = 'kind' AND value NOT IN " + _in_list(list(KINDS))),
+    (
+        "imd_source valid",
+        "SELECT imd_source FROM lsoa WHERE imd_source NOT IN ('IoD2019', 'synthetic')",
+    ),
+    (
+        "doses valid",
+        "SELECT dose FROM vaccination WHERE dose NOT IN " + _in_list(list(codes.DOSES)),
+    ),
+    (
+        "programmes valid",
+        "SELECT programme FROM vaccination WHERE programme NOT IN "
+        + _in_list(list(codes.PROGRAMMES)),
+    ),
+    (
+        "delivery models valid",
+        "SELECT delivery_model FROM site WHERE delivery_model NOT IN "
+        + _in_list(list(codes.DELIVERY_MODELS))
+        + " UNION ALL SELECT delivery_model FROM vaccination WHERE delivery_model NOT IN "
+        + _in_list(list(codes.DELIVERY_MODELS)),
+    ),
+    (
+        "vaccination delivery model matches its site",
+        "SELECT v.site_id FROM vaccination v JOIN site s USING (site_id) "
+        "WHERE v.delivery_model <> s.delivery_model",
+    ),
+    (
+        "vaccination given while its site was open",
+        "SELECT v.site_id FROM vaccination v JOIN site s USING (site_id) "
+        "WHERE v.vaccination_date < s.opened OR v.vaccination_date > coalesce(s.closed, DATE '9999-12-31')",
+    ),
+    (
+        "person dose dates match vaccination",
+        "SELECT p.person_id FROM person p LEFT JOIN (SELECT person_id, "
+        "min(vaccination_date) FILTER (WHERE dose = '1') AS d1, "
+        "min(vaccination_date) FILTER (WHERE dose = '2') AS d2, "
+        "min(vaccination_date) FILTER (WHERE dose = '3') AS d3 FROM vaccination GROUP BY person_id) v "
+        "USING (person_id) WHERE p.first_dose_date IS DISTINCT FROM v.d1 "
+        "OR p.second_dose_date IS DISTINCT FROM v.d2 OR p.booster_date IS DISTINCT FROM v.d3",
+    ),
+    (
+        "dataset kind known",
+        "SELECT value FROM dataset_meta WHERE key = 'kind' AND value NOT IN "
+        + _in_list(list(KINDS)),
+    ),
 )
 
 
@@ -114,11 +163,21 @@ def check_schema(con: duckdb.DuckDBPyConnection) -> list[Problem]:
             continue
         missing = [c for c in schema.column_names(table) if c not in have[table]]
         if missing:
-            problems.append(Problem(f"table {table} has every column", len(missing), ", ".join(missing)))
-    meta = dict(con.execute("SELECT key, value FROM dataset_meta").fetchall()) if "dataset_meta" in have else {}
+            problems.append(
+                Problem(f"table {table} has every column", len(missing), ", ".join(missing))
+            )
+    meta = (
+        dict(con.execute("SELECT key, value FROM dataset_meta").fetchall())
+        if "dataset_meta" in have
+        else {}
+    )
     missing_keys = [k for k in ("name", "kind", "as_at") if k not in meta]
     if missing_keys:
-        problems.append(Problem("dataset_meta has name, kind and as_at", len(missing_keys), ", ".join(missing_keys)))
+        problems.append(
+            Problem(
+                "dataset_meta has name, kind and as_at", len(missing_keys), ", ".join(missing_keys)
+            )
+        )
     return problems
 
 

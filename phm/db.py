@@ -25,7 +25,9 @@ def building(target: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     A crash or exception leaves `target` untouched; the partial file is removed.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".building", dir=target.parent
+    )
     os.close(handle)
     temp = Path(name)
     temp.unlink()

@@ -169,10 +169,14 @@ def to_display(
             continue
         if column in COUNT_COLUMNS:
             flags = frame[f"{column}_suppressed"]
-            out[column] = [format_count(v, s, rule) for v, s in zip(frame[column], flags, strict=True)]
+            out[column] = [
+                format_count(v, s, rule) for v, s in zip(frame[column], flags, strict=True)
+            ]
         elif column in RATE_COLUMNS:
             flags = frame["uptake_suppressed"]
-            out[column] = [format_rate(v, s, rule) for v, s in zip(frame[column], flags, strict=True)]
+            out[column] = [
+                format_rate(v, s, rule) for v, s in zip(frame[column], flags, strict=True)
+            ]
         else:
             out[column] = frame[column]
     return out.rename(columns=labels or {})

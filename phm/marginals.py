@@ -15,28 +15,65 @@ from phm.cohort import AGE_BAND_SQL, Cohort
 # round numbers to aim at, not exact statistics.
 AGE_TARGETS = {"Under 18": 21.0, "18-29": 17.0, "30-49": 33.0, "50-64": 16.5, "65+": 12.5}
 FLAG_TARGETS = {
-    "has_learning_disability": 0.5, "has_severe_mental_illness": 1.0, "has_diabetes": 5.0,
-    "has_chronic_respiratory": 6.0, "has_chronic_heart": 4.0, "has_chronic_kidney": 2.5,
-    "has_chronic_liver": 0.5, "is_immunosuppressed": 2.5, "has_severe_obesity": 2.5,
-    "is_clinically_extremely_vulnerable": 4.0, "is_housebound": 0.8, "is_care_home_resident": 0.3,
-    "is_health_care_worker": 5.0, "is_unpaid_carer": 5.0, "is_pregnant": 1.0, "is_homeless": 0.3,
+    "has_learning_disability": 0.5,
+    "has_severe_mental_illness": 1.0,
+    "has_diabetes": 5.0,
+    "has_chronic_respiratory": 6.0,
+    "has_chronic_heart": 4.0,
+    "has_chronic_kidney": 2.5,
+    "has_chronic_liver": 0.5,
+    "is_immunosuppressed": 2.5,
+    "has_severe_obesity": 2.5,
+    "is_clinically_extremely_vulnerable": 4.0,
+    "is_housebound": 0.8,
+    "is_care_home_resident": 0.3,
+    "is_health_care_worker": 5.0,
+    "is_unpaid_carer": 5.0,
+    "is_pregnant": 1.0,
+    "is_homeless": 0.3,
     "needs_interpreter": 3.0,
 }
 UPTAKE_18_PLUS_TARGETS = {"1": 72.0, "2": 66.0, "3": 48.0}
 UPTAKE_BY_AGE_TARGETS = {  # first dose by 31 March 2022
-    "18-24": 58, "25-29": 52, "30-34": 55, "35-39": 60, "40-44": 66, "45-49": 72, "50-54": 78,
-    "55-59": 82, "60-64": 85, "65-69": 87, "70-74": 89, "75-79": 90, "80+": 89,
+    "18-24": 58,
+    "25-29": 52,
+    "30-34": 55,
+    "35-39": 60,
+    "40-44": 66,
+    "45-49": 72,
+    "50-54": 78,
+    "55-59": 82,
+    "60-64": 85,
+    "65-69": 87,
+    "70-74": 89,
+    "75-79": 90,
+    "80+": 89,
 }
-UPTAKE_BY_ETHNICITY_TARGETS = {"A": 84, "B": 80, "C": 62, "D": 55, "H": 84, "J": 68, "K": 72,
-                               "M": 50, "N": 58, "R": 72}
+UPTAKE_BY_ETHNICITY_TARGETS = {
+    "A": 84,
+    "B": 80,
+    "C": 62,
+    "D": 55,
+    "H": 84,
+    "J": 68,
+    "K": 72,
+    "M": 50,
+    "N": 58,
+    "R": 72,
+}
 UPTAKE_BY_QUINTILE_TARGETS = {1: 63, 2: 67, 3: 72, 4: 77, 5: 80}
 
 
-def _pct(con: duckdb.DuckDBPyConnection, group_sql: str, value_sql: str, where: str,
-         params: dict) -> pd.DataFrame:
+def _pct(
+    con: duckdb.DuckDBPyConnection, group_sql: str, value_sql: str, where: str, params: dict
+) -> pd.DataFrame:
     """Return value_sql's mean (as %) and the count per group over the current registrations."""
     sql = (
-        "SELECT " + group_sql + " AS grp, 100 * avg(CAST(coalesce(" + value_sql + ", false) AS DOUBLE))"
+        "SELECT "
+        + group_sql
+        + " AS grp, 100 * avg(CAST(coalesce("
+        + value_sql
+        + ", false) AS DOUBLE))"
         " AS pct, "
         "count(*) AS n FROM person p JOIN lsoa l USING (lsoa_code) JOIN practice pr "
         "USING (practice_code) WHERE " + where + " GROUP BY grp ORDER BY grp"
@@ -103,18 +140,25 @@ def report_marginals(path: Path) -> str:
             eth_targets[f"{lad_name}: {c}"] = stated * v / sum(mix.values())
         eth_targets[f"{lad_name}: Z"] = 100 * NOT_STATED_SHARE
         eth_targets[f"{lad_name}: 99"] = 100 * NOT_KNOWN_SHARE
-    share = share[share["grp"].str.split(": ").str[1].isin(["A", "C", "H", "K", "M", "N", "Z", "99"])]
+    share = share[
+        share["grp"].str.split(": ").str[1].isin(["A", "C", "H", "K", "M", "N", "Z", "99"])
+    ]
     table("Ethnicity by borough, % (Census 2011)", share, eth_targets)
     lang = con.execute(
         "SELECT main_language AS grp, 100 * count(*) / sum(count(*)) OVER () AS pct FROM person p "
-        "WHERE " + where + " GROUP BY grp ORDER BY pct DESC LIMIT 12", params
+        "WHERE " + where + " GROUP BY grp ORDER BY pct DESC LIMIT 12",
+        params,
     ).df()
     table("First language, % of people", lang, {"English": 80.0})
     flags = pd.DataFrame(
         [
-            {"grp": f, "pct": con.execute(
-                "SELECT 100 * avg(CAST(p." + f + " AS DOUBLE)) FROM person p WHERE " + where, params
-            ).fetchone()[0]}
+            {
+                "grp": f,
+                "pct": con.execute(
+                    "SELECT 100 * avg(CAST(p." + f + " AS DOUBLE)) FROM person p WHERE " + where,
+                    params,
+                ).fetchone()[0],
+            }
             for f in FLAG_TARGETS
         ]
     )
@@ -129,10 +173,24 @@ def report_marginals(path: Path) -> str:
     frame = _pct(con, AGE_BAND_SQL, "p.first_dose_date <= $as_at", adults, adult_params)
     table("First-dose uptake by age band, %", frame, UPTAKE_BY_AGE_TARGETS)
     frame = _pct(con, "p.ethnicity_code", "p.first_dose_date <= $as_at", adults, adult_params)
-    table("First-dose uptake 18+ by ethnicity, %", frame, UPTAKE_BY_ETHNICITY_TARGETS, codes.ETHNICITY_LABELS)
-    frame = _pct(con, "(l.imd_decile + 1) // 2", "p.first_dose_date <= $as_at", adults, adult_params)
-    table("First-dose uptake 18+ by IMD quintile, %", frame, UPTAKE_BY_QUINTILE_TARGETS, codes.IMD_QUINTILES)
-    frame = _pct(con, "p.main_language = 'English'", "p.first_dose_date <= $as_at", adults, adult_params)
+    table(
+        "First-dose uptake 18+ by ethnicity, %",
+        frame,
+        UPTAKE_BY_ETHNICITY_TARGETS,
+        codes.ETHNICITY_LABELS,
+    )
+    frame = _pct(
+        con, "(l.imd_decile + 1) // 2", "p.first_dose_date <= $as_at", adults, adult_params
+    )
+    table(
+        "First-dose uptake 18+ by IMD quintile, %",
+        frame,
+        UPTAKE_BY_QUINTILE_TARGETS,
+        codes.IMD_QUINTILES,
+    )
+    frame = _pct(
+        con, "p.main_language = 'English'", "p.first_dose_date <= $as_at", adults, adult_params
+    )
     frame["grp"] = frame["grp"].map({True: "English", False: "Not English"})
     table("First-dose uptake 18+ by first language, %", frame, {"English": 74, "Not English": 60})
     con.close()

@@ -39,7 +39,9 @@ DIMENSIONS: dict[str, Dimension] = {
     ),
     "main_language": Dimension("First language", "p.main_language"),
     "imd_quintile": Dimension("IMD quintile", IMD_QUINTILE_SQL, labels=codes.IMD_QUINTILES),
-    "imd_decile": Dimension("IMD decile", "l.imd_decile", labels={d: str(d) for d in codes.IMD_DECILES}),
+    "imd_decile": Dimension(
+        "IMD decile", "l.imd_decile", labels={d: str(d) for d in codes.IMD_DECILES}
+    ),
     "borough": Dimension("Borough", "l.lad_code", "l.lad_name"),
     "msoa": Dimension("MSOA", "l.msoa_code", "l.msoa_name"),
     "lsoa": Dimension("LSOA", "p.lsoa_code", "l.lsoa_name"),
@@ -125,7 +127,9 @@ def sort_by_dimensions(frame: pd.DataFrame, dimensions: Sequence[str]) -> pd.Dat
     if not keys:
         return frame.reset_index(drop=True)
     order_frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
-    return frame.loc[order_frame.sort_values(list(order_frame.columns)).index].reset_index(drop=True)
+    return frame.loc[order_frame.sort_values(list(order_frame.columns)).index].reset_index(
+        drop=True
+    )
 
 
 def uptake_all_doses(con: duckdb.DuckDBPyConnection, cohort: Cohort) -> pd.DataFrame:

@@ -18,7 +18,11 @@ class Column:
 
 
 FLAG_COLUMNS = tuple(
-    Column(name, "BOOLEAN", f"{label}; recorded in the GP record at the programme start (assumed static)")
+    Column(
+        name,
+        "BOOLEAN",
+        f"{label}; recorded in the GP record at the programme start (assumed static)",
+    )
     for name, label in codes.FLAGS.items()
 )
 
@@ -104,7 +108,9 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("age_band", "VARCHAR", "Age band as published"),
         Column("dose", "VARCHAR", "1, 2 or 3"),
         Column("as_at", "DATE", "Date the cumulative count runs to"),
-        Column("vaccinated", "BIGINT", "People vaccinated; missing when the cell was unreadable", True),
+        Column(
+            "vaccinated", "BIGINT", "People vaccinated; missing when the cell was unreadable", True
+        ),
         Column("population", "BIGINT", "NIMS denominator", True),
         Column("source", "VARCHAR", "File the figure came from"),
     ),
@@ -114,7 +120,11 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
 }
 
-DOSE_DATE_COLUMNS: dict[str, str] = {"1": "first_dose_date", "2": "second_dose_date", "3": "booster_date"}
+DOSE_DATE_COLUMNS: dict[str, str] = {
+    "1": "first_dose_date",
+    "2": "second_dose_date",
+    "3": "booster_date",
+}
 META_KEYS = ("name", "kind", "as_at", "built_at", "seed", "scale", "icb", "sources", "licence")
 
 

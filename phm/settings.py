@@ -27,8 +27,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PHM_ROUND_TO", "5", "Other counts are rounded to the nearest multiple of this"),
     Setting("PHM_CACHE_TTL", "3600", "Seconds a query result stays cached in the app"),
     Setting("PHM_REFERENCE_DIR", "", "Real published data for tests, calibration and benchmarks"),
-    Setting("PHM_REQUIRE_REFERENCE", "0", "1: tests fail instead of skipping without reference data"),
-    Setting("PHM_REQUIRE_BROWSER", "0", "1: browser tests fail instead of skipping without Chromium"),
+    Setting(
+        "PHM_REQUIRE_REFERENCE", "0", "1: tests fail instead of skipping without reference data"
+    ),
+    Setting(
+        "PHM_REQUIRE_BROWSER", "0", "1: browser tests fail instead of skipping without Chromium"
+    ),
     Setting("PHM_CHROMIUM", "/usr/bin/chromium", "Chromium used by the browser tests"),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -47,3 +47,18 @@ def add_uptake(frame: pd.DataFrame) -> pd.DataFrame:
     out["ci_high_pct"] = 100 * high
     out["unvaccinated"] = (out["population"] - out["vaccinated"]).astype("int64")
     return out
+
+
+def difference_interval(
+    x1: int, n1: int, x2: int, n2: int, confidence: float = 0.95
+) -> tuple[float, float, float]:
+    """Return p1 - p2 and its interval by Newcombe's hybrid score method (1998, method 10)."""
+    if n1 <= 0 or n2 <= 0:
+        raise ValueError("both denominators must be positive")
+    p1, p2 = x1 / n1, x2 / n2
+    l1, u1 = (float(v) for v in wilson_interval(x1, n1, confidence))
+    l2, u2 = (float(v) for v in wilson_interval(x2, n2, confidence))
+    d = p1 - p2
+    lower = d - np.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    upper = d + np.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return d, float(lower), float(upper)

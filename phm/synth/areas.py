@@ -26,7 +26,9 @@ class Areas:
     community: dict[str, np.ndarray]  # language -> intensity 0..1 per LSOA
 
 
-def _smooth_field(distance_m: np.ndarray, rng: np.random.Generator, bumps: int, sigma_m: float) -> np.ndarray:
+def _smooth_field(
+    distance_m: np.ndarray, rng: np.random.Generator, bumps: int, sigma_m: float
+) -> np.ndarray:
     """Return a spatially smooth random field over LSOAs (a sum of Gaussian bumps)."""
     centres = rng.choice(distance_m.shape[0], size=bumps, replace=False)
     weights = rng.normal(0, 1, size=bumps)
@@ -90,8 +92,12 @@ def build_areas(lsoa: pd.DataFrame, seed: int, calibration: Calibration | None) 
         if eligible.size == 0:
             eligible = np.arange(len(lsoa))
         p = np.exp(deprivation[eligible])
-        chosen = rng_c.choice(eligible, size=min(n_centres, eligible.size), replace=False, p=p / p.sum())
-        community[language] = np.exp(-((distance[:, chosen] / A.COMMUNITY_RADIUS_M) ** 2) / 2).max(axis=1)
+        chosen = rng_c.choice(
+            eligible, size=min(n_centres, eligible.size), replace=False, p=p / p.sum()
+        )
+        community[language] = np.exp(-((distance[:, chosen] / A.COMMUNITY_RADIUS_M) ** 2) / 2).max(
+            axis=1
+        )
     return Areas(lsoa, distance, deprivation, effect, community)
 
 
@@ -123,29 +129,44 @@ def ethnicity_weights(
         ]
     )
     betas = np.array([A.ETHNICITY_DEPRIVATION.get(c, 0.0) for c in ETHNICITY_CODES])
-    base = base * np.exp(np.outer(areas.deprivation, betas)) * rng.lognormal(0, 0.3, size=base.shape)
+    base = (
+        base * np.exp(np.outer(areas.deprivation, betas)) * rng.lognormal(0, 0.3, size=base.shape)
+    )
     for language, hosts, _b, _n in A.COMMUNITIES:
         for host in hosts:
             base[:, ETHNICITY_CODES.index(host)] *= 1 + 0.6 * areas.community[language]
     lad = areas.lsoa["lad_code"].to_numpy()
     for code in np.unique(lad):
         rows = lad == code
-        target = np.array([A.BOROUGH_ETHNICITY.get(code, A.DEFAULT_ETHNICITY).get(c, 0.0)
-                           for c in ETHNICITY_CODES])
+        target = np.array(
+            [
+                A.BOROUGH_ETHNICITY.get(code, A.DEFAULT_ETHNICITY).get(c, 0.0)
+                for c in ETHNICITY_CODES
+            ]
+        )
         shares = base[rows] / base[rows].sum(axis=1, keepdims=True)
         current = (shares * weights[rows, None]).sum(axis=0)
         factor = np.where(current > 0, target / target.sum() / np.where(current > 0, current, 1), 0)
         base[rows] = shares * factor * weights[rows].sum()
     if calibration is not None and calibration.ethnic_groups is not None:
-        real = areas.lsoa[["msoa_code"]].merge(calibration.ethnic_groups, on="msoa_code", how="left")
+        real = areas.lsoa[["msoa_code"]].merge(
+            calibration.ethnic_groups, on="msoa_code", how="left"
+        )
         group_of = [codes.ETHNICITY_GROUP[c] for c in ETHNICITY_CODES]
-        for group, column in (("White", "white"), ("Mixed", "mixed"), ("Asian or Asian British", "asian"),
-                              ("Black or Black British", "black"), ("Other ethnic groups", "other")):
+        for group, column in (
+            ("White", "white"),
+            ("Mixed", "mixed"),
+            ("Asian or Asian British", "asian"),
+            ("Black or Black British", "black"),
+            ("Other ethnic groups", "other"),
+        ):
             idx = [i for i, g in enumerate(group_of) if g == group]
             target = real[column].to_numpy()
             known = ~np.isnan(target)
             current = base[:, idx].sum(axis=1) / base.sum(axis=1)
-            factor = np.where(known & (current > 0), target / np.where(current > 0, current, 1), 1.0)
+            factor = np.where(
+                known & (current > 0), target / np.where(current > 0, current, 1), 1.0
+            )
             base[:, idx] *= factor[:, None]
     base[:, ETHNICITY_CODES.index("Z")] = 0
     base[:, ETHNICITY_CODES.index("99")] = 0

@@ -14,36 +14,155 @@ PCNS_AT_SCALE_1 = 30  # NCL had about 30 PCNs (NHS England PCN lists)
 # Relative weights per single year of age, by band edge (assumed, shaped on ONS mid-2019
 # estimates for inner and outer London). Inner: Camden, Islington; outer: the others.
 AGE_WEIGHTS = {
-    "inner": [(0, 0.95), (18, 1.5), (25, 2.3), (35, 1.75), (45, 1.3), (55, 1.0), (65, 0.55),
-              (75, 0.33), (85, 0.16), (90, 0.06), (101, 0.0)],
-    "outer": [(0, 1.25), (18, 1.05), (25, 1.6), (35, 1.6), (45, 1.4), (55, 1.15), (65, 0.7),
-              (75, 0.45), (85, 0.22), (90, 0.09), (101, 0.0)],
+    "inner": [
+        (0, 0.95),
+        (18, 1.5),
+        (25, 2.3),
+        (35, 1.75),
+        (45, 1.3),
+        (55, 1.0),
+        (65, 0.55),
+        (75, 0.33),
+        (85, 0.16),
+        (90, 0.06),
+        (101, 0.0),
+    ],
+    "outer": [
+        (0, 1.25),
+        (18, 1.05),
+        (25, 1.6),
+        (35, 1.6),
+        (45, 1.4),
+        (55, 1.15),
+        (65, 0.7),
+        (75, 0.45),
+        (85, 0.22),
+        (90, 0.09),
+        (101, 0.0),
+    ],
 }
 INNER_BOROUGHS = {"E09000007", "E09000019", "E09000001", "E09000033"}
 
 # Ethnic mix per borough, per cent of people with a stated ethnicity (assumed, rounded from
 # Census 2011 borough tables). Keys are NHS ethnic category codes.
 BOROUGH_ETHNICITY = {
-    "E09000003": dict(A=45, B=2.4, C=16, D=1, E=1, F=1.5, G=1.5, H=7.4, J=1.2, K=0.3, L=6.5,
-                      M=1.3, N=5.2, P=1.1, R=2.3, S=4.7),  # Barnet
-    "E09000007": dict(A=44, B=2.7, C=19, D=1.2, E=1, F=1.7, G=1.6, H=2.4, J=0.4, K=5.6, L=2.5,
-                      M=1.6, N=4.6, P=1.7, R=2.5, S=4.2),  # Camden
-    "E09000010": dict(A=40, B=2.2, C=18, D=1.7, E=0.8, F=0.9, G=1.5, H=3.6, J=0.9, K=1.7, L=3.5,
-                      M=4.6, N=9.4, P=3.0, R=1.0, S=5.3),  # Enfield
-    "E09000014": dict(A=35, B=2.7, C=23, D=1.9, E=1.0, F=1.1, G=2.4, H=2.3, J=0.8, K=1.7, L=2.9,
-                      M=7.1, N=9.0, P=2.6, R=1.5, S=4.5),  # Haringey
-    "E09000019": dict(A=48, B=3.0, C=16.5, D=2.0, E=1.0, F=1.4, G=2.0, H=1.4, J=0.4, K=2.6,
-                      L=1.5, M=4.0, N=6.4, P=2.4, R=1.9, S=2.5),  # Islington
+    "E09000003": dict(
+        A=45,
+        B=2.4,
+        C=16,
+        D=1,
+        E=1,
+        F=1.5,
+        G=1.5,
+        H=7.4,
+        J=1.2,
+        K=0.3,
+        L=6.5,
+        M=1.3,
+        N=5.2,
+        P=1.1,
+        R=2.3,
+        S=4.7,
+    ),  # Barnet
+    "E09000007": dict(
+        A=44,
+        B=2.7,
+        C=19,
+        D=1.2,
+        E=1,
+        F=1.7,
+        G=1.6,
+        H=2.4,
+        J=0.4,
+        K=5.6,
+        L=2.5,
+        M=1.6,
+        N=4.6,
+        P=1.7,
+        R=2.5,
+        S=4.2,
+    ),  # Camden
+    "E09000010": dict(
+        A=40,
+        B=2.2,
+        C=18,
+        D=1.7,
+        E=0.8,
+        F=0.9,
+        G=1.5,
+        H=3.6,
+        J=0.9,
+        K=1.7,
+        L=3.5,
+        M=4.6,
+        N=9.4,
+        P=3.0,
+        R=1.0,
+        S=5.3,
+    ),  # Enfield
+    "E09000014": dict(
+        A=35,
+        B=2.7,
+        C=23,
+        D=1.9,
+        E=1.0,
+        F=1.1,
+        G=2.4,
+        H=2.3,
+        J=0.8,
+        K=1.7,
+        L=2.9,
+        M=7.1,
+        N=9.0,
+        P=2.6,
+        R=1.5,
+        S=4.5,
+    ),  # Haringey
+    "E09000019": dict(
+        A=48,
+        B=3.0,
+        C=16.5,
+        D=2.0,
+        E=1.0,
+        F=1.4,
+        G=2.0,
+        H=1.4,
+        J=0.4,
+        K=2.6,
+        L=1.5,
+        M=4.0,
+        N=6.4,
+        P=2.4,
+        R=1.9,
+        S=2.5,
+    ),  # Islington
 }
 # Used for any borough outside NCL (assumed: an English average, Census 2011).
-DEFAULT_ETHNICITY = dict(A=80, B=1, C=4.6, D=0.8, E=0.3, F=0.6, G=0.5, H=2.6, J=2.1, K=0.8,
-                         L=1.5, M=1.1, N=1.8, P=0.5, R=0.7, S=1.0)
+DEFAULT_ETHNICITY = dict(
+    A=80,
+    B=1,
+    C=4.6,
+    D=0.8,
+    E=0.3,
+    F=0.6,
+    G=0.5,
+    H=2.6,
+    J=2.1,
+    K=0.8,
+    L=1.5,
+    M=1.1,
+    N=1.8,
+    P=0.5,
+    R=0.7,
+    S=1.0,
+)
 NOT_STATED_SHARE = 0.075  # Z: about 10% with 99 together (issue brief; GP data quality audits)
 NOT_KNOWN_SHARE = 0.025  # 99
 # Log-multipliers of each group's share per unit of deprivation (-1 least, +1 most; assumed,
 # after Census 2011 x IMD 2019 patterns in London).
-ETHNICITY_DEPRIVATION = dict(A=-0.5, B=-0.2, C=0.2, D=0.4, E=0.3, H=-0.2, J=0.3, K=0.6, M=0.6,
-                             N=0.6, P=0.5, R=-0.2, S=0.3)
+ETHNICITY_DEPRIVATION = dict(
+    A=-0.5, B=-0.2, C=0.2, D=0.4, E=0.3, H=-0.2, J=0.3, K=0.6, M=0.6, N=0.6, P=0.5, R=-0.2, S=0.3
+)
 # Multipliers of shares by age group (assumed: older London residents are more often White
 # British, Irish or Caribbean; children more often Mixed).
 ETHNICITY_AGE = {
@@ -54,19 +173,41 @@ ETHNICITY_AGE = {
 # First language within each ethnic category; English takes the rest (assumed, after
 # Census 2011 main language x ethnicity tables for London).
 LANGUAGE_BY_ETHNICITY = {
-    "A": {}, "B": {},
-    "C": dict(Turkish=0.14, Polish=0.12, Romanian=0.07, Bulgarian=0.05, Greek=0.08,
-              Albanian=0.04, Portuguese=0.06, Italian=0.07, Spanish=0.06, French=0.04,
-              Lithuanian=0.03, Russian=0.03, Kurdish=0.02),
-    "D": {}, "E": dict(French=0.02, Portuguese=0.01), "F": {},
+    "A": {},
+    "B": {},
+    "C": dict(
+        Turkish=0.14,
+        Polish=0.12,
+        Romanian=0.07,
+        Bulgarian=0.05,
+        Greek=0.08,
+        Albanian=0.04,
+        Portuguese=0.06,
+        Italian=0.07,
+        Spanish=0.06,
+        French=0.04,
+        Lithuanian=0.03,
+        Russian=0.03,
+        Kurdish=0.02,
+    ),
+    "D": {},
+    "E": dict(French=0.02, Portuguese=0.01),
+    "F": {},
     "G": dict(Portuguese=0.02, Spanish=0.02, French=0.01),
     "H": dict(Gujarati=0.18, Punjabi=0.06, Tamil=0.05),
     "J": dict(Urdu=0.25, Punjabi=0.08),
     "K": dict(Bengali=0.45),
     "L": dict(Tamil=0.18, Farsi=0.10),
     "M": {},
-    "N": dict(Somali=0.18, Tigrinya=0.05, Amharic=0.04, Yoruba=0.04, French=0.04,
-              Portuguese=0.02, Arabic=0.02),
+    "N": dict(
+        Somali=0.18,
+        Tigrinya=0.05,
+        Amharic=0.04,
+        Yoruba=0.04,
+        French=0.04,
+        Portuguese=0.02,
+        Arabic=0.02,
+    ),
     "P": dict(Somali=0.02, French=0.02),
     "R": dict(Chinese=0.50),
     "S": dict(Arabic=0.22, Kurdish=0.15, Turkish=0.15, Farsi=0.12),
@@ -132,9 +273,18 @@ CARE_HOME_MORTALITY_FACTOR = 3.0
 PROGRAMME_START = date(2020, 12, 8)
 PROGRAMME_END = date(2022, 3, 31)
 COHORT_FIRST_DOSE_FROM = {
-    1: date(2020, 12, 8), 2: date(2020, 12, 8), 3: date(2021, 1, 18), 4: date(2021, 1, 18),
-    5: date(2021, 2, 15), 6: date(2021, 2, 15), 7: date(2021, 3, 1), 8: date(2021, 3, 8),
-    9: date(2021, 3, 17), 10: date(2021, 4, 13), 11: date(2021, 5, 13), 12: date(2021, 6, 8),
+    1: date(2020, 12, 8),
+    2: date(2020, 12, 8),
+    3: date(2021, 1, 18),
+    4: date(2021, 1, 18),
+    5: date(2021, 2, 15),
+    6: date(2021, 2, 15),
+    7: date(2021, 3, 1),
+    8: date(2021, 3, 8),
+    9: date(2021, 3, 17),
+    10: date(2021, 4, 13),
+    11: date(2021, 5, 13),
+    12: date(2021, 6, 8),
 }
 AGE_16_17_FROM = date(2021, 8, 23)
 AGE_12_15_FROM = date(2021, 9, 20)
@@ -144,20 +294,54 @@ BOOSTER_SHORT_INTERVAL_FROM = date(2021, 12, 13)  # interval cut from 6 to 3 mon
 
 # Log odds of a first dose (assumed, calibrated so that the generated marginals sit near the
 # published NCL figures, see `python -m phm marginals`): by age band, ethnicity, deprivation.
-FIRST_DOSE_AGE_LOGIT = [(0, -9.0), (12, 0.0), (16, 0.6), (18, 1.3), (30, 1.5), (40, 1.9),
-                        (50, 2.4), (55, 2.6), (60, 2.8), (65, 2.9), (70, 3.1), (75, 3.2),
-                        (80, 3.0)]
-FIRST_DOSE_ETHNICITY = dict(A=0.0, B=-0.1, C=-0.9, D=-1.2, E=-0.9, F=-0.4, G=-0.6, H=0.1,
-                            J=-0.8, K=-0.3, L=-0.4, M=-1.5, N=-1.1, P=-1.3, R=-0.5, S=-0.7,
-                            Z=-0.5)
+FIRST_DOSE_AGE_LOGIT = [
+    (0, -9.0),
+    (12, 0.0),
+    (16, 0.6),
+    (18, 1.3),
+    (30, 1.5),
+    (40, 1.9),
+    (50, 2.4),
+    (55, 2.6),
+    (60, 2.8),
+    (65, 2.9),
+    (70, 3.1),
+    (75, 3.2),
+    (80, 3.0),
+]
+FIRST_DOSE_ETHNICITY = dict(
+    A=0.0,
+    B=-0.1,
+    C=-0.9,
+    D=-1.2,
+    E=-0.9,
+    F=-0.4,
+    G=-0.6,
+    H=0.1,
+    J=-0.8,
+    K=-0.3,
+    L=-0.4,
+    M=-1.5,
+    N=-1.1,
+    P=-1.3,
+    R=-0.5,
+    S=-0.7,
+    Z=-0.5,
+)
 FIRST_DOSE_ETHNICITY["99"] = -0.7
 FIRST_DOSE_DEPRIVATION = -0.4  # per unit of deprivation (-1 least to +1 most deprived)
 FIRST_DOSE_NON_ENGLISH = -0.35
 FIRST_DOSE_INTERPRETER = -0.3
-FIRST_DOSE_FLAGS = dict(is_clinically_extremely_vulnerable=0.5, is_health_care_worker=0.6,
-                        is_care_home_resident=1.2, has_severe_mental_illness=-0.5,
-                        has_learning_disability=-0.2, is_homeless=-1.3, is_pregnant=-0.9,
-                        is_housebound=-0.4)
+FIRST_DOSE_FLAGS = dict(
+    is_clinically_extremely_vulnerable=0.5,
+    is_health_care_worker=0.6,
+    is_care_home_resident=1.2,
+    has_severe_mental_illness=-0.5,
+    has_learning_disability=-0.2,
+    is_homeless=-1.3,
+    is_pregnant=-0.9,
+    is_housebound=-0.4,
+)
 FIRST_DOSE_PER_CONDITION = 0.25
 AREA_EFFECT_SD = 0.25  # LSOA random effect (log odds)
 POCKETS_PER_100_LSOAS = 2.5  # clustered low-uptake pockets (assumed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -26,8 +26,13 @@ def _silent(_message: str, _fraction: float) -> None:
     """Ignore progress messages."""
 
 
-def generate(ref_dir: Path, scale: float, seed: int, calibration: Calibration | None,
-             progress: Progress = _silent) -> dict[str, pd.DataFrame]:
+def generate(
+    ref_dir: Path,
+    scale: float,
+    seed: int,
+    calibration: Calibration | None,
+    progress: Progress = _silent,
+) -> dict[str, pd.DataFrame]:
     """Return the demo tables as DataFrames (person sorted by LSOA)."""
     if not 0 < scale <= 10:
         raise ValueError(f"scale must be above 0 and at most 10, got {scale}")
@@ -42,32 +47,46 @@ def generate(ref_dir: Path, scale: float, seed: int, calibration: Calibration | 
     people = build_people(areas, weights, eth, n, seed, calibration)
     progress("Practices, PCNs and vaccination sites", 0.45)
     practices = build_practices(areas, weights, seed)
-    people["practice_code"] = assign_practices(areas, practices, people["lsoa_index"].to_numpy(), seed)
+    people["practice_code"] = assign_practices(
+        areas, practices, people["lsoa_index"].to_numpy(), seed
+    )
     is_ncl = set(lsoas["lad_code"]) <= NCL_LADS
     sites = build_sites(areas, weights, practices, postcodes, seed, is_ncl)
     progress("Vaccinations: dates and sites", 0.6)
     doses = build_doses(people, areas, seed)
     vaccination = assign_sites(doses, people, areas, sites, seed)
     lsoa = areas.lsoa.copy()
-    return {"lsoa": lsoa, "practice": practices, "person": people, "site": sites, "vaccination": vaccination}
+    return {
+        "lsoa": lsoa,
+        "practice": practices,
+        "person": people,
+        "site": sites,
+        "vaccination": vaccination,
+    }
 
 
-def _meta(ref_dir: Path, scale: float, seed: int, calibration: Calibration | None, n: int) -> pd.DataFrame:
+def _meta(
+    ref_dir: Path, scale: float, seed: int, calibration: Calibration | None, n: int
+) -> pd.DataFrame:
     """Return the dataset_meta rows of a demo build."""
     ref_meta = geo.load_reference_meta(ref_dir)
-    sources = ["Synthetic population (phm.synth)", *(ref_meta.get("sources_summary") or [])]
+    products = ref_meta.get("products") or []
+    products = [products] if isinstance(products, str) else list(products)
+    sources = ["Synthetic population (phm.synth)", *[str(p) for p in products]]
     if calibration is not None:
         sources += [f"calibrated with {s}" for s in calibration.sources]
     values = {
         "name": f"Synthetic {ref_meta.get('icb_name', ref_dir.name)} demo ({n:,} people)",
         "kind": "synthetic",
         "as_at": A.PROGRAMME_END.isoformat(),
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seed": str(seed),
         "scale": str(scale),
         "icb": str(ref_meta.get("icb_name", ref_dir.name)),
         "sources": json.dumps(sources),
-        "licence": str(ref_meta.get("attribution", "")),
+        "licence": " ".join(
+            str(ref_meta.get(k, "")) for k in ("attribution", "attribution_code_point")
+        ).strip(),
     }
     return pd.DataFrame({"key": list(values), "value": list(values.values())})
 
@@ -101,8 +120,14 @@ def write_database(tables: dict[str, pd.DataFrame], meta: pd.DataFrame, out: Pat
         con.execute("INSERT INTO dataset_meta SELECT * FROM new_meta")
 
 
-def build_demo(out: Path, ref_dir: Path, scale: float = 1.0, seed: int = 2020,
-               reference_dir: Path | None = None, progress: Progress = _silent) -> dict[str, float]:
+def build_demo(
+    out: Path,
+    ref_dir: Path,
+    scale: float = 1.0,
+    seed: int = 2020,
+    reference_dir: Path | None = None,
+    progress: Progress = _silent,
+) -> dict[str, float]:
     """Build the synthetic demo database at `out`; return timings in seconds per step."""
     started = time.perf_counter()
     calibration = load_calibration(reference_dir) if reference_dir else None
@@ -112,8 +137,13 @@ def build_demo(out: Path, ref_dir: Path, scale: float = 1.0, seed: int = 2020,
     write_database(tables, _meta(ref_dir, scale, seed, calibration, len(tables["person"])), out)
     done = time.perf_counter()
     progress("Done", 1.0)
-    return {"generate_s": generated - started, "write_s": done - generated, "total_s": done - started,
-            "persons": float(len(tables["person"])), "doses": float(len(tables["vaccination"]))}
+    return {
+        "generate_s": generated - started,
+        "write_s": done - generated,
+        "total_s": done - started,
+        "persons": float(len(tables["person"])),
+        "doses": float(len(tables["vaccination"])),
+    }
 
 
 __all__ = ["build_demo", "generate", "write_database"]

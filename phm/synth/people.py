@@ -30,7 +30,11 @@ def _age_weights(areas: Areas, calibration: Calibration | None) -> np.ndarray:
     pop = None if calibration is None else calibration.population
     if pop is not None:
         real = areas.lsoa[["lsoa_code"]].merge(pop, on="lsoa_code", how="left")
-        for low, high, column in ((0, 16, "age_0_15"), (16, 60, "age_16_59"), (60, MAX_AGE + 1, "age_60_plus")):
+        for low, high, column in (
+            (0, 16, "age_0_15"),
+            (16, 60, "age_16_59"),
+            (60, MAX_AGE + 1, "age_60_plus"),
+        ):
             target = (real[column] / real["total"]).to_numpy()
             current = w[:, low:high].sum(axis=1) / w.sum(axis=1)
             known = ~np.isnan(target)
@@ -38,7 +42,9 @@ def _age_weights(areas: Areas, calibration: Calibration | None) -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
-def _sample_rows(probabilities: np.ndarray, rows: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _sample_rows(
+    probabilities: np.ndarray, rows: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """Draw one category per person from the probability row of that person."""
     cdf = np.cumsum(probabilities, axis=1)
     cdf[:, -1] = 1.0
@@ -53,8 +59,13 @@ def _sample_rows(probabilities: np.ndarray, rows: np.ndarray, rng: np.random.Gen
     return np.minimum(out, probabilities.shape[1] - 1)
 
 
-def _languages(areas: Areas, lsoa_idx: np.ndarray, ethnicity: np.ndarray, age: np.ndarray,
-               rng: np.random.Generator) -> np.ndarray:
+def _languages(
+    areas: Areas,
+    lsoa_idx: np.ndarray,
+    ethnicity: np.ndarray,
+    age: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Return first-language indices, by ethnicity, with local language communities."""
     n_lsoa = len(areas.lsoa)
     out = np.zeros(len(lsoa_idx), dtype=np.int64)  # English
@@ -79,8 +90,13 @@ def _languages(areas: Areas, lsoa_idx: np.ndarray, ethnicity: np.ndarray, age: n
     return out
 
 
-def _flags(age: np.ndarray, deprivation: np.ndarray, ethnicity: np.ndarray, sex: np.ndarray,
-           rng: np.random.Generator) -> dict[str, np.ndarray]:
+def _flags(
+    age: np.ndarray,
+    deprivation: np.ndarray,
+    ethnicity: np.ndarray,
+    sex: np.ndarray,
+    rng: np.random.Generator,
+) -> dict[str, np.ndarray]:
     """Return clinical and social flags whose prevalence rises with age and deprivation."""
     flags = {}
     eth_codes = np.array(ETHNICITY_CODES)[ethnicity]
@@ -102,8 +118,11 @@ def _flags(age: np.ndarray, deprivation: np.ndarray, ethnicity: np.ndarray, sex:
 
 def _jcvi_cohort(age: np.ndarray, flags: dict[str, np.ndarray], ltc: np.ndarray) -> np.ndarray:
     """Return each person's JCVI priority cohort (lowest number that applies; 0 under 18)."""
-    at_risk = (ltc > 0) | flags["has_learning_disability"] | flags["has_severe_mental_illness"] | (
-        flags["is_unpaid_carer"]
+    at_risk = (
+        (ltc > 0)
+        | flags["has_learning_disability"]
+        | flags["has_severe_mental_illness"]
+        | (flags["is_unpaid_carer"])
     )
     conditions = [
         (flags["is_care_home_resident"] & (age >= 65), 1),
@@ -125,8 +144,9 @@ def _jcvi_cohort(age: np.ndarray, flags: dict[str, np.ndarray], ltc: np.ndarray)
     return cohort
 
 
-def _registration(age: np.ndarray, care_home: np.ndarray, birth: np.ndarray,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _registration(
+    age: np.ndarray, care_home: np.ndarray, birth: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return registration start and end dates and the end reason (moves and deaths)."""
     start = np.datetime64(A.PROGRAMME_START)
     end = np.datetime64(A.PROGRAMME_END)
@@ -152,8 +172,14 @@ def _registration(age: np.ndarray, care_home: np.ndarray, birth: np.ndarray,
     return registered_from.astype("datetime64[D]"), registered_to.astype("datetime64[D]"), reason
 
 
-def build_people(areas: Areas, weights: np.ndarray, eth_weights: dict[str, np.ndarray], n: int,
-                 seed: int, calibration: Calibration | None) -> pd.DataFrame:
+def build_people(
+    areas: Areas,
+    weights: np.ndarray,
+    eth_weights: dict[str, np.ndarray],
+    n: int,
+    seed: int,
+    calibration: Calibration | None,
+) -> pd.DataFrame:
     """Return the person table (without practice or vaccination columns), sorted by LSOA."""
     counts = np.floor(weights * n).astype(int)
     counts[np.argsort(-(weights * n - counts))[: n - counts.sum()]] += 1
@@ -169,7 +195,11 @@ def build_people(areas: Areas, weights: np.ndarray, eth_weights: dict[str, np.nd
     birth = (ref - months.astype("timedelta64[M]")).astype("datetime64[D]")
     rng = rng_for(seed, "people.ethnicity")
     ethnicity = np.empty(n, dtype=np.int64)
-    for group, selector in (("child", age < 18), ("adult", (age >= 18) & (age < 65)), ("older", age >= 65)):
+    for group, selector in (
+        ("child", age < 18),
+        ("adult", (age >= 18) & (age < 65)),
+        ("older", age >= 65),
+    ):
         people = np.flatnonzero(selector)
         ethnicity[people] = _sample_rows(eth_weights[group], lsoa_idx[people], rng)
     rng = rng_for(seed, "people.language")

@@ -53,7 +53,9 @@ def _eligible_from(people: pd.DataFrame) -> np.ndarray:
     return eligible
 
 
-def _delay(rng: np.random.Generator, n: int, fast: np.ndarray, reluctance: np.ndarray) -> np.ndarray:
+def _delay(
+    rng: np.random.Generator, n: int, fast: np.ndarray, reluctance: np.ndarray
+) -> np.ndarray:
     """Return days from eligibility to a dose: most soon, some late (more so when reluctant)."""
     quick = rng.gamma(1.5, np.where(fast, 8.0, 16.0), size=n)
     late = rng.uniform(25, 420, size=n)
@@ -86,34 +88,58 @@ def build_doses(people: pd.DataFrame, areas: Areas, seed: int) -> pd.DataFrame:
     interval = np.where(age < 18, rng.normal(90, 14, n), interval)
     interval = np.maximum(interval, 21) + np.where(rng.random(n) < 0.08, rng.uniform(0, 150, n), 0)
     dose2 = dose1 + interval.astype(int).astype("timedelta64[D]")
-    has2 = has1 & (rng.random(n) < p2) & (dose2 <= end) & (np.isnat(registered_to) | (dose2 < registered_to))
+    has2 = (
+        has1
+        & (rng.random(n) < p2)
+        & (dose2 <= end)
+        & (np.isnat(registered_to) | (dose2 < registered_to))
+    )
     dose2 = np.where(has2, dose2, NAT)
 
     cohort = people["jcvi_cohort"].to_numpy()
-    booster_from = np.where(cohort <= 9, _d(A.BOOSTER_FROM["1-9"]),
-                            np.where(cohort == 10, _d(A.BOOSTER_FROM["10"]), _d(A.BOOSTER_FROM["11-12"])))
+    booster_from = np.where(
+        cohort <= 9,
+        _d(A.BOOSTER_FROM["1-9"]),
+        np.where(cohort == 10, _d(A.BOOSTER_FROM["10"]), _d(A.BOOSTER_FROM["11-12"])),
+    )
     short = _d(A.BOOSTER_SHORT_INTERVAL_FROM)
     after_long = dose2 + np.timedelta64(182, "D")
     after_short = np.maximum(dose2 + np.timedelta64(91, "D"), short)
     booster_eligible = np.maximum(booster_from, np.minimum(after_long, after_short))
-    p3 = sigmoid(A.BOOSTER_GIVEN_SECOND_LOGIT + 0.5 * step_values(A.FIRST_DOSE_AGE_LOGIT, age)
-                 + A.BOOSTER_INEQUALITY_FACTOR * inequality)
+    p3 = sigmoid(
+        A.BOOSTER_GIVEN_SECOND_LOGIT
+        + 0.5 * step_values(A.FIRST_DOSE_AGE_LOGIT, age)
+        + A.BOOSTER_INEQUALITY_FACTOR * inequality
+    )
     dose3 = booster_eligible + _delay(rng, n, fast, 1 - p3).astype("timedelta64[D]")
-    has3 = has2 & (age >= 18) & (rng.random(n) < p3) & (dose3 <= end) & (
-        np.isnat(registered_to) | (dose3 < registered_to)
+    has3 = (
+        has2
+        & (age >= 18)
+        & (rng.random(n) < p3)
+        & (dose3 <= end)
+        & (np.isnat(registered_to) | (dose3 < registered_to))
     )
     dose3 = np.where(has3, dose3, NAT)
 
     ids = people["person_id"].to_numpy()
     frames = []
     for dose, dates, has in (("1", dose1, has1), ("2", dose2, has2), ("3", dose3, has3)):
-        frames.append(pd.DataFrame({"person_index": np.flatnonzero(has), "person_id": ids[has],
-                                    "dose": dose, "vaccination_date": dates[has]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "person_index": np.flatnonzero(has),
+                    "person_id": ids[has],
+                    "dose": dose,
+                    "vaccination_date": dates[has],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
-def assign_sites(doses: pd.DataFrame, people: pd.DataFrame, areas: Areas, sites: pd.DataFrame,
-                 seed: int) -> pd.DataFrame:
+def assign_sites(
+    doses: pd.DataFrame, people: pd.DataFrame, areas: Areas, sites: pd.DataFrame, seed: int
+) -> pd.DataFrame:
     """Add site_id and delivery_model to each dose: a model that fits the person, a site near them."""
     rng = rng_for(seed, "vaccinations.sites")
     n = len(doses)
@@ -124,7 +150,14 @@ def assign_sites(doses: pd.DataFrame, people: pd.DataFrame, areas: Areas, sites:
     housebound = people["is_housebound"].to_numpy()[who]
     hcw = people["is_health_care_worker"].to_numpy()[who]
     reluctance = 1 - sigmoid(first_dose_logit(people, areas))[who]
-    models = ["vaccination_centre", "hospital_hub", "gp_pcn_site", "community_pharmacy", "pop_up", "vaccine_bus"]
+    models = [
+        "vaccination_centre",
+        "hospital_hub",
+        "gp_pcn_site",
+        "community_pharmacy",
+        "pop_up",
+        "vaccine_bus",
+    ]
     early = date < _d("2021-01-11")
     w = np.zeros((n, len(models)))
     w[:, 0] = np.where(early, 0, 0.28)
@@ -151,10 +184,20 @@ def assign_sites(doses: pd.DataFrame, people: pd.DataFrame, areas: Areas, sites:
         if candidates.empty:
             model[rows] = fallback
             continue
-        d = distances_m(areas.lsoa["centroid_lon"], areas.lsoa["centroid_lat"], candidates["lon"], candidates["lat"])
+        d = distances_m(
+            areas.lsoa["centroid_lon"],
+            areas.lsoa["centroid_lat"],
+            candidates["lon"],
+            candidates["lat"],
+        )
         k = min(3, len(candidates))
         nearest = np.argsort(d, axis=1)[:, :k]
-        pick = nearest[lsoa_of[rows], rng.choice(k, size=rows.size, p=np.array([0.6, 0.25, 0.15][:k]) / sum([0.6, 0.25, 0.15][:k]))]
+        pick = nearest[
+            lsoa_of[rows],
+            rng.choice(
+                k, size=rows.size, p=np.array([0.6, 0.25, 0.15][:k]) / sum([0.6, 0.25, 0.15][:k])
+            ),
+        ]
         opened = candidates["opened"].to_numpy().astype("datetime64[D]")[pick]
         closed = pd.to_datetime(candidates["closed"]).to_numpy().astype("datetime64[D]")[pick]
         open_then = (opened <= date[rows]) & (np.isnat(closed) | (closed >= date[rows]))
@@ -162,12 +205,17 @@ def assign_sites(doses: pd.DataFrame, people: pd.DataFrame, areas: Areas, sites:
         model[rows[~open_then]] = "__fallback__"
     # Where the chosen site was closed that day: the nearest GP/PCN site, or before those
     # opened (14 Dec 2020) the nearest hospital hub.
-    for name, wanted in ((fallback, date >= _d("2020-12-14")), ("hospital_hub", date < _d("2020-12-14"))):
+    for name, wanted in (
+        (fallback, date >= _d("2020-12-14")),
+        ("hospital_hub", date < _d("2020-12-14")),
+    ):
         rest = np.flatnonzero((model == "__fallback__") & wanted)
         if rest.size == 0:
             continue
         near = sites[sites["delivery_model"] == name].reset_index(drop=True)
-        d = distances_m(areas.lsoa["centroid_lon"], areas.lsoa["centroid_lat"], near["lon"], near["lat"])
+        d = distances_m(
+            areas.lsoa["centroid_lon"], areas.lsoa["centroid_lat"], near["lon"], near["lat"]
+        )
         site_ids[rest] = near["site_id"].to_numpy()[np.argmin(d, axis=1)[lsoa_of[rest]]]
         model[rest] = name
     out = doses.drop(columns=["person_index"]).copy()

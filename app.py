@@ -1,0 +1,44 @@
+"""Entrypoint: builds the demo on first start, draws the shared cohort picker, routes to pages."""
+
+from datetime import date
+from pathlib import Path
+
+import streamlit as st
+
+from components import data
+from components.cohort_picker import current_cohort, render_cohort_picker, seed_from_url, sync_url
+from phm import geo, settings
+
+st.set_page_config(
+    page_title="PHM Vaccination Uptake Explorer", page_icon=":material/vaccines:", layout="wide"
+)
+
+database = data.database_path()
+if not database.exists():
+    from phm.synth import build_demo
+
+    st.title("Preparing the demo dataset")
+    st.write("No database yet: building the synthetic demo (about 20-60 seconds, once).")
+    bar = st.progress(0.0)
+    build_demo(
+        database,
+        geo.REFERENCE_ROOT / settings.get("PHM_ICB"),
+        scale=settings.get_float("PHM_DEMO_SCALE"),
+        seed=settings.get_int("PHM_DEMO_SEED"),
+        progress=lambda message, fraction: bar.progress(fraction, text=message),
+    )
+    st.rerun()
+
+meta = data.meta(data.version())
+options = data.options(data.version())
+data_as_at = date.fromisoformat(meta.get("as_at", "2022-03-31"))
+for warning in seed_from_url(options, data_as_at):
+    st.warning(warning, icon=":material/link_off:")
+render_cohort_picker(options, data_as_at)
+sync_url(current_cohort())
+
+pages = [
+    st.Page(Path("pages/overview.py"), title="Overview", icon=":material/insights:", default=True),
+    st.Page(Path("pages/about.py"), title="About", icon=":material/info:"),
+]
+st.navigation(pages).run()

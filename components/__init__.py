@@ -1,0 +1,1 @@
+"""Reusable Streamlit widgets and cached data access for the pages."""

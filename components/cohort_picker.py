@@ -1,0 +1,165 @@
+"""The shared cohort picker: sidebar widgets bound to URL query parameters, and the current Cohort."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from components import data
+from phm import codes
+from phm.cohort import DEFAULT_AS_AT, PROGRAMME_START, URL_KEYS, Cohort
+
+MULTISELECTS: dict[str, tuple[str, dict]] = {
+    "age_bands": ("Age band", {b: b for b in codes.AGE_BAND_LABELS}),
+    "jcvi_cohorts": ("JCVI priority cohort", codes.JCVI_COHORTS),
+    "sexes": ("Sex", codes.SEXES),
+    "ethnicities": ("Ethnicity (NHS category)", codes.ETHNICITY_LABELS),
+    "ethnic_groups": ("Broad ethnic group", {g: g for g in codes.ETHNIC_GROUPS}),
+    "imd_quintiles": ("IMD quintile (Core20 = 1)", codes.IMD_QUINTILES),
+}
+SECTIONS = {
+    "Age and sex": ("age", "age_bands", "jcvi_cohorts", "sexes"),
+    "Ethnicity and language": ("ethnicities", "ethnic_groups", "languages"),
+    "Place and deprivation": ("imd_quintiles", "boroughs", "msoas"),
+    "Registration": ("pcns", "practices"),
+}
+PLACE_LABELS = {
+    "languages": "First language",
+    "boroughs": "Borough",
+    "msoas": "MSOA",
+    "pcns": "Primary care network",
+    "practices": "GP practice",
+}
+FLAG_CHOICES = ("any", "yes", "no")
+
+
+def _known_values(options: dict[str, dict[str, str]]) -> dict[str, set[str]]:
+    """Return the valid codes of each data-dependent field."""
+    return {name: set(values) for name, values in options.items()}
+
+
+def seed_from_url(options: dict[str, dict[str, str]], data_as_at: date) -> list[str]:
+    """On a session's first run, set the widgets from the URL; return warnings for bad values.
+
+    The URL holds codes (e.g. ethnicity=N), parsed by phm.cohort, so malformed values are
+    reported and ignored and never reach SQL.
+    """
+    state = st.session_state
+    if state.get("_cohort_seeded"):
+        return []
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    cohort, warnings = Cohort.from_query_params(params, _known_values(options))
+    if cohort.as_at > data_as_at:
+        warnings.append(f"As-at date moved to {data_as_at:%d %B %Y}, the last date in the data.")
+        cohort = cohort.with_(as_at=data_as_at)
+    for name, key in URL_KEYS.items():
+        if name in MULTISELECTS or name in PLACE_LABELS:
+            state[key] = list(getattr(cohort, name))
+    state["age_min"], state["age_max"] = cohort.age_min, cohort.age_max
+    flags = dict(cohort.flags)
+    for flag in codes.FLAGS:
+        state[flag] = {True: "yes", False: "no"}.get(flags.get(flag), "any")
+    state["dose"] = cohort.dose
+    state["as_at"] = (
+        cohort.as_at
+        if "as_at" in params and not warnings_for("as_at", warnings)
+        else min(DEFAULT_AS_AT, data_as_at)
+    )
+    state["_cohort_seeded"] = True
+    return warnings
+
+
+def warnings_for(key: str, warnings: list[str]) -> bool:
+    """Return True when a warning concerns a URL key."""
+    return any(w.startswith(f"Ignored {key}=") for w in warnings)
+
+
+def sync_url(cohort: Cohort) -> None:
+    """Write the cohort into the URL (codes only) so the view can be shared as a link."""
+    wanted = cohort.to_query_params()
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    normal = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
+    if current != normal:
+        st.query_params.from_dict(wanted)
+
+
+def render_cohort_picker(options: dict[str, dict[str, str]], data_as_at: date) -> None:
+    """Draw the cohort widgets in the sidebar (call once, from the entrypoint)."""
+    sb = st.sidebar
+    sb.header("Cohort")
+    sb.segmented_control(
+        "Dose",
+        list(codes.DOSES),
+        format_func=codes.DOSES.get,
+        key="dose",
+        selection_mode="single",
+        required=True,
+    )
+    sb.date_input(
+        "As at", min_value=PROGRAMME_START, max_value=data_as_at, key="as_at", format="DD/MM/YYYY"
+    )
+    for section, fields in SECTIONS.items():
+        with sb.expander(section, expanded=section == "Age and sex"):
+            for name in fields:
+                if name == "age":
+                    left, right = st.columns(2)
+                    left.number_input("Age from", 0, 120, step=1, key="age_min", placeholder="any")
+                    right.number_input("Age to", 0, 120, step=1, key="age_max", placeholder="any")
+                elif name in MULTISELECTS:
+                    label, choices = MULTISELECTS[name]
+                    st.multiselect(
+                        label,
+                        list(choices),
+                        format_func=lambda c, m=choices: m[c],
+                        key=URL_KEYS[name],
+                        placeholder="any",
+                    )
+                else:
+                    choices = options.get(name, {})
+                    st.multiselect(
+                        PLACE_LABELS[name],
+                        list(choices),
+                        format_func=lambda c, m=choices: m.get(c, c),
+                        key=URL_KEYS[name],
+                        placeholder="any",
+                    )
+    with sb.expander("Clinical and social"):
+        for flag, label in codes.FLAGS.items():
+            st.segmented_control(
+                label, FLAG_CHOICES, key=flag, selection_mode="single", required=True
+            )
+
+
+def current_cohort() -> Cohort:
+    """Return the Cohort described by the widgets' state (defaults where a widget is unset)."""
+    state = st.session_state
+    kwargs: dict[str, object] = {}
+    for name, key in URL_KEYS.items():
+        values = state.get(key) or []
+        if values:
+            kwargs[name] = values
+    for key in ("age_min", "age_max"):
+        if state.get(key) is not None:
+            kwargs[key] = int(state[key])
+    flags = {f: state.get(f) == "yes" for f in codes.FLAGS if state.get(f) in ("yes", "no")}
+    if flags:
+        kwargs["flags"] = flags
+    if state.get("dose") in codes.DOSES:
+        kwargs["dose"] = state["dose"]
+    as_at = state.get("as_at")
+    if isinstance(as_at, date):
+        kwargs["as_at"] = as_at
+    low, high = kwargs.get("age_min"), kwargs.get("age_max")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        kwargs["age_min"], kwargs["age_max"] = high, low
+    return Cohort().with_(**kwargs)
+
+
+def place_names() -> dict[str, str]:
+    """Return code -> name for every place and practice, for plain-English descriptions."""
+    opts = data.options(data.version())
+    names: dict[str, str] = {}
+    for name in ("boroughs", "msoas", "lsoas", "pcns", "practices"):
+        names.update(opts.get(name, {}))
+    return names

@@ -1,0 +1,73 @@
+"""Cached access to the database: one read-only connection, query results cached by cohort."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from phm import db, disclosure, queries, settings
+from phm.cohort import Cohort
+
+TTL = settings.get_int("PHM_CACHE_TTL")
+
+
+def database_path() -> Path:
+    """Return the path of the database the app reads."""
+    return Path(settings.get("PHM_DB"))
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
+    """Return the shared read-only connection of one database version (queries use cursors)."""
+    del version  # part of the cache key: a swapped-in database gets a new connection
+    return db.connect_read_only(Path(path))
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """Return the read-only connection to the current database."""
+    path = database_path()
+    return _connection(str(path), db.dataset_version(path))
+
+
+def version() -> str:
+    """Return the dataset version token used in cache keys."""
+    return db.dataset_version(database_path())
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def meta(version: str) -> dict[str, str]:
+    """Return dataset_meta of the current database."""
+    del version
+    return queries.dataset_meta(connection())
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def options(version: str) -> dict[str, dict[str, str]]:
+    """Return the data-dependent filter options (places, practices, languages)."""
+    del version
+    return queries.filter_options(connection())
+
+
+@st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
+def uptake_by(cohort: Cohort, dimensions: tuple[str, ...], version: str) -> pd.DataFrame:
+    """Return raw uptake counts (not yet protected) by up to two dimensions."""
+    del version
+    return queries.uptake_by(connection(), cohort, dimensions)
+
+
+@st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
+def uptake_all_doses(cohort: Cohort, version: str) -> pd.DataFrame:
+    """Return raw uptake counts of every dose."""
+    del version
+    return queries.uptake_all_doses(connection(), cohort)
+
+
+def disclosure_rule() -> disclosure.DisclosureRule:
+    """Return the disclosure rule for the current dataset kind and settings."""
+    kind = meta(version()).get("kind", "linked extract")
+    return disclosure.rule_for(
+        kind, settings.get_int("PHM_SUPPRESS_BELOW"), settings.get_int("PHM_ROUND_TO")
+    )

@@ -1,0 +1,89 @@
+"""Rendering helpers shared by pages: banner, KPI row, uptake tables with disclosure marks."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components import data
+from phm import disclosure
+
+TABLE_LABELS = {
+    "vaccinated": "Vaccinated",
+    "population": "Population",
+    "unvaccinated": "Unvaccinated",
+    "uptake_pct": "Uptake",
+    "ci_low_pct": "95% CI from",
+    "ci_high_pct": "95% CI to",
+}
+
+
+def banner() -> dict[str, str]:
+    """Show which dataset, of which kind and at which date, is on screen; return its metadata."""
+    meta = data.meta(data.version())
+    kind = meta.get("kind", "unknown")
+    text = f"**{meta.get('name', 'Dataset')}** · data as at {meta.get('as_at', 'unknown')}"
+    if kind == "synthetic":
+        st.warning(f"SYNTHETIC DATA: not real people. {text}", icon=":material/science:")
+    else:
+        st.info(f"{kind.capitalize()}: {text}", icon=":material/database:")
+    return meta
+
+
+def cohort_sentence(description: str) -> None:
+    """Show the cohort in plain English above a view."""
+    st.markdown(f"**Cohort:** {description}")
+
+
+def uptake_table(protected: pd.DataFrame, label_column: str, label: str) -> None:
+    """Show a protected uptake frame as a table, suppressed cells marked '<8'."""
+    st.dataframe(display_table(protected, label_column, label), hide_index=True, width="stretch")
+
+
+def display_table(protected: pd.DataFrame, label_column: str, label: str) -> pd.DataFrame:
+    """Return the text table of a protected uptake frame, the interval in one column."""
+    rule = data.disclosure_rule()
+    columns = [
+        label_column,
+        "uptake_pct",
+        "ci_low_pct",
+        "ci_high_pct",
+        "vaccinated",
+        "population",
+        "unvaccinated",
+    ]
+    extra = [c for c in protected.columns if c.endswith("_suppressed")]
+    shown = disclosure.to_display(protected[columns + extra], rule)
+    interval = [
+        "suppressed" if hidden else f"{low:.1f}–{high:.1f}%"
+        for hidden, low, high in zip(
+            protected["uptake_suppressed"],
+            protected["ci_low_pct"],
+            protected["ci_high_pct"],
+            strict=True,
+        )
+    ]
+    shown = shown.drop(columns=["ci_low_pct", "ci_high_pct"])
+    shown.insert(2, "95% CI", interval)
+    return shown.rename(columns={**TABLE_LABELS, label_column: label})
+
+
+def kpi(container: st.delta_generator.DeltaGenerator, title: str, row: pd.Series) -> None:
+    """Show one protected uptake figure as a metric with its interval and counts."""
+    rule = data.disclosure_rule()
+    if row["uptake_suppressed"]:
+        container.metric(title, "suppressed")
+        return
+    container.metric(title, disclosure.format_rate(row["uptake_pct"], False, rule))
+    container.caption(
+        f"95% CI {row['ci_low_pct']:.1f}–{row['ci_high_pct']:.1f}%  \n"
+        f"{disclosure.format_count(row['vaccinated'], row['vaccinated_suppressed'], rule)} of "
+        f"{disclosure.format_count(row['population'], row['population_suppressed'], rule)} · "
+        f"**{disclosure.format_count(row['unvaccinated'], row['unvaccinated_suppressed'], rule)}"
+        " unvaccinated**"
+    )
+
+
+def suppression_note() -> None:
+    """Show the disclosure rule in force under a view."""
+    st.caption(data.disclosure_rule().describe())

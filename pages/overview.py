@@ -1,0 +1,60 @@
+"""Overview: uptake of each dose for the cohort, by borough and by deprivation."""
+
+import streamlit as st
+
+from components import data, render
+from components.cohort_picker import current_cohort, place_names
+from phm import charts, codes
+from phm.summaries import gap_between, protected_uptake
+
+st.title("Overview")
+render.banner()
+cohort = current_cohort()
+render.cohort_sentence(cohort.describe(place_names()))
+rule = data.disclosure_rule()
+version = data.version()
+
+doses = protected_uptake(data.uptake_all_doses(cohort, version), rule, partitions=())
+columns = st.columns(len(doses))
+for column, (_, row) in zip(columns, doses.iterrows(), strict=True):
+    render.kpi(column, row["dose_label"], row)
+overall = doses.loc[doses["dose"] == cohort.dose].iloc[0]
+overall_pct = None if overall["uptake_suppressed"] else overall["uptake_pct"]
+
+dose_label = codes.DOSES[cohort.dose].lower()
+left, right = st.columns(2)
+with left:
+    st.subheader(f"By borough ({dose_label})")
+    boroughs = protected_uptake(data.uptake_by(cohort, ("borough",), version), rule)
+    if boroughs.empty:
+        st.info("No one in this cohort.")
+    else:
+        st.altair_chart(
+            charts.uptake_dot_whisker(boroughs, "borough_label", "Uptake by borough", overall_pct),
+            width="stretch",
+        )
+        render.uptake_table(boroughs, "borough_label", "Borough")
+with right:
+    st.subheader(f"By deprivation ({dose_label})")
+    raw = data.uptake_by(cohort, ("imd_quintile",), version)
+    quintiles = protected_uptake(raw, rule)
+    if quintiles.empty:
+        st.info("No one in this cohort.")
+    else:
+        st.altair_chart(
+            charts.uptake_dot_whisker(
+                quintiles, "imd_quintile_label", "Uptake by IMD quintile", overall_pct
+            ),
+            width="stretch",
+        )
+        gap = gap_between(
+            raw,
+            "imd_quintile",
+            1,
+            5,
+            ("the most deprived quintile", "the least deprived quintile"),
+            rule,
+        )
+        st.markdown(f"**Deprivation gap.** {gap.sentence()}")
+        render.uptake_table(quintiles, "imd_quintile_label", "IMD quintile")
+render.suppression_note()

@@ -1,0 +1,62 @@
+"""Summaries built from uptake frames: the gap between groups, ready to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from phm.disclosure import DisclosureRule, protect
+from phm.stats import add_uptake, difference_interval
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Difference in uptake between two groups, in percentage points, with its 95% interval."""
+
+    first: str
+    second: str
+    points: float | None
+    low: float | None
+    high: float | None
+    reason: str = ""
+
+    def sentence(self) -> str:
+        """Return the gap as one plain sentence."""
+        if self.points is None:
+            return f"The gap between {self.first} and {self.second} is not shown: {self.reason}."
+        direction = "lower" if self.points < 0 else "higher"
+        return (
+            f"Uptake in {self.first} is {abs(self.points):.1f} percentage points {direction} than in"
+            f" {self.second} (95% CI {self.low:+.1f} to {self.high:+.1f})."
+        )
+
+
+def protected_uptake(raw: pd.DataFrame, rule: DisclosureRule, partitions=((),)) -> pd.DataFrame:
+    """Return raw vaccinated/population counts with uptake, intervals and disclosure control."""
+    return protect(add_uptake(raw), rule, partitions)
+
+
+def gap_between(
+    raw: pd.DataFrame,
+    key: str,
+    first: object,
+    second: object,
+    labels: tuple[str, str],
+    rule: DisclosureRule,
+) -> Gap:
+    """Return the uptake gap first minus second from raw counts, hidden if either is suppressed."""
+    protected = protected_uptake(raw, rule)
+    rows = {}
+    for value in (first, second):
+        match = raw.index[raw[key] == value]
+        if len(match) != 1:
+            return Gap(*labels, None, None, None, "one of the two groups has no one in this cohort")
+        if bool(protected.loc[match[0], "uptake_suppressed"]):
+            return Gap(*labels, None, None, None, "it is suppressed (small numbers)")
+        rows[value] = raw.loc[match[0]]
+    a, b = rows[first], rows[second]
+    d, low, high = difference_interval(
+        int(a["vaccinated"]), int(a["population"]), int(b["vaccinated"]), int(b["population"])
+    )
+    return Gap(labels[0], labels[1], round(100 * d, 1), round(100 * low, 1), round(100 * high, 1))
