@@ -136,15 +136,28 @@ class Cohort:
             "p.birth_date <= $as_at",
         ]
         params: dict[str, object] = {"as_at": self.as_at}
+        # Ages become birth-date ranges (computed here, bound as parameters) so DuckDB
+        # filters on the stored column instead of computing an age per row.
         if self.age_min is not None:
-            clauses.append(f"{AGE_SQL} >= $age_min")
-            params["age_min"] = self.age_min
+            clauses.append("p.birth_date <= $born_by")
+            params["born_by"] = _born_by(self.as_at, self.age_min)
         if self.age_max is not None:
-            clauses.append(f"{AGE_SQL} <= $age_max")
-            params["age_max"] = self.age_max
+            clauses.append("p.birth_date >= $born_from")
+            params["born_from"] = _born_from(self.as_at, self.age_max)
+        if self.age_bands:
+            ranges = []
+            for i, (label, low, high) in enumerate(codes.AGE_BANDS):
+                if label not in self.age_bands:
+                    continue
+                ranges.append(f"p.birth_date <= $band{i}_by")
+                params[f"band{i}_by"] = _born_by(self.as_at, low)
+                if high is not None:
+                    ranges[-1] = f"({ranges[-1]} AND p.birth_date >= $band{i}_from)"
+                    params[f"band{i}_from"] = _born_from(self.as_at, high)
+            clauses.append("(" + " OR ".join(ranges) + ")")
         for name, expression in SET_FILTERS.items():
             values = getattr(self, name)
-            if not values:
+            if not values or name == "age_bands":
                 continue
             names = [f"{name}_{i}" for i in range(len(values))]
             clauses.append(f"{expression} IN ({', '.join('$' + n for n in names)})")
@@ -301,6 +314,21 @@ def _normalise(name: str, value: object) -> object:
     if name in URL_KEYS:
         return tuple(sorted(set(value))) if value else ()  # type: ignore[arg-type]
     return value
+
+
+def _month_start(index: int) -> date:
+    """Return the first day of a month given as year * 12 + month - 1."""
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _born_by(as_at: date, age: int) -> date:
+    """Return the latest birth date (first of a month) of someone aged at least `age` at as_at."""
+    return _month_start(as_at.year * 12 + as_at.month - 1 - 12 * age)
+
+
+def _born_from(as_at: date, age: int) -> date:
+    """Return the earliest birth date (first of a month) of someone aged at most `age` at as_at."""
+    return _month_start(as_at.year * 12 + as_at.month - 1 - 12 * age - 11)
 
 
 def _parse_int(value: str) -> int | None:

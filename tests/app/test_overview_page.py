@@ -1,0 +1,141 @@
+"""The Overview page file run by AppTest against the tiny demo, cohort set through session state."""
+
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from phm import codes, disclosure, queries, settings
+from phm.cohort import Cohort
+from phm.stats import add_uptake
+
+PERCENT = re.compile(r"^\d{1,3}\.\d%$")
+# A count as the page prints it: digits with thousands separators, nothing else.
+COUNT = re.compile(r"^\d{1,3}(,\d{3})*$")
+
+
+def rule() -> disclosure.DisclosureRule:
+    """Return the rule the app applies to a synthetic dataset under the current environment."""
+    return disclosure.rule_for(
+        "synthetic", settings.get_int("PHM_SUPPRESS_BELOW"), settings.get_int("PHM_ROUND_TO")
+    )
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """Return the KPI metrics as label -> shown value."""
+    return {m.label: m.value for m in at.metric}
+
+
+def expected_kpis(db: Path, cohort: Cohort) -> dict[str, str]:
+    """Compute the three KPI values independently of the page: query, Wilson, disclosure."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        raw = queries.uptake_all_doses(con, cohort)
+    protected = disclosure.protect(add_uptake(raw), rule(), partitions=())
+    return {
+        row.dose_label: disclosure.format_rate(row.uptake_pct, row.uptake_suppressed, rule())
+        for row in protected.itertuples()
+    }
+
+
+def test_overview_renders_banner_kpis_and_cohort_sentence(run_page):
+    at = run_page("overview.py", sex=["F"], dose="2")
+
+    assert not at.exception
+    assert any("SYNTHETIC DATA" in w.value for w in at.warning)
+    shown = metrics(at)
+    assert list(shown) == list(codes.DOSES.values())
+    for label, value in shown.items():
+        assert PERCENT.match(value), f"{label} metric is {value!r}, not a percentage"
+    sentences = [m.value for m in at.markdown if m.value.startswith("**Cohort:**")]
+    assert sentences == [
+        "**Cohort:** Women and girls; second dose of COVID-19 vaccine by 31 March 2022"
+    ]
+    assert [s.value for s in at.subheader] == ["By borough (second dose)", "By deprivation (second dose)"]
+    assert any("Deprivation gap" in m.value for m in at.markdown)
+    assert any(c.value.startswith("Counts from 1 to 7 are shown as <8") for c in at.caption)
+
+
+def test_kpis_match_an_independent_calculation_and_follow_the_cohort(run_page, tiny_db):
+    everyone = run_page("overview.py")
+    deprived = run_page("overview.py", imd_quintile=[1])
+    assert not everyone.exception and not deprived.exception
+
+    want_all = expected_kpis(tiny_db, Cohort())
+    want_deprived = expected_kpis(tiny_db, Cohort(imd_quintiles=(1,)))
+    assert metrics(everyone) == want_all
+    assert metrics(deprived) == want_deprived
+    assert metrics(everyone)["First dose"] != metrics(deprived)["First dose"]
+
+    # And the percentage is plain arithmetic on the raw counts, to one decimal place.
+    with duckdb.connect(str(tiny_db), read_only=True) as con:
+        raw = queries.uptake_all_doses(con, Cohort(imd_quintiles=(1,)))
+    first = raw.loc[raw["dose"] == "1"].iloc[0]
+    assert metrics(deprived)["First dose"] == f"{100 * first.vaccinated / first.population:.1f}%"
+    assert "living in IMD quintile 1 (1 = most deprived)" in " ".join(
+        m.value for m in deprived.markdown
+    )
+
+
+def small_cohort(db: Path) -> tuple[str, str, str, int]:
+    """Return (practice, ethnicity, flag, population) of a cohort of 1-7 people in the demo."""
+    threshold = rule().threshold
+    with duckdb.connect(str(db), read_only=True) as con:
+        practice, ethnicity = con.execute(
+            "SELECT practice_code, ethnicity_code FROM person GROUP BY ALL"
+            " ORDER BY count(*) DESC, practice_code, ethnicity_code LIMIT 1"
+        ).fetchone()
+        for flag in codes.FLAGS:
+            cohort = Cohort(practices=(practice,), ethnicities=(ethnicity,), flags=((flag, True),))
+            population = int(queries.uptake_all_doses(con, cohort)["population"].iloc[0])
+            if 1 <= population < threshold:
+                return practice, ethnicity, flag, population
+    pytest.fail(f"no flag gives a cohort of 1-{threshold - 1} people in {practice}/{ethnicity}")
+
+
+def shown_counts(at: AppTest) -> list[str]:
+    """Return every count cell of every table, and every count in the KPI captions."""
+    cells: list[str] = []
+    for frame in (d.value for d in at.dataframe):
+        assert isinstance(frame, pd.DataFrame)
+        for column in ("Vaccinated", "Population", "Unvaccinated"):
+            cells.extend(str(v) for v in frame[column])
+    for caption in at.caption:
+        match = re.search(r"(\S+) of (\S+) · \*\*(\S+) unvaccinated\*\*", caption.value)
+        if match:
+            cells.extend(match.groups())
+    return cells
+
+
+def test_a_tiny_cohort_is_suppressed_and_never_shows_a_count_below_eight(run_page, tiny_db):
+    practice, ethnicity, flag, population = small_cohort(tiny_db)
+    at = run_page(
+        "overview.py", practice=[practice], ethnicity=[ethnicity], **{flag: "yes"}
+    )
+
+    assert not at.exception
+    assert set(metrics(at).values()) == {"suppressed"}, (practice, ethnicity, flag, population)
+    cells = shown_counts(at)
+    assert "<8" in cells
+    for cell in cells:
+        assert cell in ("<8", "–") or (
+            COUNT.match(cell) and (int(cell.replace(",", "")) == 0 or int(cell.replace(",", "")) >= 8)
+        ), f"count {cell!r} shown for a cohort of {population}"
+    for frame in (d.value for d in at.dataframe):
+        for value in frame["Uptake"]:
+            assert value in ("suppressed", "–"), value
+    gap = [m.value for m in at.markdown if "Deprivation gap" in m.value]
+    assert all("not shown" in g for g in gap)
+    sentence = next(m.value for m in at.markdown if m.value.startswith("**Cohort:**"))
+    assert "with " + codes.FLAGS[flag].lower() in sentence
+
+
+def test_booster_dose_changes_the_headings(run_page):
+    at = run_page("overview.py", dose="3")
+    assert not at.exception
+    assert [s.value for s in at.subheader] == ["By borough (booster)", "By deprivation (booster)"]
+    assert "booster of COVID-19 vaccine" in next(
+        m.value for m in at.markdown if m.value.startswith("**Cohort:**")
+    )
