@@ -72,7 +72,8 @@ def _secondary(
         changed = False
         for column in ("vaccinated", "unvaccinated", "population"):
             for by in partitions:
-                groups = frame.groupby(list(by), sort=False).groups if by else {None: frame.index}
+                key = list(by) if len(by) > 1 else (by[0] if by else None)
+                groups = frame.groupby(key, sort=False).groups if by else {None: frame.index}
                 for index in groups.values():
                     mask = hidden.loc[index, column]
                     if mask.sum() != 1:

@@ -30,7 +30,7 @@ def wilson_interval(
         half = z * np.sqrt(z**2 + 4 * x * (1 - p)) / (2 * (n + z**2))
         lower = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
         upper = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
-    lower = np.where(x == 0, 0.0, lower)
+    lower = np.where((x == 0) & (n > 0), 0.0, lower)
     upper = np.where((x == n) & (n > 0), 1.0, upper)
     return lower, upper
 

@@ -53,7 +53,10 @@ def test_overview_renders_banner_kpis_and_cohort_sentence(run_page):
     assert sentences == [
         "**Cohort:** Women and girls; second dose of COVID-19 vaccine by 31 March 2022"
     ]
-    assert [s.value for s in at.subheader] == ["By borough (second dose)", "By deprivation (second dose)"]
+    assert [s.value for s in at.subheader] == [
+        "By borough (second dose)",
+        "By deprivation (second dose)",
+    ]
     assert any("Deprivation gap" in m.value for m in at.markdown)
     assert any(c.value.startswith("Counts from 1 to 7 are shown as <8") for c in at.caption)
 
@@ -111,9 +114,7 @@ def shown_counts(at: AppTest) -> list[str]:
 
 def test_a_tiny_cohort_is_suppressed_and_never_shows_a_count_below_eight(run_page, tiny_db):
     practice, ethnicity, flag, population = small_cohort(tiny_db)
-    at = run_page(
-        "overview.py", practice=[practice], ethnicity=[ethnicity], **{flag: "yes"}
-    )
+    at = run_page("overview.py", practice=[practice], ethnicity=[ethnicity], **{flag: "yes"})
 
     assert not at.exception
     assert set(metrics(at).values()) == {"suppressed"}, (practice, ethnicity, flag, population)
@@ -121,7 +122,8 @@ def test_a_tiny_cohort_is_suppressed_and_never_shows_a_count_below_eight(run_pag
     assert "<8" in cells
     for cell in cells:
         assert cell in ("<8", "–") or (
-            COUNT.match(cell) and (int(cell.replace(",", "")) == 0 or int(cell.replace(",", "")) >= 8)
+            COUNT.match(cell)
+            and (int(cell.replace(",", "")) == 0 or int(cell.replace(",", "")) >= 8)
         ), f"count {cell!r} shown for a cohort of {population}"
     for frame in (d.value for d in at.dataframe):
         for value in frame["Uptake"]:

@@ -47,7 +47,9 @@ def chromium_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def app_url(chromium_path: Path, tiny_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def app_url(
+    chromium_path: Path, tiny_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """Start `streamlit run app.py` on `tiny_db`, wait until it is healthy, yield its base URL."""
     del chromium_path  # no server is started when there is no browser to drive it
     port = _free_port()
@@ -87,7 +89,9 @@ def app_url(chromium_path: Path, tiny_db: Path, tmp_path_factory: pytest.TempPat
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"streamlit not healthy after {STARTUP_TIMEOUT_S} s:\n{log.read_text()}")
+                pytest.fail(
+                    f"streamlit not healthy after {STARTUP_TIMEOUT_S} s:\n{log.read_text()}"
+                )
             time.sleep(0.25)
         yield url
     finally:

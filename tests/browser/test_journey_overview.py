@@ -28,8 +28,8 @@ def wait_until_idle(page: Page) -> None:
 
 def metric_value(page: Page, index: int):
     """Return the value element of the index-th KPI metric (0 = first dose)."""
-    return page.locator("[data-testid='stMetric']").nth(index).locator(
-        "[data-testid='stMetricValue']"
+    return (
+        page.locator("[data-testid='stMetric']").nth(index).locator("[data-testid='stMetricValue']")
     )
 
 

@@ -26,6 +26,11 @@ def calibrated_db(reference_dir: Path, tmp_path_factory: pytest.TempPathFactory)
     from phm.synth.build import build_demo
 
     out = tmp_path_factory.mktemp("calibrated") / "phm.duckdb"
-    build_demo(out, geo.REFERENCE_ROOT / "north-central-london", scale=0.02, seed=11,
-               reference_dir=reference_dir)
+    build_demo(
+        out,
+        geo.REFERENCE_ROOT / "north-central-london",
+        scale=0.02,
+        seed=11,
+        reference_dir=reference_dir,
+    )
     return out

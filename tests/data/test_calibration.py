@@ -31,11 +31,15 @@ def test_calibrated_lsoas_carry_the_real_imd_2019_deciles(reference_dir, calibra
 def test_calibrated_ethnic_mix_follows_census_2011_by_msoa(reference_dir, calibrated_db):
     census = load_calibration(reference_dir).ethnic_groups.set_index("msoa_code")
     con = duckdb.connect(str(calibrated_db), read_only=True)
-    got = con.execute(
-        "SELECT l.msoa_code, avg(CAST(p.ethnicity_code IN ('M', 'N', 'P') AS DOUBLE)) AS black, "
-        "avg(CAST(p.ethnicity_code NOT IN ('Z', '99') AS DOUBLE)) AS stated "
-        "FROM person p JOIN lsoa l USING (lsoa_code) GROUP BY l.msoa_code"
-    ).df().set_index("msoa_code")
+    got = (
+        con.execute(
+            "SELECT l.msoa_code, avg(CAST(p.ethnicity_code IN ('M', 'N', 'P') AS DOUBLE)) AS black, "
+            "avg(CAST(p.ethnicity_code NOT IN ('Z', '99') AS DOUBLE)) AS stated "
+            "FROM person p JOIN lsoa l USING (lsoa_code) GROUP BY l.msoa_code"
+        )
+        .df()
+        .set_index("msoa_code")
+    )
     share = got["black"] / got["stated"]
     target = census.loc[share.index, "black"]
     assert np.corrcoef(share, target)[0, 1] > 0.7
@@ -46,11 +50,15 @@ def test_calibrated_uptake_is_lower_where_nhs_england_published_lower_uptake(
 ):
     effect = load_calibration(reference_dir).msoa_uptake_effect.set_index("msoa_code")["effect"]
     con = duckdb.connect(str(calibrated_db), read_only=True)
-    got = con.execute(
-        "SELECT l.msoa_code, avg(CAST(p.first_dose_date IS NOT NULL AS DOUBLE)) AS uptake "
-        "FROM person p JOIN lsoa l USING (lsoa_code) "
-        "WHERE p.birth_date <= DATE '1961-03-01' GROUP BY l.msoa_code"
-    ).df().set_index("msoa_code")["uptake"]
+    got = (
+        con.execute(
+            "SELECT l.msoa_code, avg(CAST(p.first_dose_date IS NOT NULL AS DOUBLE)) AS uptake "
+            "FROM person p JOIN lsoa l USING (lsoa_code) "
+            "WHERE p.birth_date <= DATE '1961-03-01' GROUP BY l.msoa_code"
+        )
+        .df()
+        .set_index("msoa_code")["uptake"]
+    )
     common = got.index.intersection(effect.index)
     assert len(common) > 150
     assert np.corrcoef(got[common], effect[common])[0, 1] > 0.3

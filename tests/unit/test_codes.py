@@ -45,7 +45,7 @@ def test_each_ethnicity_code_belongs_to_its_broad_group():
         for letter in letters:
             assert codes.ETHNICITY_GROUP[letter] == group
     assert codes.ETHNICITY_GROUP["Z"] == codes.ETHNICITY_GROUP["99"] == "Not stated or not known"
-    assert codes.ETHNIC_GROUPS == (*BROAD_GROUP_OF, "Not stated or not known")
+    assert (*BROAD_GROUP_OF, "Not stated or not known") == codes.ETHNIC_GROUPS
 
 
 @pytest.mark.parametrize(

@@ -46,11 +46,13 @@ def test_to_where_binds_each_filter_value_as_a_named_parameter():
     assert "l.lad_code IN ($boroughs_0, $boroughs_1)" in sql
     assert "((l.imd_decile + 1) // 2) IN ($imd_quintiles_0, $imd_quintiles_1)" in sql
     assert "p.has_diabetes = $has_diabetes" in sql
-    assert ">= $age_min" in sql and "<= $age_max" in sql
+    # Ages are bound as birth-date bounds: aged 50-64 on 30 June 2021 means born from
+    # July 1956 (64 years 11 months) to June 1971 (50 years 0 months).
+    assert "p.birth_date <= $born_by" in sql and "p.birth_date >= $born_from" in sql
     assert params == {
         "as_at": date(2021, 6, 30),
-        "age_min": 50,
-        "age_max": 64,
+        "born_by": date(1971, 6, 1),
+        "born_from": date(1956, 7, 1),
         "sexes_0": "F",
         "imd_quintiles_0": 1,
         "imd_quintiles_1": 2,
@@ -249,9 +251,7 @@ def test_malformed_url_values_are_ignored_with_a_warning(params, expected, warni
 
 def test_place_values_outside_the_known_codes_are_ignored_with_a_warning():
     known = {"boroughs": set(NCL_BOROUGHS)}
-    cohort, warnings = Cohort.from_query_params(
-        {"borough": [MALICIOUS, "E09000019"]}, known=known
-    )
+    cohort, warnings = Cohort.from_query_params({"borough": [MALICIOUS, "E09000019"]}, known=known)
     assert cohort.boroughs == ("E09000019",)
     assert warnings == [f"Ignored borough={MALICIOUS!r}: not a known value."]
 

@@ -69,11 +69,6 @@ def test_interval_is_symmetric_under_swapping_successes_and_failures():
     assert float(mirror_upper) == pytest.approx(1 - float(lower), abs=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG phm/stats.py wilson_interval: `lower = np.where(x == 0, 0.0, lower)` turns the "
-    "NaN for n=0 into 0.0, so 0/0 gives (0.0, nan) instead of (nan, nan)",
-)
 def test_zero_denominator_gives_nan_for_both_limits():
     lower, upper = wilson_interval(np.array([0, 3]), np.array([0, 10]))
     assert math.isnan(lower[0])
@@ -159,11 +154,6 @@ def test_add_uptake_gives_missing_rate_for_an_empty_group():
     assert out["unvaccinated"].iat[0] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG phm/stats.py wilson_interval: 0/0 lower limit is 0.0, so add_uptake gives "
-    "ci_low_pct 0.0 (not NaN) for a group with population 0",
-)
 def test_add_uptake_gives_missing_lower_limit_for_an_empty_group():
     out = add_uptake(pd.DataFrame({"vaccinated": [0], "population": [0]}))
     assert math.isnan(out["ci_low_pct"].iat[0])
