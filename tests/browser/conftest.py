@@ -123,3 +123,29 @@ def artifacts() -> Path:
     """Return the (git-ignored) folder screenshots go to."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Keep each phase's report on the test item, so fixtures can tell whether it failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def context(browser, artifacts: Path, request: pytest.FixtureRequest):
+    """Yield a fresh browser context; on failure, screenshot every page it still has open."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
+    ctx.set_default_timeout(20_000)
+    try:
+        yield ctx
+    finally:
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            for number, page in enumerate(ctx.pages):
+                page.screenshot(
+                    path=str(artifacts / f"{request.node.name}-failure-{number}.png"),
+                    full_page=True,
+                )
+        ctx.close()

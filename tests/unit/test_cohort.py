@@ -187,7 +187,7 @@ def cohorts(draw):
     )
 
 
-@settings(max_examples=200)
+@settings(max_examples=100)
 @given(cohorts())
 def test_cohort_survives_a_url_round_trip(cohort):
     params = cohort.to_query_params()

@@ -252,7 +252,7 @@ def _no_single_hidden_cell(raw, out, by):
     """Assert each group of `by` has 0 or >= 2 hidden cells per count column (or only zeros)."""
     for column in COUNT_COLUMNS:
         hidden = out[f"{column}_suppressed"]
-        for _key, index in out.groupby(list(by)).groups.items():
+        for index in out.groupby(by).groups.values():
             group_hidden = hidden.loc[index].to_numpy()
             if group_hidden.sum() == 1:
                 others = raw.loc[index, column][~group_hidden]
@@ -278,5 +278,5 @@ def test_two_way_protection_leaves_no_row_or_column_with_one_recoverable_cell(sh
     for column in COUNT_COLUMNS:
         visible = _visible(out, column)
         assert not ((visible >= 1) & (visible <= 7)).any()
-    _no_single_hidden_cell(raw, out, ("a",))
-    _no_single_hidden_cell(raw, out, ("b",))
+    _no_single_hidden_cell(raw, out, "a")
+    _no_single_hidden_cell(raw, out, "b")
