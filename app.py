@@ -38,7 +38,7 @@ render_cohort_picker(options, data_as_at)
 sync_url(current_cohort())
 
 pages = [
-    st.Page(Path("pages/overview.py"), title="Overview", icon=":material/insights:", default=True),
-    st.Page(Path("pages/about.py"), title="About", icon=":material/info:"),
+    st.Page(Path("views/overview.py"), title="Overview", icon=":material/insights:", default=True),
+    st.Page(Path("views/about.py"), title="About", icon=":material/info:"),
 ]
 st.navigation(pages).run()

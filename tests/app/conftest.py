@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from phm import codes
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = ROOT / "pages"
+PAGES = ROOT / "views"
 
 
 @pytest.fixture

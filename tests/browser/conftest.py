@@ -8,6 +8,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+VIEWPORT = {"width": 1400, "height": 1400}  # tall enough that no sidebar popover needs scrolling
 STARTUP_TIMEOUT_S = 45
+TIMEOUT_MS = 20_000
 
 
 def _free_port() -> int:
@@ -34,29 +37,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def chromium_path() -> Path:
-    """Return the Chromium to drive; skip (or fail with PHM_REQUIRE_BROWSER=1) when it is missing."""
-    path = Path(settings.get("PHM_CHROMIUM"))
-    if path.is_file() and os.access(path, os.X_OK):
-        return path
-    reason = f"no Chromium at {path} (set PHM_CHROMIUM to an executable Chromium)"
-    if settings.get_flag("PHM_REQUIRE_BROWSER"):
-        pytest.fail(f"{reason}; PHM_REQUIRE_BROWSER=1 makes this a failure", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def app_url(
-    chromium_path: Path, tiny_db: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """Start `streamlit run app.py` on `tiny_db`, wait until it is healthy, yield its base URL."""
-    del chromium_path  # no server is started when there is no browser to drive it
+@contextmanager
+def streamlit_server(database: Path, log: Path) -> Iterator[str]:
+    """Run `streamlit run app.py` on `database` until the block ends; yield its base URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "PHM_DB": str(tiny_db)}
-    env.pop("PHM_SUPPRESS_BELOW", None)
-    env.pop("PHM_ROUND_TO", None)
+    env = {**os.environ, "PHM_DB": str(database)}
+    for name in ("PHM_SUPPRESS_BELOW", "PHM_ROUND_TO"):
+        env.pop(name, None)
     command = [
         sys.executable,
         "-m",
@@ -104,6 +91,18 @@ def app_url(
 
 
 @pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    """Return the Chromium to drive; skip (or fail with PHM_REQUIRE_BROWSER=1) when it is missing."""
+    path = Path(settings.get("PHM_CHROMIUM"))
+    if path.is_file() and os.access(path, os.X_OK):
+        return path
+    reason = f"no Chromium at {path} (set PHM_CHROMIUM to an executable Chromium)"
+    if settings.get_flag("PHM_REQUIRE_BROWSER"):
+        pytest.fail(f"{reason}; PHM_REQUIRE_BROWSER=1 makes this a failure", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
 def browser(chromium_path: Path):
     """Yield a headless Chromium driven by Playwright."""
     from playwright.sync_api import sync_playwright
@@ -116,6 +115,22 @@ def browser(chromium_path: Path):
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(browser, tiny_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Yield the URL of `streamlit run app.py` on `tiny_db` once it reports healthy."""
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    with streamlit_server(tiny_db, log) as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_app_url(browser, tiny_db: Path, tmp_path: Path) -> Iterator[str]:
+    """Yield the URL of a just-started server that no session has used yet."""
+    del browser  # no server is started when there is no browser to drive it
+    with streamlit_server(tiny_db, tmp_path / "server.log") as url:
+        yield url
 
 
 @pytest.fixture
@@ -136,8 +151,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 @pytest.fixture
 def context(browser, artifacts: Path, request: pytest.FixtureRequest):
     """Yield a fresh browser context; on failure, screenshot every page it still has open."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1400})
-    ctx.set_default_timeout(20_000)
+    ctx = browser.new_context(viewport=VIEWPORT)
+    ctx.set_default_timeout(TIMEOUT_MS)
     try:
         yield ctx
     finally:
