@@ -264,7 +264,10 @@ class Cohort:
                 good = []
                 for value in values:
                     parsed = _parse_int(value) if name in INT_FIELDS else value
-                    if parsed is None or (allowed is not None and parsed not in allowed):
+                    malformed = parsed is None or (
+                        isinstance(parsed, str) and not 0 < len(parsed) <= 60
+                    )
+                    if malformed or (allowed is not None and parsed not in allowed):
                         warnings.append(f"Ignored {key}={value!r}: not a known value.")
                     elif parsed not in good:
                         good.append(parsed)

@@ -288,6 +288,7 @@ COHORT_FIRST_DOSE_FROM = {
 }
 AGE_16_17_FROM = date(2021, 8, 23)
 AGE_12_15_FROM = date(2021, 9, 20)
+CARE_HOME_VISITS_FROM = date(2020, 12, 15)  # PCN roving teams start (the sites open that day)
 HOUSEBOUND_VISITS_FROM = date(2021, 1, 25)  # assumed: housebound rounds lag clinic rollout
 BOOSTER_FROM = {"1-9": date(2021, 9, 16), "10": date(2021, 11, 22), "11-12": date(2021, 12, 13)}
 BOOSTER_SHORT_INTERVAL_FROM = date(2021, 12, 13)  # interval cut from 6 to 3 months

@@ -217,7 +217,7 @@ def build_sites(
             f"{lead['pcn_name']} roving team",
             lead["lon"],
             lead["lat"],
-            date(2020, 12, 15),
+            A.CARE_HOME_VISITS_FROM,
             None,
         )
         del pcn_code

@@ -74,7 +74,7 @@ def build_doses(people: pd.DataFrame, areas: Areas, seed: int) -> pd.DataFrame:
     takes1 = rng.random(n) < p1
     eligible = _eligible_from(people)
     care_home = people["is_care_home_resident"].to_numpy()
-    eligible = np.where(care_home & (age >= 65), _d("2020-12-12"), eligible)
+    eligible = np.where(care_home & (age >= 65), _d(A.CARE_HOME_VISITS_FROM), eligible)
     fast = (age >= 70) | care_home
     dose1 = eligible + _delay(rng, n, fast, 1 - p1).astype("timedelta64[D]")
     registered_to = people["registered_to"].to_numpy().astype("datetime64[D]")

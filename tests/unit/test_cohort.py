@@ -264,12 +264,6 @@ def test_unknown_url_keys_are_ignored():
     assert Cohort.from_query_params({"utm_source": "email"}) == (Cohort(), [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG phm/cohort.py from_query_params: without `known` for a place/language field, "
-    "an empty or over-60-character value is passed to Cohort() and __post_init__ raises "
-    "ValueError instead of the value being ignored with a warning",
-)
 @pytest.mark.parametrize("params", [{"borough": ""}, {"language": "x" * 61}])
 def test_malformed_place_values_without_known_codes_are_ignored_not_raised(params):
     cohort, warnings = Cohort.from_query_params(params)

@@ -119,13 +119,6 @@ def test_care_home_doses_from_when_the_roving_teams_start_are_housebound_visits(
     assert dict(rows)["housebound_visit"] > 50
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG phm/synth: care-home residents are eligible from 12 Dec 2020 "
-    "(vaccinations.build_doses) but the housebound_visit teams open on 15 Dec 2020 "
-    "(services.build_sites), so assign_sites falls back to hospital_hub/gp_pcn_site for "
-    "their doses on 12-14 Dec",
-)
 def test_every_care_home_residents_dose_is_a_housebound_visit(tiny_con):
     models = tiny_con.execute(
         "SELECT DISTINCT v.delivery_model FROM vaccination v JOIN person p USING (person_id) "
