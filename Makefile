@@ -44,6 +44,7 @@ test: setup-dev lint
 bench: setup-dev
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_queries.py
+	$(BIN)/python benchmarks/bench_overview.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

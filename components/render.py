@@ -52,7 +52,7 @@ def display_table(protected: pd.DataFrame, label_column: str, label: str) -> pd.
         "population",
         "unvaccinated",
     ]
-    extra = [c for c in protected.columns if c.endswith("_suppressed")]
+    extra = [c for c in protected.columns if c.endswith(("_suppressed", "_protecting"))]
     shown = disclosure.to_display(protected[columns + extra], rule)
     interval = [
         "suppressed" if hidden else f"{low:.1f}–{high:.1f}%"
@@ -77,10 +77,16 @@ def kpi(container: st.delta_generator.DeltaGenerator, title: str, row: pd.Series
     container.metric(title, disclosure.format_rate(row["uptake_pct"], False, rule))
     container.caption(
         f"95% CI {row['ci_low_pct']:.1f}–{row['ci_high_pct']:.1f}%  \n"
-        f"{disclosure.format_count(row['vaccinated'], row['vaccinated_suppressed'], rule)} of "
-        f"{disclosure.format_count(row['population'], row['population_suppressed'], rule)} · "
-        f"**{disclosure.format_count(row['unvaccinated'], row['unvaccinated_suppressed'], rule)}"
+        f"{_count(row, 'vaccinated', rule)} of {_count(row, 'population', rule)} · "
+        f"**{_count(row, 'unvaccinated', rule)}"
         " unvaccinated**"
+    )
+
+
+def _count(row: pd.Series, column: str, rule: disclosure.DisclosureRule) -> str:
+    """Format one protected count of a row, with its suppression marks."""
+    return disclosure.format_count(
+        row[column], row[f"{column}_suppressed"], rule, bool(row.get(f"{column}_protecting", False))
     )
 
 

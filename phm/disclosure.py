@@ -12,6 +12,7 @@ COUNT_COLUMNS: tuple[str, ...] = ("vaccinated", "unvaccinated", "population")
 RATE_COLUMNS: tuple[str, ...] = ("uptake_pct", "ci_low_pct", "ci_high_pct")
 SUPPRESSED_TEXT = "<8"
 MISSING_TEXT = "–"
+PROTECTING_TEXT = "*"  # hidden so that a suppressed count cannot be worked out
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class DisclosureRule:
         return (
             "; ".join(parts).capitalize()
             + "; a rate is shown only when its numerator and denominator are shown,"
-            " and a further cell is hidden where a suppressed one could be worked out."
+            " and a further cell is hidden (shown as *) where a suppressed one could be worked out."
         )
 
     @property
@@ -116,6 +117,10 @@ def protect(
     hidden.loc[small_pair, ["vaccinated", "unvaccinated"]] = True
     if len(out) > 1 and partitions:
         hidden = _secondary(out, hidden, partitions)
+    # Cells that are small themselves show as "<8"; cells hidden only to protect another
+    # (complementary or secondary suppression) may be large, so they get their own mark.
+    small = pd.DataFrame({c: _is_small(out[c], rule) for c in COUNT_COLUMNS})
+    small.loc[small_population, list(COUNT_COLUMNS)] = True
     for column in COUNT_COLUMNS:
         values = out[column].astype("float64")
         if rule.rounding > 1:
@@ -124,6 +129,7 @@ def protect(
         counts[hidden[column].to_numpy()] = pd.NA
         out[column] = counts
         out[f"{column}_suppressed"] = hidden[column].to_numpy()
+        out[f"{column}_protecting"] = (hidden[column] & ~small[column]).to_numpy()
     rate_hidden = hidden["vaccinated"] | hidden["population"]
     for column in RATE_COLUMNS:
         if column in out.columns:
@@ -140,8 +146,12 @@ def protect_one(vaccinated: int, population: int, rule: DisclosureRule = DEFAULT
     return protect(frame, rule, partitions=()).iloc[0].to_dict()
 
 
-def format_count(value: object, suppressed: bool, rule: DisclosureRule = DEFAULT_RULE) -> str:
-    """Format a protected count: '<8' when suppressed, '–' when missing, else with separators."""
+def format_count(
+    value: object, suppressed: bool, rule: DisclosureRule = DEFAULT_RULE, protecting: bool = False
+) -> str:
+    """Format a protected count: '<8' when small, '*' when hidden to protect another, '–' missing."""
+    if protecting:
+        return PROTECTING_TEXT
     if suppressed:
         return rule.suppressed_text
     if value is None or pd.isna(value):
@@ -166,12 +176,14 @@ def to_display(
         raise ValueError("to_display() takes a frame returned by protect()")
     out = pd.DataFrame(index=frame.index)
     for column in frame.columns:
-        if column.endswith("_suppressed"):
+        if column.endswith(("_suppressed", "_protecting")):
             continue
         if column in COUNT_COLUMNS:
             flags = frame[f"{column}_suppressed"]
+            protecting = frame.get(f"{column}_protecting", pd.Series(False, index=frame.index))
             out[column] = [
-                format_count(v, s, rule) for v, s in zip(frame[column], flags, strict=True)
+                format_count(v, s, rule, p)
+                for v, s, p in zip(frame[column], flags, protecting, strict=True)
             ]
         elif column in RATE_COLUMNS:
             flags = frame["uptake_suppressed"]

@@ -73,7 +73,9 @@ st.subheader("Small-number suppression")
 st.markdown(
     f"{data.disclosure_rule().describe()} Suppressed figures are shown as "
     f"**{data.disclosure_rule().suppressed_text}** (or 'suppressed' for rates); missing figures"
-    " (no one in a group) are shown as **–**. The same rule applies to every table, chart, map"
+    " (no one in a group) are shown as **–**; a figure hidden only so that a suppressed one"
+    " cannot be worked out from totals is shown as **\\***. The same rule applies to every"
+    " table, chart, map"
     " and download."
 )
 st.subheader("Characteristics you can layer")

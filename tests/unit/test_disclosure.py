@@ -280,3 +280,16 @@ def test_two_way_protection_leaves_no_row_or_column_with_one_recoverable_cell(sh
         assert not ((visible >= 1) & (visible <= 7)).any()
     _no_single_hidden_cell(raw, out, "a")
     _no_single_hidden_cell(raw, out, "b")
+
+
+def test_cells_hidden_to_protect_a_small_one_are_marked_apart_from_small_cells():
+    # Barnet-like row: 4 vaccinated of 125 -> vaccinated is small ("<8"); unvaccinated (121)
+    # is hidden only because population minus it would give the 4, so it shows "*".
+    frame = add_uptake(pd.DataFrame({"vaccinated": [4, 300, 410], "population": [125, 500, 600]}))
+    out = protect(frame, partitions=[()])
+    shown = to_display(out)
+    assert shown.loc[0, "vaccinated"] == "<8"
+    assert shown.loc[0, "unvaccinated"] == "*"
+    # Secondary suppression in the column hides the next-smallest vaccinated (300) as "*".
+    assert shown.loc[1, "vaccinated"] == "*"
+    assert shown.loc[2, "vaccinated"] == "410"
