@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import data
 from phm import codes
-from phm.cohort import DEFAULT_AS_AT, PROGRAMME_START, URL_KEYS, Cohort
+from phm.cohort import PROGRAMME_START, URL_KEYS, Cohort
 
 MULTISELECTS: dict[str, tuple[str, dict]] = {
     "age_bands": ("Age band", {b: b for b in codes.AGE_BAND_LABELS}),
@@ -51,7 +51,10 @@ def seed_from_url(options: dict[str, dict[str, str]], data_as_at: date) -> list[
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     cohort, warnings = Cohort.from_query_params(params, _known_values(options))
     if cohort.as_at > data_as_at:
-        warnings.append(f"As-at date moved to {data_as_at:%d %B %Y}, the last date in the data.")
+        if "as_at" in params:
+            warnings.append(
+                f"As-at date moved to {data_as_at:%d %B %Y}, the last date in the data."
+            )
         cohort = cohort.with_(as_at=data_as_at)
     for name, key in URL_KEYS.items():
         if name in MULTISELECTS or name in PLACE_LABELS:
@@ -61,18 +64,9 @@ def seed_from_url(options: dict[str, dict[str, str]], data_as_at: date) -> list[
     for flag in codes.FLAGS:
         state[flag] = {True: "yes", False: "no"}.get(flags.get(flag), "any")
     state["dose"] = cohort.dose
-    state["as_at"] = (
-        cohort.as_at
-        if "as_at" in params and not warnings_for("as_at", warnings)
-        else min(DEFAULT_AS_AT, data_as_at)
-    )
+    state["as_at"] = cohort.as_at
     state["_cohort_seeded"] = True
     return warnings
-
-
-def warnings_for(key: str, warnings: list[str]) -> bool:
-    """Return True when a warning concerns a URL key."""
-    return any(w.startswith(f"Ignored {key}=") for w in warnings)
 
 
 def sync_url(cohort: Cohort) -> None:

@@ -103,9 +103,9 @@ class Cohort:
             bad = [v for v in getattr(self, name) if v not in allowed]
             if bad:
                 raise ValueError(f"unknown {URL_KEYS[name]} value(s): {bad}")
-        for name, _flag in [(n, None) for n, _ in self.flags]:
-            if name not in codes.FLAGS:
-                raise ValueError(f"unknown flag: {name!r}")
+        unknown_flags = [name for name, _ in self.flags if name not in codes.FLAGS]
+        if unknown_flags:
+            raise ValueError(f"unknown flag(s): {unknown_flags}")
         if len({n for n, _ in self.flags}) != len(self.flags):
             raise ValueError("a flag is given twice")
         for bound in (self.age_min, self.age_max):

@@ -8,7 +8,8 @@ import duckdb
 import pandas as pd
 
 from phm import codes
-from phm.cohort import AGE_BAND_SQL, Cohort
+from phm.cohort import AGE_BAND_SQL, AGE_SQL, Cohort
+from phm.synth.assumptions import BOROUGH_ETHNICITY, NOT_KNOWN_SHARE, NOT_STATED_SHARE
 
 # Targets: approximate published figures for NCL (ONS mid-2019 estimates, Census 2011,
 # QOF 2020/21, NHS England COVID-19 vaccination statistics to 31 March 2022). They are
@@ -88,9 +89,7 @@ def report_marginals(path: Path) -> str:
     base = Cohort()
     where, params = base.to_where()
     adults, adult_params = base.with_(age_min=18).to_where()
-    total = con.execute(
-        "SELECT count(*) FROM person p WHERE " + where.replace("p.", "p."), params
-    ).fetchone()[0]
+    total = con.execute("SELECT count(*) FROM person p WHERE " + where, params).fetchone()[0]
     meta = dict(con.execute("SELECT key, value FROM dataset_meta").fetchall())
     lines.append(f"Dataset: {meta.get('name')}  (as at {meta.get('as_at')})")
     lines.append(f"Registered and alive at the as-at date: {total:,} (target at scale 1: 1.6M)")
@@ -109,8 +108,6 @@ def report_marginals(path: Path) -> str:
         "CASE WHEN age < 18 THEN 'Under 18' WHEN age < 30 THEN '18-29' WHEN age < 50 THEN '30-49' "
         "WHEN age < 65 THEN '50-64' ELSE '65+' END"
     )
-    from phm.cohort import AGE_SQL
-
     frame = con.execute(
         "SELECT grp, 100 * count(*) / sum(count(*)) OVER () AS pct FROM (SELECT "
         + age_group.replace("age", "(" + AGE_SQL + ")")
@@ -129,8 +126,6 @@ def report_marginals(path: Path) -> str:
         "WHERE " + where + " GROUP BY l.lad_name, p.ethnicity_code ORDER BY grp",
         params,
     ).df()
-    from phm.synth.assumptions import BOROUGH_ETHNICITY, NOT_KNOWN_SHARE, NOT_STATED_SHARE
-
     lads = dict(con.execute("SELECT DISTINCT lad_name, lad_code FROM lsoa").fetchall())
     eth_targets = {}
     for lad_name, lad_code in lads.items():

@@ -11,7 +11,7 @@ from phm import codes
 from phm.synth import assumptions as A
 from phm.synth.areas import ETHNICITY_CODES, Areas
 from phm.synth.calibration import Calibration
-from phm.synth.random import rng_for, sigmoid, step_values
+from phm.synth.random import rng_for, sample_rows, sigmoid, step_values
 
 AGE_REFERENCE = date(2021, 3, 31)  # JCVI cohorts use age at 31 March 2021
 MAX_AGE = 100
@@ -42,23 +42,6 @@ def _age_weights(areas: Areas, calibration: Calibration | None) -> np.ndarray:
     return w / w.sum(axis=1, keepdims=True)
 
 
-def _sample_rows(
-    probabilities: np.ndarray, rows: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
-    """Draw one category per person from the probability row of that person."""
-    cdf = np.cumsum(probabilities, axis=1)
-    cdf[:, -1] = 1.0
-    u = rng.random(len(rows))
-    out = np.empty(len(rows), dtype=np.int64)
-    order = np.argsort(rows, kind="stable")
-    bounds = np.searchsorted(rows[order], np.arange(probabilities.shape[0] + 1))
-    for r in range(probabilities.shape[0]):
-        idx = order[bounds[r] : bounds[r + 1]]
-        if idx.size:
-            out[idx] = np.searchsorted(cdf[r], u[idx], side="right")
-    return np.minimum(out, probabilities.shape[1] - 1)
-
-
 def _languages(
     areas: Areas,
     lsoa_idx: np.ndarray,
@@ -82,7 +65,7 @@ def _languages(
         total = probs.sum(axis=1, keepdims=True)
         probs = np.where(total > 0.9, probs / total * 0.9, probs)
         full = np.hstack([1 - probs.sum(axis=1, keepdims=True), probs])
-        choice = _sample_rows(full, lsoa_idx[people], rng)
+        choice = sample_rows(full, lsoa_idx[people], rng)
         mapped = np.array([0] + [LANGUAGE_INDEX[x] for x in langs])[choice]
         child = age[people] < 18
         keep_english = child & (rng.random(people.size) > A.CHILD_NON_ENGLISH_FACTOR)
@@ -185,7 +168,7 @@ def build_people(
     counts[np.argsort(-(weights * n - counts))[: n - counts.sum()]] += 1
     lsoa_idx = np.repeat(np.arange(len(weights)), counts)
     rng = rng_for(seed, "people.age")
-    age = _sample_rows(_age_weights(areas, calibration), lsoa_idx, rng)
+    age = sample_rows(_age_weights(areas, calibration), lsoa_idx, rng)
     rng = rng_for(seed, "people.sex")
     female_share = np.where(age >= 75, 0.58, np.where(age >= 65, 0.53, 0.5))
     sex = np.where(rng.random(n) < female_share, "F", "M")
@@ -201,7 +184,7 @@ def build_people(
         ("older", age >= 65),
     ):
         people = np.flatnonzero(selector)
-        ethnicity[people] = _sample_rows(eth_weights[group], lsoa_idx[people], rng)
+        ethnicity[people] = sample_rows(eth_weights[group], lsoa_idx[people], rng)
     rng = rng_for(seed, "people.language")
     language = _languages(areas, lsoa_idx, ethnicity, age, rng)
     rng = rng_for(seed, "people.interpreter")

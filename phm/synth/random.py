@@ -38,3 +38,20 @@ def step_values(edges: list[tuple[int, float]], ages: np.ndarray) -> np.ndarray:
     lows = np.array([e for e, _ in edges])
     values = np.array([v for _, v in edges])
     return values[np.searchsorted(lows, ages, side="right") - 1]
+
+
+def sample_rows(
+    probabilities: np.ndarray, rows: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Draw one category per person from the probability row (e.g. LSOA) that person belongs to."""
+    cdf = np.cumsum(probabilities, axis=1)
+    cdf[:, -1] = 1.0
+    u = rng.random(len(rows))
+    out = np.empty(len(rows), dtype=np.int64)
+    order = np.argsort(rows, kind="stable")
+    bounds = np.searchsorted(rows[order], np.arange(probabilities.shape[0] + 1))
+    for r in range(probabilities.shape[0]):
+        idx = order[bounds[r] : bounds[r + 1]]
+        if idx.size:
+            out[idx] = np.searchsorted(cdf[r], u[idx], side="right")
+    return np.minimum(out, probabilities.shape[1] - 1)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from phm.synth import assumptions as A
 from phm.synth.areas import Areas
-from phm.synth.random import distances_m, rng_for
+from phm.synth.random import distances_m, rng_for, sample_rows
 
 PRACTICE_WORDS = (
     "Park",
@@ -159,9 +159,7 @@ def assign_practices(
     appeal = rng_for(seed, "services.appeal").lognormal(0, 0.5, len(practices))
     probs = appeal[None, :] * np.exp(-d / 900.0)
     probs /= probs.sum(axis=1, keepdims=True)
-    from phm.synth.people import _sample_rows
-
-    return practices["practice_code"].to_numpy()[_sample_rows(probs, lsoa_idx, rng)]
+    return practices["practice_code"].to_numpy()[sample_rows(probs, lsoa_idx, rng)]
 
 
 def build_sites(
@@ -202,7 +200,7 @@ def build_sites(
     else:
         for j, i in enumerate(place(max(1, round(6 * scale)), weights**2)):
             add("hospital_hub", f"Hospital hub {j + 1}", lon0[i], lat0[i], A.PROGRAMME_START, None)
-    for pcn_code, group in practices.groupby("pcn_code", sort=True):
+    for _, group in practices.groupby("pcn_code", sort=True):
         lead = group.iloc[0]
         add(
             "gp_pcn_site",
@@ -220,7 +218,6 @@ def build_sites(
             A.CARE_HOME_VISITS_FROM,
             None,
         )
-        del pcn_code
     for j, i in enumerate(place(max(3, round(60 * scale)), weights)):
         opened = date(2021, 1, 14) + timedelta(days=int(rng.integers(0, 70)))
         add(

@@ -128,6 +128,7 @@ def build_doses(people: pd.DataFrame, areas: Areas, seed: int) -> pd.DataFrame:
             pd.DataFrame(
                 {
                     "person_index": np.flatnonzero(has),
+                    "reluctance": 1 - p1[has],
                     "person_id": ids[has],
                     "dose": dose,
                     "vaccination_date": dates[has],
@@ -149,7 +150,7 @@ def assign_sites(
     care_home = people["is_care_home_resident"].to_numpy()[who]
     housebound = people["is_housebound"].to_numpy()[who]
     hcw = people["is_health_care_worker"].to_numpy()[who]
-    reluctance = 1 - sigmoid(first_dose_logit(people, areas))[who]
+    reluctance = doses["reluctance"].to_numpy()
     models = [
         "vaccination_centre",
         "hospital_hub",
@@ -218,7 +219,7 @@ def assign_sites(
         )
         site_ids[rest] = near["site_id"].to_numpy()[np.argmin(d, axis=1)[lsoa_of[rest]]]
         model[rest] = name
-    out = doses.drop(columns=["person_index"]).copy()
+    out = doses.drop(columns=["person_index", "reluctance"]).copy()
     out["programme"] = "covid19"
     out["site_id"] = site_ids
     out["delivery_model"] = model
