@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from phm.stats import add_uptake, wilson_interval
+
 COUNT_COLUMNS: tuple[str, ...] = ("vaccinated", "unvaccinated", "population")
 RATE_COLUMNS: tuple[str, ...] = ("uptake_pct", "ci_low_pct", "ci_high_pct")
 SUPPRESSED_TEXT = "<8"
@@ -30,7 +32,10 @@ class DisclosureRule:
         if self.threshold > 1:
             parts.append(f"counts from 1 to {self.threshold - 1} are shown as <{self.threshold}")
         if self.rounding > 1:
-            parts.append(f"other counts are rounded to the nearest {self.rounding}")
+            parts.append(
+                f"other counts are rounded to the nearest {self.rounding},"
+                " and rates and intervals are computed from the rounded counts"
+            )
         return (
             "; ".join(parts).capitalize()
             + "; a rate is shown only when its numerator and denominator are shown,"
@@ -131,6 +136,8 @@ def protect(
         out[f"{column}_suppressed"] = hidden[column].to_numpy()
         out[f"{column}_protecting"] = (hidden[column] & ~small[column]).to_numpy()
     rate_hidden = hidden["vaccinated"] | hidden["population"]
+    if rule.rounding > 1:
+        _rates_from_shown_counts(out)
     for column in RATE_COLUMNS:
         if column in out.columns:
             out[column] = out[column].astype("float64").round(1).mask(rate_hidden)
@@ -138,10 +145,32 @@ def protect(
     return out
 
 
+def _rates_from_shown_counts(out: pd.DataFrame) -> None:
+    """Recompute uptake and its interval from the rounded counts, in place.
+
+    A rate from exact counts, shown beside rounded ones, can give the exact counts back
+    (few pairs near the rounded figures match a rate to 0.1%), and exact counts of two
+    overlapping cohorts give a small difference away. Rates from the rounded counts carry
+    nothing the counts don't (OpenSAFELY's output-checking convention).
+    """
+    present = [c for c in RATE_COLUMNS if c in out.columns]
+    if not present:
+        return
+    vaccinated = out["vaccinated"].astype("float64").fillna(0).to_numpy()
+    population = out["population"].astype("float64").fillna(0).to_numpy()
+    low, high = wilson_interval(vaccinated, population)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = {
+            "uptake_pct": np.where(population > 0, 100 * vaccinated / population, np.nan),
+            "ci_low_pct": 100 * low,
+            "ci_high_pct": 100 * high,
+        }
+    for column in present:
+        out[column] = rates[column]
+
+
 def protect_one(vaccinated: int, population: int, rule: DisclosureRule = DEFAULT_RULE) -> dict:
     """Protect a single uptake figure and return it as a dict (for KPIs and sentences)."""
-    from phm.stats import add_uptake
-
     frame = add_uptake(pd.DataFrame({"vaccinated": [vaccinated], "population": [population]}))
     return protect(frame, rule, partitions=()).iloc[0].to_dict()
 

@@ -45,7 +45,7 @@ def gap_between(
     labels: tuple[str, str],
     rule: DisclosureRule,
 ) -> Gap:
-    """Return the uptake gap first minus second from raw counts, hidden if either is suppressed."""
+    """Return the uptake gap first minus second, from the shown counts; hidden if either is suppressed."""
     protected = protected_uptake(raw, rule)
     rows = {}
     for value in (first, second):
@@ -54,7 +54,7 @@ def gap_between(
             return Gap(*labels, None, None, None, "one of the two groups has no one in this cohort")
         if bool(protected.loc[match[0], "uptake_suppressed"]):
             return Gap(*labels, None, None, None, "it is suppressed (small numbers)")
-        rows[value] = raw.loc[match[0]]
+        rows[value] = protected.loc[match[0]]
     a, b = rows[first], rows[second]
     d, low, high = difference_interval(
         int(a["vaccinated"]), int(a["population"]), int(b["vaccinated"]), int(b["population"])

@@ -17,7 +17,7 @@ from phm.disclosure import (
     rule_for,
     to_display,
 )
-from phm.stats import add_uptake
+from phm.stats import add_uptake, wilson_interval
 
 NO_ROUNDING = DisclosureRule(threshold=8, rounding=1)
 
@@ -61,11 +61,21 @@ def test_shown_counts_are_rounded_to_the_nearest_5(count, shown):
     assert out["vaccinated"].iat[0] == shown
 
 
-def test_rates_keep_one_decimal_place_and_are_computed_from_unrounded_counts():
-    out = protect(_frame([81], [263]), partitions=())
-    assert out["uptake_pct"].iat[0] == 30.8  # 81/263 = 30.798%; rounded counts would give 30.2%
+def test_without_rounding_rates_keep_one_decimal_place_of_the_exact_counts():
+    out = protect(_frame([81], [263]), rule=NO_ROUNDING, partitions=())
+    assert out["uptake_pct"].iat[0] == 30.8  # 81/263 = 30.798%
     assert out["ci_low_pct"].iat[0] == 25.5
     assert out["ci_high_pct"].iat[0] == 36.6
+
+
+def test_with_rounding_rates_and_intervals_come_from_the_shown_counts():
+    # 81/263 shows as 80 of 265: the rate is 30.2%, not 30.8%, so that the rate cannot
+    # be used to find the exact counts behind the rounded ones.
+    out = protect(_frame([81], [263]), partitions=())
+    assert (out["vaccinated"].iat[0], out["population"].iat[0]) == (80, 265)
+    assert out["uptake_pct"].iat[0] == 30.2
+    low, high = (round(100 * float(v), 1) for v in wilson_interval(80, 265))
+    assert (out["ci_low_pct"].iat[0], out["ci_high_pct"].iat[0]) == (low, high)
 
 
 def test_rate_is_hidden_when_its_numerator_is_suppressed():
@@ -157,7 +167,7 @@ def test_protect_one_suppresses_a_single_small_figure():
     big = protect_one(812, 1003)
     assert big["vaccinated"] == 810
     assert big["population"] == 1005
-    assert big["uptake_pct"] == 81.0  # 812 / 1003 = 80.96%
+    assert big["uptake_pct"] == 80.6  # from the shown counts 810 / 1005, not 812 / 1003
 
 
 def test_rule_for_refuses_to_switch_control_off_for_a_linked_extract():
