@@ -1,11 +1,10 @@
 """Entrypoint: builds the demo on first start, draws the shared cohort picker, routes to pages."""
 
 from datetime import date
-from pathlib import Path
 
 import streamlit as st
 
-from components import data
+from components import data, pages
 from components.cohort_picker import current_cohort, render_cohort_picker, seed_from_url, sync_url
 from phm import geo, settings
 
@@ -37,8 +36,4 @@ for warning in seed_from_url(options, data_as_at):
 render_cohort_picker(options, data_as_at)
 sync_url(current_cohort())
 
-pages = [
-    st.Page(Path("views/overview.py"), title="Overview", icon=":material/insights:", default=True),
-    st.Page(Path("views/about.py"), title="About", icon=":material/info:"),
-]
-st.navigation(pages).run()
+st.navigation(pages.navigation()).run()

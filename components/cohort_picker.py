@@ -46,9 +46,11 @@ def seed_from_url(options: dict[str, dict[str, str]], data_as_at: date) -> list[
     reported and ignored and never reach SQL.
     """
     state = st.session_state
-    if state.get("_cohort_seeded"):
-        return []
     params = {key: st.query_params.get_all(key) for key in st.query_params}
+    # Later runs re-seed only when a link inside the app (st.page_link with query_params)
+    # brought a URL that differs from the one the picker last wrote.
+    if state.get("_cohort_seeded") and (not params or params == state.get("_url_written")):
+        return []
     cohort, warnings = Cohort.from_query_params(params, _known_values(options))
     if cohort.as_at > data_as_at:
         if "as_at" in params:
@@ -76,6 +78,7 @@ def sync_url(cohort: Cohort) -> None:
     normal = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
     if current != normal:
         st.query_params.from_dict(wanted)
+    st.session_state["_url_written"] = normal
 
 
 def render_cohort_picker(options: dict[str, dict[str, str]], data_as_at: date) -> None:

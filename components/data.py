@@ -8,15 +8,17 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from phm import db, disclosure, queries, settings
+from phm import db, disclosure, queries, settings, targeting
 from phm.cohort import Cohort
 
 TTL = settings.get_int("PHM_CACHE_TTL")
 
 
 def database_path() -> Path:
-    """Return the path of the database the app reads."""
-    return Path(settings.get("PHM_DB"))
+    """Return the database the app reads: the active dataset beside PHM_DB, else PHM_DB."""
+    from phm.ingest.datasets import active_path
+
+    return active_path(Path(settings.get("PHM_DB")))
 
 
 @st.cache_resource(show_spinner=False)
@@ -63,6 +65,22 @@ def uptake_all_doses(cohort: Cohort, version: str) -> pd.DataFrame:
     """Return raw uptake counts of every dose."""
     del version
     return queries.uptake_all_doses(connection(), cohort)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def targets(
+    cohort: Cohort,
+    level: str,
+    min_size: int,
+    characteristics: tuple[str, ...],
+    flags: bool,
+    version: str,
+) -> tuple[pd.DataFrame, int, int]:
+    """Return the targeting finder's top findings (raw) and the cohort's vaccinated, population."""
+    languages = list(options(version)["languages"])
+    return targeting.find_targets(
+        connection(), cohort, level, min_size, 20, languages, characteristics, flags
+    )
 
 
 def disclosure_rule() -> disclosure.DisclosureRule:

@@ -8,6 +8,8 @@ import pandas as pd
 NHS_BLUE = "#005EB8"
 NHS_DARK_GREY = "#425563"
 NHS_WARM_YELLOW = "#FFB81C"
+STATUS_COLOURS = {"suppressed": "#AEB7BD", "no residents": "#FFFFFF"}
+STATUS_LABELS = {"suppressed": "Suppressed (small numbers)", "no residents": "No residents"}
 
 
 def uptake_dot_whisker(
@@ -15,11 +17,14 @@ def uptake_dot_whisker(
 ) -> alt.Chart:
     """Return a dot-and-whisker chart of uptake with 95% intervals, one row per group.
 
-    Rows whose uptake is suppressed are left out (the table beside the chart marks them).
+    Rows whose uptake is suppressed keep their place on the axis, marked by a grey square
+    labelled 'suppressed' with its own legend entry, so they do not look like missing rows.
     """
-    shown = frame[~frame["uptake_suppressed"]].copy()
-    shown["label"] = shown[label_column].astype(str)
-    order = list(shown["label"])
+    everything = frame.copy()
+    everything["label"] = everything[label_column].astype(str)
+    order = list(everything["label"])
+    shown = everything[~everything["uptake_suppressed"].astype(bool)]
+    hidden = everything[everything["uptake_suppressed"].astype(bool)]
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     tooltip = [
         alt.Tooltip("label:N", title="Group"),
@@ -42,6 +47,32 @@ def uptake_dot_whisker(
         x=alt.X("uptake_pct:Q", scale=x_scale), y=y, tooltip=tooltip
     )
     layers = [whiskers, dots]
+    if not hidden.empty:
+        marks = alt.Chart(hidden.assign(x=0, status=STATUS_LABELS["suppressed"]))
+        encoding = {
+            "x": alt.X("x:Q", scale=x_scale),
+            "y": y,
+            "tooltip": [
+                alt.Tooltip("label:N", title="Group"),
+                alt.Tooltip("status:N", title="Uptake"),
+            ],
+        }
+        layers.append(
+            marks.mark_square(size=80).encode(
+                color=alt.Color(
+                    "status:N",
+                    title=None,
+                    scale=alt.Scale(range=[STATUS_COLOURS["suppressed"]]),
+                    legend=alt.Legend(orient="bottom"),
+                ),
+                **encoding,
+            )
+        )
+        layers.append(
+            marks.mark_text(align="left", dx=8, color=NHS_DARK_GREY, text="suppressed").encode(
+                **encoding
+            )
+        )
     if overall_pct is not None and pd.notna(overall_pct):
         rule = (
             alt.Chart(pd.DataFrame({"overall": [overall_pct]}))
@@ -53,3 +84,77 @@ def uptake_dot_whisker(
         )
         layers.append(rule)
     return alt.layer(*layers).properties(title=title, height=alt.Step(30))
+
+
+def uptake_heatmap(
+    frame: pd.DataFrame, rows: str, columns: str, row_title: str, column_title: str, title: str
+) -> alt.LayerChart:
+    """Return a heatmap of uptake for a two-way breakdown built by phm.explore.heatmap_frame.
+
+    Shown cells are coloured by uptake; suppressed cells are grey and marked '<8'; empty
+    combinations (no residents) are white and marked '–', each with its own legend entry.
+    """
+    data = frame.copy()
+    data["status_label"] = data["status"].map(STATUS_LABELS)
+    values = data["uptake_pct"].dropna()
+    low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 100.0)
+    if high - low < 1:
+        low, high = max(low - 5, 0.0), min(high + 5, 100.0)
+    data["dark"] = data["uptake_pct"] > (low + high) / 2
+    x = alt.X(f"{columns}:N", title=column_title, sort=None, axis=alt.Axis(labelAngle=-40))
+    y = alt.Y(f"{rows}:N", title=row_title, sort=None, axis=alt.Axis(labelLimit=220))
+    tooltip = [
+        alt.Tooltip(f"{rows}:N", title=row_title),
+        alt.Tooltip(f"{columns}:N", title=column_title),
+        alt.Tooltip("Uptake:N"),
+        alt.Tooltip("95% CI:N"),
+        alt.Tooltip("Vaccinated:N"),
+        alt.Tooltip("Population:N"),
+        alt.Tooltip("Unvaccinated:N"),
+    ]
+    base = alt.Chart(data)
+    shown = (
+        base.transform_filter(alt.datum.status == "shown")
+        .mark_rect(stroke="white")
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "uptake_pct:Q",
+                title="Uptake %",
+                scale=alt.Scale(scheme="blues", domain=[0, 100]),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    other = (
+        base.transform_filter(alt.datum.status != "shown")
+        .mark_rect(stroke="#768692", strokeWidth=0.5)
+        .encode(
+            x=x,
+            y=y,
+            fill=alt.Fill(
+                "status_label:N",
+                title="Not shown",
+                legend=alt.Legend(labelLimit=260),
+                scale=alt.Scale(
+                    domain=list(STATUS_LABELS.values()),
+                    range=[STATUS_COLOURS[s] for s in STATUS_LABELS],
+                ),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    text = base.mark_text(fontSize=11).encode(
+        x=x,
+        y=y,
+        text="cell_text:N",
+        color=alt.condition(alt.datum.dark, alt.value("white"), alt.value("#212B32")),
+        tooltip=tooltip,
+    )
+    return (
+        alt.layer(shown, other, text)
+        .resolve_scale(color="independent")
+        # A few rows are drawn taller so that the colour legend fits beside them.
+        .properties(title=title, height=alt.Step(26) if data[rows].nunique() >= 8 else 220)
+    )

@@ -72,7 +72,7 @@ def test_overview_filter_share_bad_link_and_about(context, app_url, artifacts):
     page = context.new_page()
 
     # 1. Overview with everyone: real numbers, no traceback.
-    page.goto(app_url)
+    page.goto(f"{app_url}/overview")
     wait_for_numbers(page)
     assert_no_exception(page)
     expect(page.get_by_text("SYNTHETIC DATA: not real people.")).to_be_visible()
@@ -121,7 +121,7 @@ def test_overview_filter_share_bad_link_and_about(context, app_url, artifacts):
     # 5. A malformed link: visible warnings name the bad values; the page still has numbers,
     # for everyone, and the bad values are dropped from the URL.
     bad = context.new_page()
-    bad.goto(f"{app_url}/?sex=Q&jcvi=banana")
+    bad.goto(f"{app_url}/overview?sex=Q&jcvi=banana")
     wait_for_numbers(bad)
     alerts = bad.locator("[data-testid='stAlert']")
     expect(alerts.filter(has_text="Ignored sex='Q'")).to_be_visible()
@@ -144,7 +144,7 @@ def test_overview_filter_share_bad_link_and_about(context, app_url, artifacts):
 
 def test_first_session_after_start_keeps_the_first_filter(context, fresh_app_url, artifacts):
     page = context.new_page()
-    page.goto(fresh_app_url)
+    page.goto(f"{fresh_app_url}/overview")
     wait_for_numbers(page)
     everyone_first = metric_value(page, 0).inner_text()
 

@@ -1,0 +1,50 @@
+"""The app's pages, defined once: the entrypoint's navigation and links between pages use them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+import streamlit as st
+
+VIEWS = Path(__file__).resolve().parents[1] / "views"
+
+
+class PageSpec(NamedTuple):
+    """One page: its file in views/, title, icon and URL path."""
+
+    file: str
+    title: str
+    icon: str
+    url_path: str
+
+
+PAGES: dict[str, PageSpec] = {
+    "targets": PageSpec("targets.py", "Find target groups", ":material/target:", "targets"),
+    "explore": PageSpec("explore.py", "Explore", ":material/layers:", "explore"),
+    "overview": PageSpec("overview.py", "Overview", ":material/insights:", "overview"),
+    "compare": PageSpec("compare.py", "Compare", ":material/leaderboard:", "compare"),
+    "trends": PageSpec("trends.py", "Trends", ":material/timeline:", "trends"),
+    "map": PageSpec("map.py", "Map", ":material/map:", "map"),
+    "outreach": PageSpec("outreach.py", "Plan outreach", ":material/route:", "outreach"),
+    "data": PageSpec("data.py", "Data", ":material/database:", "data"),
+    "about": PageSpec("about.py", "About", ":material/info:", "about"),
+}
+LANDING = "targets"
+
+
+def page(name: str) -> st.Page:
+    """Return the st.Page of one page (equal to the one in the navigation, so links work)."""
+    spec = PAGES[name]
+    return st.Page(
+        VIEWS / spec.file,
+        title=spec.title,
+        icon=spec.icon,
+        url_path=spec.url_path,
+        default=name == LANDING,
+    )
+
+
+def navigation() -> list[st.Page]:
+    """Return every page in menu order."""
+    return [page(name) for name in PAGES]

@@ -1,0 +1,507 @@
+"""The targeting finder: which group, in which place, has the most people left unvaccinated.
+
+Every place (MSOA, borough or PCN) is crossed with every group: each value of ethnicity,
+broad ethnic group, first language, age band and IMD quintile, each clinical or social
+flag, and each pair of those. A group is a finding when its whole 95% interval lies below
+the cohort's uptake and it has at least `min_size` people; findings are ranked by excess
+unvaccinated, the people who would be vaccinated if the group had the cohort's uptake.
+Counting is done with numpy bincounts over the cohort's members as small integer codes,
+one pass per pair of characteristics, because a GROUPING SETS query over the ~280 pairs
+takes several seconds at NCL scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from phm import codes
+from phm.cohort import Cohort
+from phm.disclosure import DisclosureRule, format_rate, protect
+from phm.queries import targeting as sql
+from phm.stats import add_uptake, wilson_interval
+
+PLACE_LEVELS: dict[str, str] = {"msoa": "MSOA", "borough": "Borough", "pcn": "PCN"}
+CHARACTERISTICS: dict[str, str] = {
+    "ethnicity_code": "Ethnicity",
+    "ethnic_group": "Broad ethnic group",
+    "main_language": "First language",
+    "age_band": "Age band",
+    "imd_quintile": "IMD quintile",
+}
+# Pairs that describe one thing twice (every ethnicity lies in one broad group).
+NESTED_PAIRS = {("ethnicity_code", "ethnic_group")}
+# Cohort field that each characteristic, flag and place level filters on.
+COHORT_FIELDS: dict[str, str] = {
+    "ethnicity_code": "ethnicities",
+    "ethnic_group": "ethnic_groups",
+    "main_language": "languages",
+    "age_band": "age_bands",
+    "imd_quintile": "imd_quintiles",
+    "msoa": "msoas",
+    "borough": "boroughs",
+    "pcn": "pcns",
+}
+FLAG_PHRASES: dict[str, str] = {
+    "has_learning_disability": "with a learning disability",
+    "has_severe_mental_illness": "with a severe mental illness",
+    "is_clinically_extremely_vulnerable": "who are clinically extremely vulnerable",
+    "has_diabetes": "with diabetes",
+    "has_chronic_respiratory": "with chronic respiratory disease",
+    "has_chronic_heart": "with chronic heart disease",
+    "has_chronic_kidney": "with chronic kidney disease",
+    "has_chronic_liver": "with chronic liver disease",
+    "is_immunosuppressed": "who are immunosuppressed",
+    "has_severe_obesity": "with severe obesity",
+    "is_housebound": "who are housebound",
+    "is_care_home_resident": "living in a care home",
+    "is_health_care_worker": "who are health or social care workers",
+    "is_unpaid_carer": "who are unpaid carers",
+    "is_pregnant": "who are pregnant",
+    "is_homeless": "who are homeless",
+    "needs_interpreter": "who need an interpreter",
+}
+FINDING_COLUMNS = [
+    "place_code",
+    "place_name",
+    "first",
+    "first_value",
+    "second",
+    "second_value",
+    "vaccinated",
+    "population",
+]
+
+
+@dataclass(frozen=True)
+class Members:
+    """The cohort's members as parallel integer arrays (codes are 1-based; 0 = not coded)."""
+
+    place: np.ndarray
+    place_codes: tuple[str, ...]
+    place_names: tuple[str, ...]
+    characteristics: Mapping[str, np.ndarray]
+    values: Mapping[str, tuple]
+    flags: np.ndarray
+    vaccinated: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Return the number of members."""
+        return len(self.vaccinated)
+
+
+def _age_band_of_age() -> np.ndarray:
+    """Return a lookup from age in years (0-127) to the 1-based index of its age band."""
+    lookup = np.zeros(128, dtype=np.int16)
+    for i, (_label, low, high) in enumerate(codes.AGE_BANDS, start=1):
+        lookup[low : (high + 1 if high is not None else 128)] = i
+    return lookup
+
+
+def build_members(
+    raw: Mapping[str, np.ndarray],
+    lsoas: pd.DataFrame,
+    practices: pd.DataFrame,
+    languages: Sequence[str],
+    level: str,
+) -> Members:
+    """Turn the coded rows of phm.queries.targeting into Members with places of `level`."""
+    if level not in PLACE_LEVELS:
+        raise ValueError(f"unknown place level {level!r}; choose from {sorted(PLACE_LEVELS)}")
+    code_column, name_column, lookup, row_column = {
+        "msoa": ("msoa_code", "msoa_name", lsoas, "lsoa_row"),
+        "borough": ("lad_code", "lad_name", lsoas, "lsoa_row"),
+        "pcn": ("pcn_code", "pcn_name", practices, "practice_row"),
+    }[level]
+    place_index, place_codes = pd.factorize(lookup[code_column], sort=True)
+    names = lookup.groupby(code_column)[name_column].first()
+    by_row = np.zeros(int(lookup["row"].max()) + 1, dtype=np.int32)
+    by_row[lookup["row"].to_numpy()] = place_index
+    quintile_by_row = np.zeros(int(lsoas["row"].max()) + 1, dtype=np.int16)
+    quintile_by_row[lsoas["row"].to_numpy()] = (lsoas["imd_decile"].to_numpy() + 1) // 2
+    ethnicities = list(codes.ETHNICITY_LABELS)
+    groups = list(codes.ETHNIC_GROUPS)
+    group_of_ethnicity = np.array(
+        [0] + [groups.index(codes.ETHNICITY_GROUP[e]) + 1 for e in ethnicities], dtype=np.int16
+    )
+    ethnicity = np.asarray(raw["ethnicity"], dtype=np.int16)
+    return Members(
+        place=by_row[np.asarray(raw[row_column])],
+        place_codes=tuple(str(c) for c in place_codes),
+        place_names=tuple(str(names[c]) for c in place_codes),
+        characteristics={
+            "ethnicity_code": ethnicity,
+            "ethnic_group": group_of_ethnicity[ethnicity],
+            "main_language": np.asarray(raw["language"], dtype=np.int16),
+            "age_band": _age_band_of_age()[np.asarray(raw["age"], dtype=np.int16)],
+            "imd_quintile": quintile_by_row[np.asarray(raw["lsoa_row"])],
+        },
+        values={
+            "ethnicity_code": tuple(ethnicities),
+            "ethnic_group": tuple(groups),
+            "main_language": tuple(languages),
+            "age_band": codes.AGE_BAND_LABELS,
+            "imd_quintile": tuple(codes.IMD_QUINTILES),
+        },
+        flags=np.asarray(raw["flags"], dtype=np.int64),
+        vaccinated=np.asarray(raw["vaccinated"], dtype=bool),
+    )
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Rows to count: each with a place, characteristic codes, and a weight of people."""
+
+    place: np.ndarray
+    characteristics: Mapping[str, np.ndarray]
+    population: np.ndarray | None  # None: one person per row
+    vaccinated: np.ndarray  # bool per person, or a count per row when weighted
+
+
+def _person_rows(members: Members, rows: np.ndarray) -> _Rows:
+    """Return the members at `rows`, one person per row."""
+    return _Rows(
+        members.place[rows],
+        {k: v[rows] for k, v in members.characteristics.items()},
+        None,
+        members.vaccinated[rows],
+    )
+
+
+def _collapse(members: Members) -> _Rows:
+    """Return one weighted row per distinct place x ethnicity x language x age band x quintile.
+
+    At NCL scale this turns 1.6 million people into about 10 times fewer rows, which every
+    single characteristic and pair is then counted over.
+    """
+    parts = ["ethnicity_code", "main_language", "age_band", "imd_quintile"]
+    sizes = [len(members.place_codes)] + [len(members.values[p]) + 1 for p in parts]
+    key = members.place.astype(np.int64)
+    for part, size in zip(parts, sizes[1:], strict=True):
+        key = key * size + members.characteristics[part]
+    distinct, inverse = np.unique(key, return_inverse=True)
+    population = np.bincount(inverse)
+    vaccinated = np.bincount(inverse[members.vaccinated], minlength=len(distinct))
+    index = np.unravel_index(distinct, sizes)
+    characteristics = dict(zip(parts, (ix.astype(np.int16) for ix in index[1:]), strict=True))
+    lookup = np.zeros(len(members.values["ethnicity_code"]) + 1, dtype=np.int16)
+    ethnicity, group = (
+        members.characteristics["ethnicity_code"],
+        members.characteristics["ethnic_group"],
+    )
+    lookup[ethnicity] = group
+    characteristics["ethnic_group"] = lookup[characteristics["ethnicity_code"]]
+    return _Rows(index[0].astype(np.int32), characteristics, population, vaccinated)
+
+
+def _count_cells(
+    rows: _Rows,
+    values: Mapping[str, tuple],
+    n_places: int,
+    parts: Sequence[str],
+    min_size: int,
+    overall_rate: float,
+) -> dict[str, np.ndarray]:
+    """Count each place x values of `parts`; keep cells of `min_size` lying below the rate."""
+    sizes = [len(values[p]) + 1 for p in parts]
+    key = rows.place.astype(np.int64)
+    for part, size in zip(parts, sizes, strict=True):
+        key = key * size + rows.characteristics[part]
+    length = n_places * int(np.prod(sizes, dtype=np.int64))
+    if rows.population is None:
+        population = np.bincount(key, minlength=length)
+        done = np.bincount(key[rows.vaccinated], minlength=length)
+    else:
+        population = np.bincount(key, weights=rows.population, minlength=length).astype(np.int64)
+        done = np.bincount(key, weights=rows.vaccinated, minlength=length).astype(np.int64)
+    cells = np.flatnonzero(population >= max(min_size, 1))
+    done, population = done[cells], population[cells]
+    _low, high = wilson_interval(done, population)
+    below = high < overall_rate
+    cells, done, population = cells[below], done[below], population[below]
+    index = np.unravel_index(cells, (n_places, *sizes))
+    coded = np.all([ix > 0 for ix in index[1:]], axis=0) if parts else np.ones(len(cells), bool)
+    out = {
+        "place_index": index[0][coded],
+        "vaccinated": done[coded].astype("int64"),
+        "population": population[coded].astype("int64"),
+    }
+    for i, part in enumerate(parts):
+        lookup = np.array((None, *values[part]), dtype=object)
+        out[f"value{i}"] = lookup[index[i + 1][coded]]
+    return out
+
+
+def scan(
+    members: Members,
+    min_size: int,
+    overall_rate: float,
+    characteristics: Sequence[str] = tuple(CHARACTERISTICS),
+    flags: bool = True,
+) -> pd.DataFrame:
+    """Return every place x group of `min_size` or more whose 95% interval lies below the rate.
+
+    Groups are made of the chosen `characteristics` and, when `flags`, each clinical or
+    social flag: one of them alone, or a pair.
+    """
+    unknown = set(characteristics) - set(CHARACTERISTICS)
+    if unknown:
+        raise ValueError(f"unknown characteristic(s) {sorted(unknown)}")
+    columns: dict[str, list[np.ndarray]] = {c: [] for c in FINDING_COLUMNS}
+
+    def add(cells: dict[str, np.ndarray], labels: Sequence[str], fixed: Sequence = ()) -> None:
+        n = len(cells["place_index"])
+        if n == 0:
+            return
+        values = [np.full(n, v, dtype=object) for v in fixed]
+        values += [cells[f"value{i}"] for i in range(len(labels) - len(fixed))]
+        columns["place_code"].append(cells["place_index"])
+        columns["first"].append(np.full(n, labels[0], dtype=object))
+        columns["first_value"].append(values[0])
+        second = labels[1] if len(labels) > 1 else None
+        columns["second"].append(np.full(n, second, dtype=object))
+        columns["second_value"].append(values[1] if second else np.full(n, None, dtype=object))
+        columns["vaccinated"].append(cells["vaccinated"])
+        columns["population"].append(cells["population"])
+
+    def count(rows: _Rows, parts: Sequence[str]) -> dict[str, np.ndarray]:
+        n_places = len(members.place_codes)
+        return _count_cells(rows, members.values, n_places, parts, min_size, overall_rate)
+
+    names = [c for c in CHARACTERISTICS if c in characteristics]
+    collapsed = _collapse(members)
+    for name in names:
+        add(count(collapsed, [name]), [name])
+    for a, b in combinations(names, 2):
+        if (a, b) not in NESTED_PAIRS:
+            add(count(collapsed, [a, b]), [a, b])
+    flag_names = list(codes.FLAGS) if flags else []
+    for i, flag in enumerate(flag_names):
+        with_flag = np.flatnonzero(members.flags & (1 << i))
+        if with_flag.size < min_size:
+            continue
+        rows = _person_rows(members, with_flag)
+        add(count(rows, []), [flag], [True])
+        for name in names:
+            add(count(rows, [name]), [flag, name], [True])
+        for j in range(i + 1, len(flag_names)):
+            both = with_flag[(members.flags[with_flag] & (1 << j)) != 0]
+            if both.size >= min_size:
+                pair = [flag, flag_names[j]]
+                add(count(_person_rows(members, both), []), pair, [True, True])
+    places = np.concatenate(columns.pop("place_code") or [np.zeros(0, dtype=np.int64)])
+    del columns["place_name"]
+    found = pd.DataFrame(
+        {
+            "place_code": np.array(members.place_codes, dtype=object)[places],
+            "place_name": np.array(members.place_names, dtype=object)[places],
+            **{
+                name: np.concatenate(parts) if parts else np.zeros(0, dtype=object)
+                for name, parts in columns.items()
+            },
+        }
+    )
+    return found.astype({"vaccinated": "int64", "population": "int64"})
+
+
+def rank(candidates: pd.DataFrame, overall_rate: float, top: int = 20) -> pd.DataFrame:
+    """Return the `top` groups whose 95% interval lies below `overall_rate`, by excess unvaccinated."""
+    if candidates.empty:
+        return candidates.assign(excess_unvaccinated=pd.Series(dtype="float64"))
+    _low, high = wilson_interval(candidates["vaccinated"], candidates["population"])
+    below = candidates[high < overall_rate].copy()
+    below["excess_unvaccinated"] = below["population"] * overall_rate - below["vaccinated"]
+    below["_conditions"] = below["second"].notna().astype(int)
+    ranked = below.sort_values(
+        ["excess_unvaccinated", "_conditions", "place_code", "first", "second"],
+        ascending=[False, True, True, True, True],
+        kind="stable",
+    )
+    # A pair with the same people as a single characteristic in that place adds nothing
+    # (e.g. children in an MSOA that lies wholly in quintile 1): keep the simpler one.
+    ranked = ranked.drop_duplicates(["place_code", "vaccinated", "population"])
+    return ranked.drop(columns="_conditions").head(top).reset_index(drop=True)
+
+
+def find_targets(
+    con: duckdb.DuckDBPyConnection,
+    cohort: Cohort,
+    level: str = "msoa",
+    min_size: int = 50,
+    top: int = 20,
+    languages: Sequence[str] | None = None,
+    characteristics: Sequence[str] = tuple(CHARACTERISTICS),
+    flags: bool = True,
+) -> tuple[pd.DataFrame, int, int]:
+    """Return the top findings (raw counts) and the cohort's vaccinated and population."""
+    if languages is None:
+        languages = sql.language_list(con)
+    raw = sql.member_codes(con, cohort, list(languages))
+    members = build_members(raw, sql.lsoa_lookup(con), sql.practice_lookup(con), languages, level)
+    done, population = int(members.vaccinated.sum()), members.size
+    if population == 0:
+        return rank(pd.DataFrame(columns=FINDING_COLUMNS), 0.0, top), 0, 0
+    overall_rate = done / population
+    found = scan(members, min_size, overall_rate, characteristics, flags)
+    return rank(found, overall_rate, top), done, population
+
+
+# --- words and links --------------------------------------------------------------------
+
+
+def _ethnicity_noun(code: str) -> str:
+    """Return people of an NHS ethnic category as a plural noun phrase."""
+    label = codes.ETHNICITY_LABELS[code]
+    if label.startswith("Any other"):
+        return "people of any other" + label[len("Any other") :]
+    if code in ("Z", "99"):
+        return f"people whose ethnicity is {label.lower()}"
+    return f"{label} people"
+
+
+def _group_noun(group: str) -> str:
+    """Return people of a broad ethnic group as a plural noun phrase."""
+    special = {
+        "Mixed": "people of mixed ethnicity",
+        "Other ethnic groups": "people of other ethnic groups",
+        "Not stated or not known": "people whose ethnicity is not stated or not known",
+    }
+    return special.get(group, f"{group} people")
+
+
+def _age_phrase(band: str) -> str:
+    """Return an age band as 'aged 40-44', 'aged under 18' or 'aged 80 and over'."""
+    if band.endswith("+"):
+        return f"aged {band[:-1]} and over"
+    return f"aged {band[0].lower() + band[1:]}" if band[0].isalpha() else f"aged {band}"
+
+
+def _quintile_phrase(quintile: int) -> str:
+    """Return an IMD quintile as a phrase about where people live."""
+    if quintile == 1:
+        return "in the most deprived fifth of areas (Core20)"
+    if quintile == 5:
+        return "in the least deprived fifth of areas"
+    return f"in IMD quintile {quintile}"
+
+
+def describe_group(conditions: Sequence[tuple[str, object]]) -> str:
+    """Return a group in words, e.g. 'Romanian speakers aged 40-44 who are housebound'."""
+    given = dict(conditions)
+    subject = "people"
+    if "ethnicity_code" in given:
+        subject = _ethnicity_noun(str(given["ethnicity_code"]))
+    elif "ethnic_group" in given:
+        subject = _group_noun(str(given["ethnic_group"]))
+    tail = []
+    if "main_language" in given:
+        language = str(given["main_language"])
+        if subject == "people":
+            subject = f"{language} speakers"
+        else:
+            tail.append(f"whose first language is {language}")
+    if "age_band" in given:
+        tail.append(_age_phrase(str(given["age_band"])))
+    for flag in codes.FLAGS:
+        if flag in given:
+            tail.append(FLAG_PHRASES[flag])
+    if "imd_quintile" in given:
+        tail.append(_quintile_phrase(int(given["imd_quintile"])))  # type: ignore[call-overload]
+    text = " ".join([subject, *tail])
+    return text[0].upper() + text[1:]
+
+
+def conditions_of(row: Mapping[str, object]) -> list[tuple[str, object]]:
+    """Return a finding row's group as (characteristic or flag, value) pairs."""
+    out = [(str(row["first"]), row["first_value"])]
+    if row.get("second") is not None and not pd.isna(row.get("second")):  # type: ignore[arg-type]
+        out.append((str(row["second"]), row["second_value"]))
+    return out
+
+
+def finding_cohort(
+    base: Cohort, level: str, place_code: str, conditions: Sequence[tuple[str, object]]
+) -> Cohort:
+    """Return the base cohort narrowed to one finding's group and place (for links)."""
+    changes: dict[str, object] = {COHORT_FIELDS[level]: [place_code]}
+    flags = dict(base.flags)
+    for name, value in conditions:
+        if name in codes.FLAGS:
+            flags[name] = True
+        else:
+            changes[COHORT_FIELDS[name]] = [value]
+    changes["flags"] = flags
+    return base.with_(**changes)
+
+
+def place_phrase(level: str, name: str) -> str:
+    """Return where a finding is, e.g. 'in Enfield 012 (MSOA)' or 'registered with X PCN'."""
+    if level == "pcn":
+        return f"registered with {name}"
+    if level == "msoa":
+        return f"in {name} (MSOA)"
+    return f"in {name}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One ranked finding, with figures already through disclosure control."""
+
+    rank: int
+    group: str
+    place: str
+    uptake: str
+    interval: str
+    unvaccinated: str
+    excess: str
+    cohort: Cohort
+
+    def sentence(self, benchmark: str) -> str:
+        """Return the finding as one plain sentence against the cohort's figure."""
+        more = f"fewer than {self.excess[1:]}" if self.excess.startswith("<") else self.excess
+        return (
+            f"{self.group} {self.place}: {self.uptake} ({self.interval}) against {benchmark};"
+            f" {self.unvaccinated} unvaccinated, about {more} more than at that uptake"
+        )
+
+
+def _format_excess(excess: float, rule: DisclosureRule) -> str:
+    """Return excess unvaccinated rounded like a count, and below the threshold as '<8'."""
+    step = max(rule.rounding, 1)
+    value = int(max(round(excess / step) * step, 0))
+    return rule.suppressed_text if 0 < value < rule.threshold else f"{value:,}"
+
+
+def present(
+    ranked: pd.DataFrame, base: Cohort, level: str, overall_rate: float, rule: DisclosureRule
+) -> list[Finding]:
+    """Return ranked findings as sentences' parts, every figure through disclosure control."""
+    if ranked.empty:
+        return []
+    shown = protect(add_uptake(ranked[["vaccinated", "population"]]), rule, partitions=())
+    findings = []
+    for i, row in ranked.iterrows():
+        figures = shown.loc[i]
+        conditions = conditions_of(row)
+        if bool(figures["uptake_suppressed"]):
+            continue  # cannot happen above the minimum size, but never show a hidden figure
+        excess = float(figures["population"]) * overall_rate - float(figures["vaccinated"])
+        findings.append(
+            Finding(
+                rank=len(findings) + 1,
+                group=describe_group(conditions),
+                place=place_phrase(level, str(row["place_name"])),
+                uptake=format_rate(figures["uptake_pct"], False, rule),
+                interval=f"{figures['ci_low_pct']:.1f}–{figures['ci_high_pct']:.1f}%",
+                unvaccinated=f"{int(figures['unvaccinated']):,}",
+                excess=_format_excess(excess, rule),
+                cohort=finding_cohort(base, level, str(row["place_code"]), conditions),
+            )
+        )
+    return findings

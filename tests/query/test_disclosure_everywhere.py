@@ -1,0 +1,219 @@
+"""Disclosure control end to end: random cohorts and breakdowns of the tiny demo, every output.
+
+Three properties, on what the Explore page, its downloads and the targeting finder show:
+no count from 1 to 7 appears; a hidden count cannot be worked out from a shown total and
+its shown siblings; and it cannot be worked out by comparing a cohort with the same cohort
+minus one value. Shown rates come from shown counts, so they tell an attacker nothing more.
+"""
+
+import io
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from phm import charts, explore, targeting
+from phm.cohort import Cohort
+from phm.disclosure import DEFAULT_RULE, DisclosureRule
+from phm.queries import DIMENSIONS, uptake_by
+from tests.query.pandas_reference import cohorts
+
+COUNTS = {"Vaccinated": "vaccinated", "Population": "population", "Unvaccinated": "unvaccinated"}
+RULES = [
+    DEFAULT_RULE,
+    DisclosureRule(threshold=8, rounding=1),
+    DisclosureRule(threshold=11, rounding=10),
+]
+HYPOTHESIS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+NUMBER = re.compile(r"^\d{1,3}(,\d{3})*$")
+
+
+def shown_count(text: str) -> int | None:
+    """Return a shown count as an int, None when it is hidden or missing."""
+    return int(text.replace(",", "")) if NUMBER.match(text) else None
+
+
+def smallest_shown(rule: DisclosureRule) -> int:
+    """Return the smallest non-zero count that can be shown: the threshold, rounded."""
+    return int(
+        min(
+            np.round(x / rule.rounding) * rule.rounding
+            for x in range(rule.threshold, rule.threshold + rule.rounding)
+        )
+    )
+
+
+def assert_no_small_counts(table: pd.DataFrame, rule: DisclosureRule) -> None:
+    """Every shown count is 0 or the rounded threshold or more, and a multiple of the base."""
+    for column in COUNTS:
+        for text in table[column]:
+            assert text in (rule.suppressed_text, "*", "–") or NUMBER.match(text), text
+            value = shown_count(text)
+            if value is not None:
+                assert value == 0 or value >= smallest_shown(rule), (column, text)
+                assert value % rule.rounding == 0, (column, text)
+
+
+def feasible(total: int, siblings: list[int], rule: DisclosureRule) -> range:
+    """Return the values a single hidden cell can take given a rounded total and rounded siblings."""
+    half = rule.rounding // 2
+    low = total - half - sum(s + half for s in siblings)
+    high = total + half - sum(max(s - half, 0) for s in siblings)
+    return range(max(low, 0), high + 1)
+
+
+def assert_not_recoverable(table, total_row, rule, column, raw_values):
+    """A lone hidden cell of `column` must have more than one value consistent with the rest."""
+    texts = list(table[column])
+    hidden = [i for i, t in enumerate(texts) if shown_count(t) is None]
+    total = shown_count(total_row[column])
+    if len(hidden) != 1 or total is None:
+        return
+    siblings = [shown_count(t) for i, t in enumerate(texts) if i != hidden[0]]
+    candidates = feasible(total, siblings, rule)
+    true = raw_values[hidden[0]]
+    assert true in candidates
+    small = [v for v in candidates if 1 <= v < rule.threshold]
+    assert not (1 <= true < rule.threshold and len(small) <= 1 and len(candidates) <= 1), (
+        column,
+        texts,
+        total_row[column],
+    )
+    assert len(candidates) > 1 or all(v == 0 for v in raw_values if v != true), (column, texts)
+
+
+def one_row_table(raw: pd.DataFrame, rule: DisclosureRule) -> pd.Series:
+    """Return the cohort's overall figures as the KPI shows them (text)."""
+    overall = explore.overall_uptake(raw, rule)
+    frame = overall.to_frame().T.assign(**{"age_band_label": "all"})
+    frame["compared"] = None
+    frame["gap_pts"] = float("nan")
+    return explore.display_table(frame, ("age_band",), rule).iloc[0]
+
+
+@HYPOTHESIS
+@given(data=st.data(), rule=st.sampled_from(RULES))
+def test_no_output_shows_a_small_count_or_a_recoverable_one(data, rule, tiny_con, options):
+    cohort = data.draw(cohorts(options), label="cohort")
+    dims = tuple(
+        data.draw(
+            st.lists(
+                st.sampled_from(sorted(set(DIMENSIONS) - {"lsoa", "age"})),
+                min_size=1,
+                max_size=2,
+                unique=True,
+            ),
+            label="dims",
+        )
+    )
+    overall_raw = uptake_by(tiny_con, cohort, ())
+    total = one_row_table(overall_raw, rule)
+    assert_no_small_counts(pd.DataFrame([total]), rule)
+    raw = uptake_by(tiny_con, cohort, dims)
+    if raw.empty:
+        return
+    overall_pct = explore.overall_uptake(overall_raw, rule)["uptake_pct"]
+    overall_pct = None if pd.isna(overall_pct) else float(overall_pct)
+    frame = explore.breakdown(raw, overall_pct, rule, dims)
+    table = explore.display_table(frame, dims, rule)
+    assert_no_small_counts(table, rule)
+    # The download is the same table under a header block.
+    header = explore.export_header("c", {"kind": "synthetic"}, rule, "First dose", "v")
+    back = pd.read_csv(io.StringIO(explore.export_csv(table, header)), comment="#", dtype=str)
+    assert_no_small_counts(back.fillna("–"), rule)
+    # Shown rates are those of the shown counts, so they add nothing to them.
+    for row in frame[~frame["uptake_suppressed"]].itertuples():
+        if row.population:
+            assert row.uptake_pct == round(100 * row.vaccinated / row.population, 1)
+    raw = raw.assign(unvaccinated=raw["population"] - raw["vaccinated"])
+    if len(dims) == 1:
+        for column, name in COUNTS.items():
+            assert_not_recoverable(table, total, rule, column, list(raw[name]))
+    else:
+        # Each row of a two-way table adds up to a one-way figure the user can also see.
+        first = dims[0]
+        one_way = explore.display_table(
+            explore.breakdown(uptake_by(tiny_con, cohort, (first,)), overall_pct, rule, (first,)),
+            (first,),
+            rule,
+        )
+        for code, group in frame.groupby(first, sort=False):
+            row_total = one_way.loc[list(frame[first].drop_duplicates()).index(code)]
+            for column, name in COUNTS.items():
+                assert_not_recoverable(
+                    table.loc[group.index],
+                    row_total,
+                    rule,
+                    column,
+                    list(raw.loc[group.index, name]),
+                )
+        grid = explore.full_grid(frame, dims, explore.grid_labels(frame, dims))
+        heat = explore.heatmap_frame(grid, dims, rule)
+        assert_no_small_counts(heat[heat["status"] != "no residents"], rule)
+        chart = charts.uptake_heatmap(heat, f"{dims[0]}_label", f"{dims[1]}_label", "a", "b", "t")
+        for dataset in chart.to_dict()["datasets"].values():
+            assert_no_small_counts(pd.DataFrame(dataset).query("status != 'no residents'"), rule)
+
+
+@HYPOTHESIS
+@given(data=st.data(), rule=st.sampled_from([DEFAULT_RULE, RULES[2]]))
+def test_a_cohort_minus_one_value_does_not_give_that_value_away(data, rule, tiny_con, options):
+    field, key = data.draw(
+        st.sampled_from(
+            [
+                ("languages", "languages"),
+                ("msoas", "msoas"),
+                ("practices", "practices"),
+                ("ethnicities", None),
+                ("age_bands", None),
+            ]
+        ),
+        label="field",
+    )
+    choices = (
+        sorted(options[key])
+        if key
+        else sorted(DIMENSIONS["ethnicity_code" if field == "ethnicities" else "age_band"].labels)
+    )
+    values = data.draw(st.lists(st.sampled_from(choices), min_size=2, max_size=4, unique=True))
+    base = data.draw(cohorts(options), label="base")
+    with_all = base.with_(**{field: values})
+    without = base.with_(**{field: values[:-1]})
+    one = base.with_(**{field: values[-1:]})
+    shown_all = one_row_table(uptake_by(tiny_con, with_all, ()), rule)
+    shown_without = one_row_table(uptake_by(tiny_con, without, ()), rule)
+    raw_one = uptake_by(tiny_con, one, ()).assign(
+        unvaccinated=lambda f: f["population"] - f["vaccinated"]
+    )
+    for column, name in COUNTS.items():
+        true = int(raw_one[name].iloc[0])
+        a, b = shown_count(shown_all[column]), shown_count(shown_without[column])
+        if a is None or b is None or not 1 <= true < rule.threshold:
+            continue
+        half = rule.rounding // 2
+        candidates = [d for d in range(a - b - 2 * half, a - b + 2 * half + 1) if d >= 0]
+        assert true in candidates
+        assert len(candidates) > 1, (column, true, a, b)
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_finder_sentences_show_only_protected_figures(tiny_con, rule):
+    cohort = Cohort(age_min=18)
+    ranked, done, population = targeting.find_targets(tiny_con, cohort, "msoa", 20)
+    findings = targeting.present(ranked, cohort, "msoa", done / population, rule)
+    assert findings
+    for finding in findings:
+        assert shown_count(finding.unvaccinated) is not None
+        for text in (finding.unvaccinated, finding.excess):
+            if text == rule.suppressed_text:
+                continue
+            value = shown_count(text)
+            assert value is not None and value % rule.rounding == 0
+            assert value == 0 or value >= smallest_shown(rule)

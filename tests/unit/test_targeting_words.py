@@ -1,0 +1,143 @@
+"""How the targeting finder names groups and places, ranks, links and protects its findings."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from phm import targeting
+from phm.cohort import Cohort
+from phm.disclosure import DEFAULT_RULE, DisclosureRule
+
+
+@pytest.mark.parametrize(
+    ("conditions", "words"),
+    [
+        ([("main_language", "Romanian"), ("age_band", "40-44")], "Romanian speakers aged 40-44"),
+        ([("ethnicity_code", "N")], "African people"),
+        ([("ethnicity_code", "C")], "People of any other White background"),
+        ([("ethnicity_code", "Z")], "People whose ethnicity is not stated"),
+        (
+            [("ethnic_group", "Mixed"), ("is_housebound", True)],
+            "People of mixed ethnicity who are housebound",
+        ),
+        (
+            [("ethnicity_code", "A"), ("main_language", "English")],
+            "White British people whose first language is English",
+        ),
+        ([("age_band", "Under 18")], "People aged under 18"),
+        (
+            [("age_band", "80+"), ("is_care_home_resident", True)],
+            "People aged 80 and over living in a care home",
+        ),
+        ([("imd_quintile", 1)], "People in the most deprived fifth of areas (Core20)"),
+        (
+            [("imd_quintile", 3), ("has_learning_disability", True)],
+            "People with a learning disability in IMD quintile 3",
+        ),
+    ],
+)
+def test_groups_read_as_plain_english(conditions, words):
+    assert targeting.describe_group(conditions) == words
+
+
+def test_every_flag_has_a_phrase():
+    from phm import codes
+
+    assert set(targeting.FLAG_PHRASES) == set(codes.FLAGS)
+
+
+@pytest.mark.parametrize(
+    ("level", "name", "words"),
+    [
+        ("msoa", "Enfield 012", "in Enfield 012 (MSOA)"),
+        ("borough", "Camden", "in Camden"),
+        ("pcn", "Haringey North PCN", "registered with Haringey North PCN"),
+    ],
+)
+def test_places_read_as_plain_english(level, name, words):
+    assert targeting.place_phrase(level, name) == words
+
+
+def test_a_finding_narrows_the_base_cohort_to_its_group_and_place():
+    base = Cohort(age_min=18, languages=("Polish", "Romanian"), flags=(("is_pregnant", False),))
+    cohort = targeting.finding_cohort(
+        base, "msoa", "E02000123", [("main_language", "Romanian"), ("is_housebound", True)]
+    )
+    assert cohort.languages == ("Romanian",)
+    assert cohort.msoas == ("E02000123",)
+    assert dict(cohort.flags) == {"is_pregnant": False, "is_housebound": True}
+    assert cohort.age_min == 18
+    params = cohort.to_query_params()
+    assert params["language"] == ["Romanian"] and params["is_housebound"] == "yes"
+
+
+def _candidates(rows):
+    return pd.DataFrame(rows, columns=targeting.FINDING_COLUMNS)
+
+
+def test_rank_keeps_groups_clearly_below_the_rate_by_excess_and_drops_duplicates():
+    candidates = _candidates(
+        [
+            ("A", "a", "age_band", "18-24", None, None, 400, 1000),  # excess 300
+            ("A", "a", "age_band", "18-24", "imd_quintile", 1, 400, 1000),  # same people
+            ("B", "b", "main_language", "Polish", None, None, 100, 500),  # excess 250
+            ("C", "c", "main_language", "Greek", None, None, 68, 100),  # interval reaches 0.7
+            ("D", "d", "main_language", "Greek", None, None, 50, 2000),  # excess 1350
+        ]
+    )
+    ranked = targeting.rank(candidates, 0.7, top=10)
+    assert list(ranked["place_code"]) == ["D", "A", "B"]
+    assert list(ranked["excess_unvaccinated"]) == pytest.approx([1350, 300, 250])
+    assert ranked.loc[1, "second"] is None or pd.isna(ranked.loc[1, "second"])
+    assert len(targeting.rank(candidates, 0.7, top=2)) == 2
+
+
+def test_present_shows_only_protected_figures():
+    ranked = _candidates(
+        [("E02000001", "Barnet 001", "main_language", "Polish", None, None, 81, 263)]
+    )
+    ranked["excess_unvaccinated"] = 263 * 0.7 - 81
+    [finding] = targeting.present(ranked, Cohort(), "msoa", 0.7, DEFAULT_RULE)
+    # 81 of 263 is shown as 80 of 265 (rounded to 5), the rate from those: 30.2%.
+    assert finding.uptake == "30.2%"
+    assert finding.unvaccinated == "180"  # 182 rounded to 5
+    assert int(finding.excess.replace(",", "")) % 5 == 0
+    sentence = finding.sentence("70.0% across X")
+    assert "81" not in sentence and "263" not in sentence and "182" not in sentence
+    exact = targeting.present(ranked, Cohort(), "msoa", 0.7, DisclosureRule(8, 1))[0]
+    assert exact.unvaccinated == "182" and exact.uptake == "30.8%"
+
+
+def test_build_members_maps_rows_to_places_quintiles_and_bands():
+    lsoas = pd.DataFrame(
+        {
+            "row": [0, 1],
+            "msoa_code": ["M2", "M1"],
+            "msoa_name": ["Two", "One"],
+            "lad_code": ["L", "L"],
+            "lad_name": ["Lad", "Lad"],
+            "imd_decile": [1, 10],
+        }
+    )
+    practices = pd.DataFrame({"row": [0], "pcn_code": ["P"], "pcn_name": ["Pcn"]})
+    raw = {
+        "lsoa_row": np.array([0, 1, 1]),
+        "practice_row": np.array([0, 0, 0]),
+        "ethnicity": np.array([1, 14, 0]),
+        "language": np.array([1, 2, 1]),
+        "age": np.array([17, 18, 85]),
+        "flags": np.array([0, 1, 3]),
+        "vaccinated": np.array([False, True, True]),
+    }
+    members = targeting.build_members(raw, lsoas, practices, ["English", "Polish"], "msoa")
+    assert members.place_codes == ("M1", "M2")
+    assert list(members.place) == [1, 0, 0]
+    assert list(members.characteristics["imd_quintile"]) == [1, 5, 5]
+    assert [members.values["age_band"][i - 1] for i in members.characteristics["age_band"]] == [
+        "Under 18",
+        "18-24",
+        "80+",
+    ]
+    assert members.characteristics["ethnic_group"][2] == 0  # not coded stays not coded
+    with pytest.raises(ValueError, match="place level"):
+        targeting.build_members(raw, lsoas, practices, ["English"], "lsoa")

@@ -1,0 +1,94 @@
+"""Explore: layer characteristics, then break the cohort down by one or two of them."""
+
+import streamlit as st
+
+from components import data, render
+from components.cohort_picker import current_cohort, place_names
+from phm import charts, codes, explore
+from phm.queries import DIMENSIONS
+
+st.title("Explore")
+meta = render.banner()
+cohort = current_cohort()
+description = cohort.describe(place_names())
+render.cohort_sentence(description)
+rule = data.disclosure_rule()
+version = data.version()
+dose_label = codes.DOSES[cohort.dose]
+
+overall = explore.overall_uptake(data.uptake_by(cohort, (), version), rule)
+overall_pct = None if overall["uptake_suppressed"] else float(overall["uptake_pct"])
+kpi, note = st.columns([1, 3])
+render.kpi(kpi, f"{dose_label} uptake", overall)
+note.caption(
+    "Layer characteristics in the sidebar: values within one characteristic are combined"
+    " with OR, characteristics with AND, and each flag is any, yes or no. Differences below"
+    " are against this cohort's uptake; 'lower' or 'higher' means the group's 95% interval"
+    " lies wholly below or above it."
+)
+
+names = list(DIMENSIONS)
+first, second, order = st.columns([2, 2, 3])
+by = first.selectbox(
+    "Break down by",
+    names,
+    index=names.index("age_band"),
+    format_func=explore.label_of,
+    key="explore_by",
+)
+then = second.selectbox(
+    "and by",
+    [None, *[n for n in names if n != by]],
+    format_func=lambda n: "nothing else" if n is None else explore.label_of(n),
+    key="explore_then",
+)
+dimensions = (by,) if then is None else (by, then)
+raw = data.uptake_by(cohort, dimensions, version)
+if raw.empty:
+    st.info("No one in this cohort: widen the filters in the sidebar.")
+    st.stop()
+table = explore.breakdown(raw, overall_pct, rule, dimensions)
+title = " by ".join(explore.label_of(d) for d in dimensions)
+header = explore.export_header(
+    description, meta, rule, dose_label, f"{dose_label} uptake by {title}"
+)
+
+if then is None:
+    sort = order.selectbox(
+        "Sort by", list(explore.SORTS), format_func=explore.SORTS.get, key="explore_sort"
+    )
+    table = explore.sort_breakdown(table, sort)
+    st.altair_chart(
+        charts.uptake_dot_whisker(
+            table, f"{by}_label", f"{dose_label} uptake by {title}", overall_pct
+        ),
+        width="stretch",
+    )
+    shown = explore.display_table(table, dimensions, rule)
+    st.dataframe(shown, hide_index=True, width="stretch")
+else:
+    grid = explore.full_grid(table, dimensions, explore.grid_labels(table, dimensions))
+    heat, listing = st.tabs(["Heatmap", "Table"])
+    with heat:
+        st.altair_chart(
+            charts.uptake_heatmap(
+                explore.heatmap_frame(grid, dimensions, rule),
+                f"{by}_label",
+                f"{then}_label",
+                explore.label_of(by),
+                explore.label_of(then),
+                f"{dose_label} uptake (%) by {title}",
+            ),
+            width="stretch",
+        )
+    shown = explore.display_table(table, dimensions, rule)
+    with listing:
+        st.dataframe(shown, hide_index=True, width="stretch")
+st.download_button(
+    "Download table (CSV)",
+    explore.export_csv(shown, header),
+    file_name=f"uptake-by-{'-and-'.join(dimensions)}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)
+render.suppression_note()

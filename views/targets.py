@@ -1,0 +1,101 @@
+"""Find target groups: where uptake is lowest, for whom, with the most people left to reach."""
+
+import streamlit as st
+
+from components import data, pages, render
+from components.cohort_picker import current_cohort, place_names
+from phm import codes, explore, targeting
+from phm.summaries import protected_uptake
+
+st.title("Find target groups")
+meta = render.banner()
+cohort = current_cohort()
+rule = data.disclosure_rule()
+version = data.version()
+
+left, right, adults_box = st.columns([2, 1, 2])
+any_age = not (
+    cohort.age_min or cohort.age_max is not None or cohort.age_bands or cohort.jcvi_cohorts
+)
+# Children were offered vaccination late and narrowly, so with all ages the list would be
+# nothing but under-18s; adults are the usual scope of a targeting question.
+if any_age and adults_box.toggle("Adults only (18 and over)", value=True, key="targets_adults"):
+    cohort = cohort.with_(age_min=18)
+description = cohort.describe(place_names())
+render.cohort_sentence(description)
+level = left.segmented_control(
+    "Places",
+    list(targeting.PLACE_LEVELS),
+    format_func=targeting.PLACE_LEVELS.get,
+    default="msoa",
+    key="targets_level",
+    selection_mode="single",
+    required=True,
+)
+min_size = right.number_input(
+    "Smallest group", min_value=20, max_value=5000, value=50, step=10, key="targets_min_size"
+)
+FLAGS_CHOICE = "flags"
+kinds = {**targeting.CHARACTERISTICS, FLAGS_CHOICE: "Clinical and social flags"}
+chosen = st.multiselect(
+    "Look for groups by",
+    list(kinds),
+    default=list(kinds),
+    format_func=kinds.get,
+    key="targets_by",
+)
+scanned = tuple(c for c in targeting.CHARACTERISTICS if c in chosen)
+with st.spinner("Scanning every group in every place..."):
+    ranked, done, population = data.targets(
+        cohort, level, int(min_size), scanned, FLAGS_CHOICE in chosen, version
+    )
+
+dose_label = codes.DOSES[cohort.dose].lower()
+if population == 0:
+    st.info("No one in this cohort: widen the filters in the sidebar.")
+    st.stop()
+overall = protected_uptake(data.uptake_by(cohort, (), version), rule, partitions=()).iloc[0]
+if overall["uptake_suppressed"]:
+    st.info("This cohort is too small to show (small-number suppression).")
+    st.stop()
+overall_rate = float(overall["uptake_pct"]) / 100
+everywhere = not (
+    cohort.boroughs or cohort.msoas or cohort.lsoas or cohort.pcns or cohort.practices
+)
+area = meta.get("icb", "the ICS").removeprefix("NHS ").removesuffix(" ICB")
+benchmark = f"{overall['uptake_pct']:.1f}% " + (
+    f"across {area}" if everywhere else "for the whole cohort"
+)
+findings = targeting.present(ranked, cohort, level, overall_rate, rule)
+st.markdown(
+    f"**{len(findings)} groups** in which {dose_label} uptake is lower than the cohort's"
+    f" {benchmark} with 95% confidence, ranked by **excess unvaccinated**: the people who"
+    " would be vaccinated if the group had the cohort's uptake. Each group is one"
+    " characteristic or a pair (ethnicity, broad ethnic group, first language, age band, IMD"
+    f" quintile, each clinical or social flag) within one {targeting.PLACE_LEVELS[level]}, with"
+    f" at least {int(min_size)} people. Open one to see it in Explore."
+)
+if not findings:
+    st.success("No group of this size has uptake clearly below the cohort's.")
+for finding in findings:
+    words, link = st.columns([6, 1], vertical_alignment="center")
+    words.markdown(f"**{finding.rank}.** {finding.sentence(benchmark)}")
+    link.page_link(
+        pages.page("explore"),
+        label="Explore",
+        icon=":material/layers:",
+        query_params=finding.cohort.to_query_params(),
+        help=f"Open Explore filtered to finding {finding.rank}",
+    )
+table = explore.findings_table(findings)
+header = explore.export_header(
+    description, meta, rule, codes.DOSES[cohort.dose], f"Target groups by {level}"
+)
+st.download_button(
+    "Download findings (CSV)",
+    explore.export_csv(table, header),
+    file_name="target-groups.csv",
+    mime="text/csv",
+    icon=":material/download:",
+)
+render.suppression_note()
