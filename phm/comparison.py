@@ -1,0 +1,95 @@
+"""Benchmarking localities: significance against the ICS figure, funnel limits, export with a header."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from phm.disclosure import DisclosureRule, to_display
+from phm.stats import compare_with_benchmark, funnel_limits, funnel_significance
+from phm.summaries import protected_uptake
+
+
+def benchmark_table(
+    raw: pd.DataFrame, level: str, rule: DisclosureRule, ics_pct: float | None
+) -> pd.DataFrame:
+    """Return protected uptake per locality with its comparison against the ICS figure.
+
+    Adds `compared` ('higher' / 'similar' / 'lower' than the ICS, from the 95% interval;
+    '' when suppressed) and `funnel` (position against the 95% and 99.8% funnel limits,
+    from the protected counts). Rows are ranked by uptake, highest first, suppressed last.
+    """
+    table = protected_uptake(raw, rule)
+    table["compared"] = ""
+    table["funnel"] = ""
+    shown = ~table["uptake_suppressed"] & (table["population"].fillna(0) > 0)
+    if ics_pct is not None and shown.any():
+        part = table.loc[shown]
+        table.loc[shown, "compared"] = compare_with_benchmark(
+            part["ci_low_pct"], part["ci_high_pct"], ics_pct
+        )
+        vaccinated = part["vaccinated"].astype(float).clip(upper=part["population"].astype(float))
+        table.loc[shown, "funnel"] = funnel_significance(
+            vaccinated, part["population"].astype(float), ics_pct / 100
+        )
+    table["label"] = table[f"{level}_label"].astype(str)
+    order = table["uptake_pct"].fillna(-1).sort_values(ascending=False, kind="stable").index
+    return table.loc[order].reset_index(drop=True)
+
+
+def funnel_curve(
+    ics_pct: float, min_population: float, max_population: float, points: int = 120
+) -> pd.DataFrame:
+    """Return the 95% and 99.8% control limits (percentages) along denominators over a range."""
+    low = max(1.0, min_population * 0.8)
+    n = np.unique(np.geomspace(low, max(low + 1, max_population * 1.05), points).round())
+    low95, high95 = funnel_limits(ics_pct / 100, n, 0.95)
+    low998, high998 = funnel_limits(ics_pct / 100, n, 0.998)
+    return pd.DataFrame(
+        {
+            "population": n,
+            "low95": 100 * low95,
+            "high95": 100 * high95,
+            "low998": 100 * low998,
+            "high998": 100 * high998,
+            "ics": ics_pct,
+        }
+    )
+
+
+def outliers(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the localities outside the 99.8% funnel limits (then 95%), lowest uptake first."""
+    out = table[table["funnel"].isin(["lower (99.8%)", "higher (99.8%)"])]
+    return out.sort_values("uptake_pct").reset_index(drop=True)
+
+
+EXPORT_COLUMNS: dict[str, str] = {
+    "label": "Locality",
+    "vaccinated": "Vaccinated",
+    "population": "Population",
+    "unvaccinated": "Unvaccinated",
+    "uptake_pct": "Uptake %",
+    "ci_low_pct": "95% CI from %",
+    "ci_high_pct": "95% CI to %",
+    "compared": "Compared with ICS",
+    "funnel": "Funnel plot",
+}
+
+
+def export_csv(
+    table: pd.DataFrame, rule: DisclosureRule, header: Sequence[str], code_column: str
+) -> str:
+    """Return a protected table as CSV text, preceded by '# ' header lines (cohort, dataset, rule)."""
+    columns = [code_column, *EXPORT_COLUMNS]
+    extra = [c for c in table.columns if c.endswith(("_suppressed", "_protecting"))]
+    shown = to_display(table[columns + extra], rule).rename(
+        columns={**EXPORT_COLUMNS, code_column: "Code"}
+    )
+    buffer = io.StringIO()
+    for line in header:
+        buffer.write(f"# {line}\n")
+    shown.to_csv(buffer, index=False)
+    return buffer.getvalue()

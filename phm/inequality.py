@@ -1,0 +1,96 @@
+"""Inequality summaries: deprivation gradient (gap, SII, RII) and gaps by group against a reference."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from phm.disclosure import DisclosureRule
+from phm.stats import difference_interval, slope_index_of_inequality
+from phm.summaries import protected_uptake
+
+
+def deprivation_summary(
+    raw: pd.DataFrame,
+    deprivation: str,
+    rule: DisclosureRule,
+    group: str | None = None,
+    repetitions: int = 100_000,
+) -> pd.DataFrame:
+    """Return per locality (or once, without `group`) the most-least deprived gap, SII and RII.
+
+    `raw` has raw counts by `deprivation` (imd_quintile or imd_decile, 1 = most deprived)
+    and optionally by `group`. Everything is computed from the protected (rounded) counts,
+    and left empty with a reason when a group is suppressed or missing. Figures are in
+    percentage points (gap, SII) and ratios (RII).
+    """
+    keys = [group] if group else []
+    protected = protected_uptake(raw, rule, [(group,), (deprivation,)] if group else [()])
+    rows = []
+    groups = protected.groupby(keys, sort=False) if keys else [((None,), protected)]
+    for key, part in groups:
+        part = part.sort_values(deprivation)
+        label = str(part[f"{group}_label"].iloc[0]) if group else "ICS (whole cohort)"
+        row: dict[str, object] = {"key": key[0] if keys else None, "label": label, "reason": ""}
+        wanted = range(1, (5 if deprivation == "imd_quintile" else 10) + 1)
+        missing = [str(q) for q in wanted if q not in set(part[deprivation].tolist())]
+        if missing:
+            kind = "quintile" if deprivation == "imd_quintile" else "decile"
+            row["reason"] = (
+                f"no residents in IMD {kind} {', '.join(missing)}; the PHE method needs every group"
+            )
+        elif part["uptake_suppressed"].any():
+            row["reason"] = "a deprivation group is suppressed (small numbers)"
+        else:
+            x = part["vaccinated"].astype(int).to_numpy()
+            n = part["population"].astype(int).to_numpy()
+            row["most_deprived_pct"] = 100 * x[0] / n[0]
+            row["least_deprived_pct"] = 100 * x[-1] / n[-1]
+            d, low, high = difference_interval(int(x[-1]), int(n[-1]), int(x[0]), int(n[0]))
+            row.update(gap_pts=100 * d, gap_low_pts=100 * low, gap_high_pts=100 * high)
+            try:
+                index = slope_index_of_inequality(x, n, repetitions=repetitions)
+            except ValueError as error:
+                row["reason"] = str(error)
+            else:
+                row.update(
+                    sii_pts=100 * index.sii,
+                    sii_low_pts=100 * index.sii_low,
+                    sii_high_pts=100 * index.sii_high,
+                    rii=index.rii,
+                    rii_low=index.rii_low,
+                    rii_high=index.rii_high,
+                )
+        rows.append(row)
+    columns = [
+        "key", "label", "most_deprived_pct", "least_deprived_pct", "gap_pts", "gap_low_pts",
+        "gap_high_pts", "sii_pts", "sii_low_pts", "sii_high_pts", "rii", "rii_low", "rii_high",
+        "reason",
+    ]  # fmt: skip
+    return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def gaps_against(
+    raw: pd.DataFrame, key: str, reference: object, rule: DisclosureRule
+) -> pd.DataFrame:
+    """Return each group's uptake minus the reference group's, in points, with Newcombe's 95% CI.
+
+    Computed from the protected counts; a suppressed group (or reference) gets no gap.
+    """
+    protected = protected_uptake(raw, rule)
+    ref = protected[protected[key] == reference]
+    columns = ["group", "label", "uptake_pct", "gap_pts", "gap_low_pts", "gap_high_pts", "reason"]
+    if len(ref) != 1 or bool(ref["uptake_suppressed"].iloc[0]):
+        return pd.DataFrame(columns=columns)
+    rx, rn = int(ref["vaccinated"].iloc[0]), int(ref["population"].iloc[0])
+    rows = []
+    for _, row in protected[protected[key] != reference].iterrows():
+        out = {"group": row[key], "label": row[f"{key}_label"], "uptake_pct": row["uptake_pct"]}
+        if row["uptake_suppressed"] or not row["population"]:
+            out["reason"] = "suppressed (small numbers)"
+        else:
+            d, low, high = difference_interval(
+                int(row["vaccinated"]), int(row["population"]), rx, rn
+            )
+            out.update(gap_pts=100 * d, gap_low_pts=100 * low, gap_high_pts=100 * high, reason="")
+        rows.append(out)
+    return pd.DataFrame(rows).reindex(columns=columns)

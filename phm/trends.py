@@ -1,0 +1,191 @@
+"""Uptake over time: cumulative uptake by week, gaps over time, SPC (Making Data Count) and milestones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from phm.disclosure import DisclosureRule
+from phm.stats import difference_interval
+from phm.summaries import protected_uptake
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """One dated event of the COVID-19 programme in England (PRODUCT.md timeline)."""
+
+    day: date
+    label: str
+
+
+MILESTONES: tuple[Milestone, ...] = (
+    Milestone(date(2020, 12, 8), "Rollout begins"),
+    Milestone(date(2020, 12, 17), "SAGE: ethnic inequalities in vaccine uptake"),
+    Milestone(date(2020, 12, 30), "JCVI priority order (cohorts 1-9)"),
+    Milestone(date(2021, 1, 13), "Delivery plan: centres, hubs, GP sites, pharmacies"),
+    Milestone(date(2021, 2, 15), "Offer deadline for cohorts 1-4; 65+ and at-risk next"),
+    Milestone(date(2021, 4, 13), "Phase 2: 40-49, then 30-39"),
+    Milestone(date(2021, 6, 1), "June 2021: 18+ (cohort 12)"),
+    Milestone(date(2021, 9, 16), "Boosters begin"),
+)
+
+
+def milestones_frame(start: date, end: date) -> pd.DataFrame:
+    """Return the milestones between two dates as a frame (day, label)."""
+    rows = [(pd.Timestamp(m.day), m.label) for m in MILESTONES if start <= m.day <= end]
+    return pd.DataFrame(rows, columns=["day", "label"])
+
+
+def cumulative_uptake(
+    weekly: pd.DataFrame, rule: DisclosureRule, group: str | None = None
+) -> pd.DataFrame:
+    """Return protected cumulative uptake at the end of each week, per group.
+
+    `weekly` is phm.queries.trends.weekly_doses output; each week's row counts the doses
+    up to and including that week over the group's population.
+    """
+    keys = [group] if group else []
+    frame = weekly.sort_values([*keys, "week"]).copy()
+    if keys:
+        frame["vaccinated"] = frame.groupby(group, sort=False)["vaccinated"].cumsum()
+    else:
+        frame["vaccinated"] = frame["vaccinated"].cumsum()
+    partitions = [("week",)] if group else []
+    return protected_uptake(frame.reset_index(drop=True), rule, partitions)
+
+
+def weekly_new(
+    weekly: pd.DataFrame, rule: DisclosureRule, group: str | None = None
+) -> pd.DataFrame:
+    """Return protected counts of doses given each week (vaccinated = that week's doses)."""
+    partitions = [("week",)] if group else []
+    return protected_uptake(weekly.reset_index(drop=True), rule, partitions)
+
+
+def gap_over_time(
+    cumulative: pd.DataFrame, group: str, first: object, second: object
+) -> pd.DataFrame:
+    """Return, per week, uptake of `first` minus `second` in percentage points with Newcombe's 95% CI.
+
+    Works on a protected cumulative frame: weeks where either group is suppressed are NaN.
+    """
+    a = cumulative[cumulative[group] == first].set_index("week")
+    b = cumulative[cumulative[group] == second].set_index("week")
+    weeks = a.index.intersection(b.index)
+    rows = []
+    for week in weeks:
+        ra, rb = a.loc[week], b.loc[week]
+        if (
+            ra["uptake_suppressed"]
+            or rb["uptake_suppressed"]
+            or not ra["population"]
+            or not rb["population"]
+        ):
+            rows.append((week, np.nan, np.nan, np.nan))
+            continue
+        d, low, high = difference_interval(
+            int(ra["vaccinated"]),
+            int(ra["population"]),
+            int(rb["vaccinated"]),
+            int(rb["population"]),
+        )
+        rows.append((week, 100 * d, 100 * low, 100 * high))
+    return pd.DataFrame(rows, columns=["week", "gap_pts", "gap_low_pts", "gap_high_pts"])
+
+
+def describe_gap_change(
+    gaps: pd.DataFrame, first_label: str, second_label: str, since: date
+) -> str:
+    """Return one sentence saying whether the gap narrowed or widened since a date."""
+    shown = gaps.dropna(subset=["gap_pts"])
+    shown = shown[shown["week"] >= pd.Timestamp(since)]
+    if len(shown) < 2:
+        return "Too few weeks with unsuppressed figures to say whether the gap is changing."
+    start, end = shown.iloc[0], shown.iloc[-1]
+    overlap = not (
+        start["gap_high_pts"] < end["gap_low_pts"] or end["gap_high_pts"] < start["gap_low_pts"]
+    )
+    if start["gap_pts"] * end["gap_pts"] < 0:
+        trend = "reversed"
+    else:
+        trend = "narrowed" if abs(end["gap_pts"]) < abs(start["gap_pts"]) else "widened"
+    certainty = " (the two intervals overlap, so the change may be chance)" if overlap else ""
+    return (
+        f"Uptake in {first_label} minus {second_label}: {start['gap_pts']:+.1f} points in the week of"
+        f" {start['week']:%d %b %Y} and {end['gap_pts']:+.1f} points (95% CI {end['gap_low_pts']:+.1f}"
+        f" to {end['gap_high_pts']:+.1f}) in the week of {end['week']:%d %b %Y}: the gap has"
+        f" {trend}{certainty}."
+    )
+
+
+# --- SPC: XmR chart with NHS "Making Data Count" rules (as NHSRplotthedots) ---
+
+XMR_LIMIT = 2.66  # 3 / d2 with d2 = 1.128, as Making Data Count rounds it
+MR_SCREEN = 3.267  # moving ranges above this x their mean are screened out (NHSRplotthedots)
+
+
+def xmr_limits(values: np.ndarray, screen_outliers: bool = True) -> tuple[float, float, float]:
+    """Return (mean, lower, upper) process limits of an XmR chart of values (NaN ignored)."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if len(v) < 2:
+        raise ValueError("an XmR chart needs at least two values")
+    mean = float(v.mean())
+    ranges = np.abs(np.diff(v))
+    mr = ranges.mean()
+    if screen_outliers:
+        mr = ranges[ranges <= MR_SCREEN * mr].mean()
+    return mean, mean - XMR_LIMIT * mr, mean + XMR_LIMIT * mr
+
+
+def _runs(flags: np.ndarray, length: int) -> np.ndarray:
+    """Mark every element of a run of at least `length` consecutive True values."""
+    out = np.zeros(len(flags), dtype=bool)
+    start = None
+    for i, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= length:
+                out[start:i] = True
+            start = None
+    return out
+
+
+def spc_signals(values: np.ndarray | list[float], screen_outliers: bool = True) -> pd.DataFrame:
+    """Return an XmR table with Making Data Count special-cause signals per point.
+
+    Rules: a point outside the process limits; a shift of 7 points on one side of the mean;
+    a trend of 6 points rising or falling; 2 of 3 points beyond two-thirds of the way to a
+    limit, on the same side. `signal` is 'high', 'low' or '' (common cause).
+    """
+    v = np.asarray(values, dtype=float)
+    mean, lower, upper = xmr_limits(v, screen_outliers)
+    above, below = v > mean, v < mean
+    outside_high, outside_low = v > upper, v < lower
+    shift_high, shift_low = _runs(above, 7), _runs(below, 7)
+    diffs = np.diff(v)
+    rising = _runs(np.concatenate([[False], diffs > 0]), 5)  # 5 rises = 6 points
+    falling = _runs(np.concatenate([[False], diffs < 0]), 5)
+    # include the first point of each trend
+    rising |= np.concatenate([rising[1:], [False]]) & ~rising
+    falling |= np.concatenate([falling[1:], [False]]) & ~falling
+    near_high = v > mean + (upper - mean) * 2 / 3
+    near_low = v < mean - (mean - lower) * 2 / 3
+    two_of_three_high = np.zeros(len(v), dtype=bool)
+    two_of_three_low = np.zeros(len(v), dtype=bool)
+    for i in range(len(v) - 2):
+        window = slice(i, i + 3)
+        if near_high[window].sum() >= 2 and above[window].all():
+            two_of_three_high[window] |= near_high[window]
+        if near_low[window].sum() >= 2 and below[window].all():
+            two_of_three_low[window] |= near_low[window]
+    high = outside_high | shift_high | (rising & ~falling) | two_of_three_high
+    low = outside_low | shift_low | (falling & ~rising) | two_of_three_low
+    signal = np.where(high & ~low, "high", np.where(low & ~high, "low", ""))
+    return pd.DataFrame(
+        {"value": v, "mean": mean, "lower": lower, "upper": upper, "signal": signal}
+    )

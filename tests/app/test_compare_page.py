@@ -1,0 +1,93 @@
+"""The Compare page file run by AppTest against the tiny demo."""
+
+import duckdb
+import pandas as pd
+
+from phm import disclosure, settings
+from phm.cohort import Cohort
+from phm.comparison import benchmark_table
+from phm.queries import uptake_all_doses
+from phm.queries.compare import uptake_by_level
+from phm.summaries import protected_uptake
+
+
+def rule() -> disclosure.DisclosureRule:
+    """Return the rule the app applies to the synthetic demo under the current environment."""
+    return disclosure.rule_for(
+        "synthetic", settings.get_int("PHM_SUPPRESS_BELOW"), settings.get_int("PHM_ROUND_TO")
+    )
+
+
+def expected_table(db, cohort: Cohort, level: str) -> pd.DataFrame:
+    """Compute the benchmark table independently of the page."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        overall = protected_uptake(uptake_all_doses(con, cohort), rule(), partitions=())
+        raw = uptake_by_level(con, cohort, level)
+    ics = float(overall.loc[overall["dose"] == cohort.dose, "uptake_pct"].iloc[0])
+    return benchmark_table(raw, level, rule(), ics)
+
+
+def frame_with(at, column: str) -> pd.DataFrame:
+    """Return the first dataframe element that has a column."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_compare_by_borough_shows_ranked_table_with_significance(run_page, tiny_db):
+    at = run_page("compare.py", age_min=18)
+    assert not at.exception
+    assert any("SYNTHETIC DATA" in w.value for w in at.warning)
+    assert [t.label for t in at.tabs] == [
+        "Ranked",
+        "Funnel plot",
+        "Table and download",
+        "Inequality",
+    ]
+    want = expected_table(tiny_db, Cohort(age_min=18), "borough")
+    shown = frame_with(at, "Compared with ICS")
+    assert list(shown["Borough"]) == list(want["label"])
+    assert list(shown["Compared with ICS"]) == list(want["compared"])
+    assert set(want["compared"]) <= {"higher", "similar", "lower"}
+    metrics = {m.label: int(m.value) for m in at.metric}
+    assert sum(metrics.values()) == len(want)
+    assert any(m.value.startswith("**ICS figure (first dose):**") for m in at.markdown)
+
+
+def test_switching_level_to_pcn_lists_every_pcn_and_the_download_has_a_header(run_page, tiny_db):
+    at = run_page("compare.py")
+    at.segmented_control(key="compare_level").set_value("pcn").run()
+    assert not at.exception
+    want = expected_table(tiny_db, Cohort(), "pcn")
+    shown = frame_with(at, "Compared with ICS")
+    assert list(shown["PCN"]) == list(want["label"])
+    assert any("PCN" in s.value for s in at.subheader)
+    outlier_lines = [
+        m.value for m in at.markdown if m.value.startswith("**Outside the 99.8% limits:**")
+    ]
+    assert outlier_lines == [
+        f"**Outside the 99.8% limits:** {int(want['funnel'].isin(['lower (99.8%)', 'higher (99.8%)']).sum())} PCN(s)"
+    ]
+
+
+def test_inequality_tab_shows_ics_gap_sii_and_rii(run_page):
+    at = run_page("compare.py", age_min=18)
+    assert not at.exception
+    summary = frame_with(at, "SII, points (95% CI)")
+    first = summary.iloc[0]
+    assert first["Locality"] == "ICS (whole cohort)"
+    assert first["SII, points (95% CI)"] != "–"
+    assert first["RII (95% CI)"] != "–"
+    assert any(s.value == "Gaps by ethnic group and first language" for s in at.subheader)
+
+
+def test_a_tiny_cohort_never_shows_a_count_below_eight(run_page, tiny_db):
+    with duckdb.connect(str(tiny_db), read_only=True) as con:
+        practice = con.execute(
+            "SELECT practice_code FROM person GROUP BY 1 ORDER BY count(*) LIMIT 1"
+        ).fetchone()[0]
+    at = run_page("compare.py", practice=[practice], age_min=80)
+    assert not at.exception
+    for frame in (d.value for d in at.dataframe):
+        for column in ("Vaccinated", "Population", "Unvaccinated"):
+            if column in frame.columns:
+                for cell in frame[column]:
+                    assert cell in ("<8", "*", "–", "0") or int(str(cell).replace(",", "")) >= 8

@@ -1,0 +1,55 @@
+"""The Trends page file run by AppTest against the tiny demo."""
+
+import duckdb
+
+from phm import disclosure, settings
+from phm.cohort import Cohort
+from phm.queries.trends import weekly_doses
+from phm.trends import MILESTONES, cumulative_uptake
+
+
+def rule() -> disclosure.DisclosureRule:
+    """Return the rule the app applies to the synthetic demo under the current environment."""
+    return disclosure.rule_for(
+        "synthetic", settings.get_int("PHM_SUPPRESS_BELOW"), settings.get_int("PHM_ROUND_TO")
+    )
+
+
+def test_trends_by_imd_quintile_shows_charts_milestones_and_gap_sentence(run_page, tiny_db):
+    at = run_page("trends.py", age_min=18)
+    at.selectbox(key="trends_dimension").set_value("imd_quintile").run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == [
+        "Cumulative uptake by week (first dose)",
+        "Is the gap closing?",
+        "Weekly first doses given to the whole cohort",
+        "SPC view (NHS Making Data Count)",
+    ]
+    captions = " ".join(c.value for c in at.caption)
+    assert "08 Dec 2020 Rollout begins" in captions
+    assert "15 Feb 2021" in captions
+    assert len(at.get("vega_lite_chart")) == 4
+    # The gap sentence uses the last week's protected figures for quintile 1 vs quintile 5.
+    with duckdb.connect(str(tiny_db), read_only=True) as con:
+        weekly = weekly_doses(con, Cohort(age_min=18), "imd_quintile")
+    cumulative = cumulative_uptake(weekly, rule(), "imd_quintile")
+    last = cumulative[cumulative["week"] == cumulative["week"].max()].set_index("imd_quintile")
+    gap = (
+        last.loc[1, "vaccinated"] / last.loc[1, "population"]
+        - last.loc[5, "vaccinated"] / last.loc[5, "population"]
+    )
+    sentence = next(m.value for m in at.markdown if "minus" in m.value and "the gap has" in m.value)
+    assert f"and {100 * gap:+.1f} points" in sentence
+
+
+def test_trends_for_chosen_localities_and_booster(run_page):
+    at = run_page("trends.py", dose="3")
+    at.segmented_control(key="trends_mode").set_value("localities").run()
+    assert not at.exception
+    at.selectbox(key="trends_level").set_value("pcn").run()
+    assert not at.exception
+    chosen = at.multiselect(key="trends_localities_pcn")
+    assert len(chosen.value) == 4
+    assert at.subheader[0].value == "Cumulative uptake by week (booster)"
+    assert any("SPC" in s.value for s in at.subheader)
+    assert len(MILESTONES) == 8

@@ -1,0 +1,144 @@
+"""Deprivation gradient, gaps against a reference group, and the benchmark table (raw counts in, protected out)."""
+
+import pandas as pd
+import pytest
+
+from phm.comparison import benchmark_table, export_csv, funnel_curve, outliers
+from phm.disclosure import DisclosureRule
+from phm.inequality import deprivation_summary, gaps_against
+from phm.stats import difference_interval, slope_index_of_inequality
+
+NO_ROUNDING = DisclosureRule(threshold=8, rounding=1)
+ROUND_5 = DisclosureRule(threshold=8, rounding=5)
+NO_CONTROL = DisclosureRule(threshold=0, rounding=1)  # to check arithmetic only
+
+
+def quintiles(vaccinated, population, **extra):
+    """Return a raw frame by IMD quintile."""
+    frame = pd.DataFrame(
+        {"imd_quintile": range(1, 6), "vaccinated": vaccinated, "population": population}
+    )
+    frame["imd_quintile_label"] = frame["imd_quintile"].astype(str)
+    return frame.assign(**extra)
+
+
+def test_deprivation_summary_gives_gap_and_sii_of_the_counts():
+    raw = quintiles([600, 680, 740, 800, 830], [1000, 1000, 1000, 1000, 1000])
+    got = deprivation_summary(raw, "imd_quintile", NO_ROUNDING, repetitions=2000).iloc[0]
+    d, low, high = difference_interval(830, 1000, 600, 1000)
+    assert got["gap_pts"] == pytest.approx(100 * d)
+    assert (got["gap_low_pts"], got["gap_high_pts"]) == pytest.approx((100 * low, 100 * high))
+    index = slope_index_of_inequality([600, 680, 740, 800, 830], [1000] * 5, repetitions=2000)
+    assert got["sii_pts"] == pytest.approx(100 * index.sii)
+    assert got["rii"] == pytest.approx(index.rii)
+    assert got["most_deprived_pct"] == 60.0 and got["least_deprived_pct"] == 83.0
+    assert got["reason"] == ""
+
+
+def test_deprivation_summary_uses_rounded_counts():
+    raw = quintiles([601, 682, 743, 801, 832], [1001, 1002, 1003, 999, 998])
+    got = deprivation_summary(raw, "imd_quintile", ROUND_5, repetitions=2000).iloc[0]
+    assert got["most_deprived_pct"] == pytest.approx(100 * 600 / 1000)
+    assert got["least_deprived_pct"] == pytest.approx(100 * 830 / 1000)
+
+
+def test_deprivation_summary_per_locality_explains_what_it_cannot_compute():
+    full = quintiles([600, 680, 740, 800, 830], [1000] * 5, place="A", place_label="Alpha")
+    missing = quintiles([600, 680, 740, 800, 830], [1000] * 5, place="C", place_label="Gamma")
+    missing = missing[missing["imd_quintile"] != 1]
+    raw = pd.concat([full, missing], ignore_index=True)
+    got = deprivation_summary(raw, "imd_quintile", ROUND_5, "place", repetitions=2000)
+    assert list(got["label"]) == ["Alpha", "Gamma"]
+    assert got.loc[0, "reason"] == "" and pd.notna(got.loc[0, "sii_pts"])
+    assert got.loc[1, "reason"].startswith("no residents in IMD quintile 1")
+    assert pd.isna(got.loc[1, "sii_pts"])
+
+
+def test_a_suppressed_quintile_hides_the_localitys_indices_and_its_protecting_sibling():
+    # Beta's quintile 1 has 5 people: suppressed; Alpha's quintile 1 is then hidden too, so
+    # that Beta's cell cannot be recovered from the quintile-1 total.
+    full = quintiles([600, 680, 740, 800, 830], [1000] * 5, place="A", place_label="Alpha")
+    small = quintiles(
+        [3, 680, 740, 800, 830], [5, 1000, 1000, 1000, 1000], place="B", place_label="Beta"
+    )
+    raw = pd.concat([full, small], ignore_index=True)
+    got = deprivation_summary(raw, "imd_quintile", ROUND_5, "place", repetitions=2000)
+    assert list(got["reason"]) == ["a deprivation group is suppressed (small numbers)"] * 2
+    assert got["sii_pts"].isna().all()
+
+
+def test_gaps_against_white_british_use_newcombe_and_hide_suppressed_groups():
+    raw = pd.DataFrame(
+        {
+            "ethnicity_code": ["A", "M", "N", "R"],
+            "ethnicity_code_label": ["White British", "Caribbean", "African", "Chinese"],
+            "vaccinated": [1600, 500, 560, 3],
+            "population": [2000, 1000, 1000, 6],
+        }
+    )
+    got = gaps_against(raw, "ethnicity_code", "A", NO_CONTROL)
+    assert list(got["label"]) == ["Caribbean", "African", "Chinese"]
+    d, low, high = difference_interval(500, 1000, 1600, 2000)
+    assert (got.loc[0, "gap_pts"], got.loc[0, "gap_low_pts"], got.loc[0, "gap_high_pts"]) == (
+        pytest.approx((100 * d, 100 * low, 100 * high))
+    )
+    controlled = gaps_against(raw, "ethnicity_code", "A", ROUND_5)
+    chinese = controlled[controlled["label"] == "Chinese"].iloc[0]
+    assert pd.isna(chinese["gap_pts"]) and chinese["reason"] == "suppressed (small numbers)"
+
+
+def test_gaps_against_a_missing_reference_return_nothing():
+    raw = pd.DataFrame(
+        {
+            "main_language": ["Polish"],
+            "main_language_label": ["Polish"],
+            "vaccinated": [50],
+            "population": [100],
+        }
+    )
+    assert gaps_against(raw, "main_language", "English", NO_ROUNDING).empty
+
+
+def boroughs():
+    """Return raw counts for four boroughs, one well above and one well below the rest."""
+    return pd.DataFrame(
+        {
+            "borough": ["E1", "E2", "E3", "E4"],
+            "borough_label": ["High", "Mid", "Low", "Tiny"],
+            "vaccinated": [9000, 7000, 5000, 4],
+            "population": [10000, 10000, 10000, 6],
+        }
+    )
+
+
+def test_benchmark_table_ranks_and_labels_against_the_ics_figure():
+    table = benchmark_table(boroughs(), "borough", NO_CONTROL, 70.0)
+    assert list(table["label"]) == ["High", "Mid", "Tiny", "Low"]
+    assert list(table["compared"]) == ["higher", "similar", "similar", "lower"]
+    assert list(table["funnel"]) == ["higher (99.8%)", "similar", "similar", "lower (99.8%)"]
+    assert list(outliers(table)["label"]) == ["Low", "High"]
+
+
+def test_benchmark_table_gives_no_comparison_for_suppressed_localities():
+    table = benchmark_table(boroughs(), "borough", ROUND_5, 70.0)
+    tiny = table[table["label"] == "Tiny"].iloc[0]
+    assert bool(tiny["uptake_suppressed"]) and tiny["compared"] == "" and tiny["funnel"] == ""
+    assert list(table["label"])[-1] == "Tiny" or bool(table["uptake_suppressed"].iloc[-1])
+
+
+def test_export_csv_has_a_header_block_and_only_protected_counts():
+    table = benchmark_table(boroughs(), "borough", ROUND_5, 70.0)
+    text = export_csv(table, ROUND_5, ["Cohort: everyone", "Dataset: demo (synthetic)"], "borough")
+    lines = text.splitlines()
+    assert lines[:2] == ["# Cohort: everyone", "# Dataset: demo (synthetic)"]
+    assert lines[2].startswith("Code,Locality,Vaccinated,Population,Unvaccinated,Uptake %")
+    tiny = next(line for line in lines if line.startswith("E4,"))
+    assert "<8" in tiny and ",4," not in tiny
+
+
+def test_funnel_curve_narrows_around_the_ics_figure():
+    curve = funnel_curve(70.0, 100, 10000)
+    width = curve["high95"] - curve["low95"]
+    assert width.is_monotonic_decreasing
+    assert (curve["low998"] <= curve["low95"]).all() and (curve["high998"] >= curve["high95"]).all()
+    assert curve["population"].max() >= 10000

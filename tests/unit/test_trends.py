@@ -1,0 +1,104 @@
+"""Trends: cumulative uptake, gaps over time, milestones and the Making Data Count XmR chart."""
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from phm.disclosure import DisclosureRule
+from phm.stats import difference_interval
+from phm.trends import (
+    cumulative_uptake,
+    describe_gap_change,
+    gap_over_time,
+    milestones_frame,
+    spc_signals,
+    xmr_limits,
+)
+
+NO_ROUNDING = DisclosureRule(threshold=8, rounding=1)
+
+# NHSRplotthedots (NHS-R community, MIT) vignette "Deviations from the Excel tool"
+# (inst/doc/deviations.R): for this series, with outlying moving ranges screened (its
+# default), the chart's caption reports UPL = 4.6, mean = 1.94 and LPL = -0.72, and the
+# one point at 10 is the only special cause.
+PTD_DEVIATIONS = [1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1]
+
+
+def test_xmr_limits_match_nhsrplotthedots_published_example():
+    mean, lower, upper = xmr_limits(np.array(PTD_DEVIATIONS, dtype=float))
+    assert round(mean, 2) == 1.94
+    assert round(upper, 2) == 4.6
+    assert round(lower, 2) == -0.72
+    signals = spc_signals(PTD_DEVIATIONS)
+    assert list(signals.index[signals["signal"] != ""]) == [4]
+    assert signals.loc[4, "signal"] == "high"
+
+
+def test_xmr_without_screening_uses_every_moving_range():
+    mean, _lower, upper = xmr_limits(np.array(PTD_DEVIATIONS, dtype=float), screen_outliers=False)
+    moving = np.abs(np.diff(PTD_DEVIATIONS)).mean()
+    assert upper == pytest.approx(mean + 2.66 * moving)
+
+
+def test_spc_flags_a_shift_of_seven_and_a_trend_of_six():
+    shift = [10, 11, 9, 10, 11, 9, 10, 11, 9, 10] + [12, 12.5, 11.5, 12, 12.5, 11.5, 12]
+    got = spc_signals(shift)
+    assert (got["signal"].iloc[-7:] == "high").all()
+    assert (got["signal"].iloc[:10] != "high").all()
+    trend = [10, 11, 9, 10, 11, 9, 10, 11, 9, 10, 9, 9.5, 10, 10.5, 11, 11.2]
+    got = spc_signals(trend)
+    assert (got["signal"].iloc[-6:] == "high").all()
+
+
+def weekly_two_groups():
+    """Return weekly doses for two groups over three weeks."""
+    weeks = pd.to_datetime(["2021-01-04", "2021-01-11", "2021-01-18"] * 2)
+    return pd.DataFrame(
+        {
+            "g": ["a"] * 3 + ["b"] * 3,
+            "g_label": ["A"] * 3 + ["B"] * 3,
+            "week": weeks,
+            "vaccinated": [100, 200, 300, 50, 100, 400],
+            "population": [1000] * 3 + [1000] * 3,
+        }
+    )
+
+
+def test_cumulative_uptake_adds_up_weeks_within_each_group():
+    got = cumulative_uptake(weekly_two_groups(), NO_ROUNDING, "g")
+    assert list(got["vaccinated"]) == [100, 300, 600, 50, 150, 550]
+    assert list(got["uptake_pct"]) == [10.0, 30.0, 60.0, 5.0, 15.0, 55.0]
+
+
+def test_gap_over_time_is_newcombe_difference_each_week_and_the_sentence_says_narrowed():
+    cumulative = cumulative_uptake(weekly_two_groups(), NO_ROUNDING, "g")
+    gaps = gap_over_time(cumulative, "g", "b", "a")
+    d, low, high = difference_interval(550, 1000, 600, 1000)
+    assert gaps["gap_pts"].iloc[-1] == pytest.approx(100 * d)
+    assert gaps["gap_low_pts"].iloc[-1] == pytest.approx(100 * low)
+    assert list(gaps["gap_pts"].round(1)) == [-5.0, -15.0, -5.0]
+    sentence = describe_gap_change(gaps.iloc[1:], "B", "A", date(2021, 1, 1))
+    assert "-15.0 points" in sentence and "narrowed" in sentence
+
+
+def test_milestones_follow_the_product_timeline():
+    got = milestones_frame(date(2020, 12, 1), date(2021, 3, 1))
+    assert list(got["day"].dt.date) == [
+        date(2020, 12, 8), date(2020, 12, 17), date(2020, 12, 30), date(2021, 1, 13), date(2021, 2, 15)
+    ]  # fmt: skip
+    assert "cohorts 1-4" in got["label"].iloc[-1]
+
+
+def test_gap_sentence_says_reversed_when_the_sign_changes():
+    gaps = pd.DataFrame(
+        {
+            "week": pd.to_datetime(["2021-03-01", "2022-03-28"]),
+            "gap_pts": [-1.0, 0.7],
+            "gap_low_pts": [-1.3, 0.4],
+            "gap_high_pts": [-0.7, 0.9],
+        }
+    )
+    sentence = describe_gap_change(gaps, "Asian", "White", date(2021, 3, 1))
+    assert sentence.endswith("the gap has reversed.")

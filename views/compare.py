@@ -1,0 +1,223 @@
+"""Compare: localities ranked with 95% CIs against the ICS, a funnel plot, and inequality indices."""
+
+import pandas as pd
+import streamlit as st
+
+from components import compare_data, data, render
+from components.cohort_picker import current_cohort, place_names
+from phm import codes, compare_charts
+from phm.comparison import benchmark_table, export_csv, funnel_curve, outliers
+from phm.inequality import gaps_against
+from phm.queries.compare import DEPRIVATION, LEVELS
+from phm.summaries import protected_uptake
+
+st.title("Compare localities")
+meta = render.banner()
+cohort = current_cohort()
+description = cohort.describe(place_names())
+render.cohort_sentence(description)
+rule = data.disclosure_rule()
+version = data.version()
+
+level = st.segmented_control(
+    "Compare", list(LEVELS), format_func=LEVELS.get, key="compare_level", default="borough"
+)
+level = level or "borough"
+level_name = LEVELS[level].split(" (")[0]
+noun = {"borough": "borough", "pcn": "PCN", "practice": "practice", "msoa": "MSOA"}[level]
+
+overall = protected_uptake(data.uptake_all_doses(cohort, version), rule, partitions=())
+ics = overall.loc[overall["dose"] == cohort.dose].iloc[0]
+ics_pct = None if ics["uptake_suppressed"] else float(ics["uptake_pct"])
+raw = compare_data.uptake_by_level(cohort, level, version)
+table = benchmark_table(raw, level, rule, ics_pct)
+dose_label = codes.DOSES[cohort.dose].lower()
+
+if table.empty or ics_pct is None:
+    st.info("No one in this cohort, or the whole-cohort figure is suppressed: nothing to compare.")
+    render.suppression_note()
+    st.stop()
+
+st.markdown(
+    f"**ICS figure ({dose_label}):** {ics_pct:.1f}% (95% CI {ics['ci_low_pct']:.1f}–"
+    f"{ics['ci_high_pct']:.1f}%). Each {noun} is *higher*, *similar* or *lower*"
+    " by whether its 95% interval lies above, spans or lies below the ICS figure (the Fingertips"
+    " comparison, worded neutrally)."
+)
+counts = table["compared"].value_counts()
+columns = st.columns(3)
+for column, (word, phrase) in zip(
+    columns,
+    (
+        ("higher", "higher than the ICS"),
+        ("similar", "similar to the ICS"),
+        ("lower", "lower than the ICS"),
+    ),
+    strict=True,
+):
+    column.metric(f"{level_name}s {phrase}", int(counts.get(word, 0)))
+
+ranked, funnel, listing, inequality = st.tabs(
+    ["Ranked", "Funnel plot", "Table and download", "Inequality"]
+)
+with ranked:
+    st.subheader(f"{level_name}s ranked by uptake ({dose_label})")
+    st.altair_chart(
+        compare_charts.ranked_dot_whisker(table, ics_pct, f"Uptake by {noun}"),
+        width="stretch",
+    )
+    hidden = int(table["uptake_suppressed"].sum())
+    if hidden:
+        st.caption(f"{hidden} {noun}(s) not drawn: uptake suppressed (small numbers).")
+
+with funnel:
+    st.subheader(f"Funnel plot ({dose_label})")
+    shown = table[~table["uptake_suppressed"]]
+    curve = funnel_curve(
+        ics_pct, float(shown["population"].min()), float(shown["population"].max())
+    )
+    st.altair_chart(
+        compare_charts.funnel_plot(table, curve, "Uptake against population, ICS limits"),
+        width="stretch",
+    )
+    st.caption(
+        "Control limits at 95% (dashed) and 99.8% (solid) around the ICS figure, by the"
+        " Fingertips method for proportions (PHEindicatormethods). Points outside the 99.8%"
+        " limits are unlikely to differ from the ICS by chance alone."
+    )
+    out = outliers(table)
+    st.markdown(f"**Outside the 99.8% limits:** {len(out)} {noun}(s)")
+    if not out.empty:
+        listed = render.display_table(out, "label", level_name)
+        listed.insert(1, "Funnel plot", list(out["funnel"]))
+        st.dataframe(listed, hide_index=True, width="stretch")
+
+with listing:
+    st.subheader(f"All {noun}s")
+    shown_table = render.display_table(table, "label", level_name)
+    shown_table["Compared with ICS"] = list(table["compared"])
+    shown_table["Funnel plot"] = list(table["funnel"])
+    st.dataframe(shown_table, hide_index=True, width="stretch")
+    header = [
+        f"Cohort: {description}",
+        f"Compared by: {LEVELS[level]}; ICS figure {ics_pct:.1f}%",
+        f"Dataset: {meta.get('name', 'unknown')} ({meta.get('kind', 'unknown')}),"
+        f" as at {meta.get('as_at', 'unknown')}",
+        f"Disclosure control: {rule.describe()}",
+    ]
+    st.download_button(
+        "Download CSV",
+        export_csv(table, rule, header, level),
+        file_name=f"uptake-by-{level}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+with inequality:
+    st.subheader("Deprivation gradient")
+    deprivation = st.segmented_control(
+        "Deprivation groups",
+        list(DEPRIVATION),
+        format_func=DEPRIVATION.get,
+        key="compare_deprivation",
+        default="imd_quintile",
+    )
+    deprivation = deprivation or "imd_quintile"
+    ics_raw = data.uptake_by(cohort, (deprivation,), version)
+    by_locality = compare_data.uptake_by_level_and_deprivation(cohort, level, deprivation, version)
+    names = dict(zip(table[level], table["label"], strict=True))
+    default = list(table[level][:3]) + list(table[level][-3:]) if len(table) > 6 else list(names)
+    chosen = st.multiselect(
+        f"{level_name}s side by side",
+        list(names),
+        default=list(dict.fromkeys(default)),
+        format_func=names.get,
+        key=f"compare_localities_{level}",
+        max_selections=12,
+    )
+    ics_summary = compare_data.deprivation_indices(ics_raw, deprivation, rule, None)
+    local_raw = by_locality[by_locality[level].isin(chosen)]
+    local_summary = (
+        compare_data.deprivation_indices(local_raw, deprivation, rule, level)
+        if chosen
+        else ics_summary.iloc[0:0]
+    )
+    summary = pd.concat([ics_summary, local_summary], ignore_index=True)
+
+    def _interval(row: pd.Series, value: str, low: str, high: str, fmt: str) -> str:
+        """Format a figure and its interval, or a dash when it is not shown."""
+        if pd.isna(row[value]):
+            return "–"
+        return f"{row[value]:{fmt}} ({row[low]:{fmt}} to {row[high]:{fmt}})"
+
+    shown_summary = pd.DataFrame(
+        {
+            "Locality": summary["label"],
+            "Most deprived %": summary["most_deprived_pct"].map(
+                lambda v: "–" if pd.isna(v) else f"{v:.1f}%"
+            ),
+            "Least deprived %": summary["least_deprived_pct"].map(
+                lambda v: "–" if pd.isna(v) else f"{v:.1f}%"
+            ),
+            "Gap, points (95% CI)": [
+                _interval(r, "gap_pts", "gap_low_pts", "gap_high_pts", "+.1f")
+                for _, r in summary.iterrows()
+            ],
+            "SII, points (95% CI)": [
+                _interval(r, "sii_pts", "sii_low_pts", "sii_high_pts", "+.1f")
+                for _, r in summary.iterrows()
+            ],
+            "RII (95% CI)": [
+                _interval(r, "rii", "rii_low", "rii_high", ".2f") for _, r in summary.iterrows()
+            ],
+            "Note": summary["reason"].fillna(""),
+        }
+    )
+    st.dataframe(shown_summary, hide_index=True, width="stretch")
+    st.caption(
+        "Gap = least minus most deprived group (Newcombe's interval). SII = fitted difference in"
+        " uptake from the most to the least deprived end of the population, RII = their ratio"
+        " (PHEindicatormethods phe_sii method for proportions: population-weighted regression on"
+        " relative rank, 100,000 simulations for the intervals). All from the protected counts."
+    )
+    protected_ics = protected_uptake(ics_raw, rule)
+    frames = [protected_ics.assign(**{f"{level}_label": "ICS"})]
+    if chosen:
+        frames.append(protected_uptake(local_raw, rule, [(level,), (deprivation,)]))
+    st.altair_chart(
+        compare_charts.deprivation_lines(pd.concat(frames, ignore_index=True), deprivation, level),
+        width="stretch",
+    )
+
+    st.subheader("Gaps by ethnic group and first language")
+    left, right = st.columns(2)
+    with left:
+        ethnic = gaps_against(
+            data.uptake_by(cohort, ("ethnicity_code",), version), "ethnicity_code", "A", rule
+        )
+        if ethnic.empty:
+            st.info("White British uptake is suppressed or absent in this cohort.")
+        else:
+            st.altair_chart(
+                compare_charts.gap_bars(ethnic, "Uptake minus White British"), width="stretch"
+            )
+    with right:
+        language = gaps_against(
+            data.uptake_by(cohort, ("main_language",), version), "main_language", "English", rule
+        )
+        if language.empty:
+            st.info("English-speaking uptake is suppressed or absent in this cohort.")
+        else:
+            st.altair_chart(
+                compare_charts.gap_bars(language, "Uptake minus first language English"),
+                width="stretch",
+            )
+    hidden_groups = pd.concat([ethnic, language])
+    hidden_groups = hidden_groups[hidden_groups["reason"].fillna("") != ""]
+    if not hidden_groups.empty:
+        st.caption(
+            "Not drawn (suppressed, small numbers): "
+            + ", ".join(str(v) for v in hidden_groups["label"])
+        )
+render.suppression_note()

@@ -1,0 +1,132 @@
+"""Trends: cumulative uptake by week since 8 December 2020, weekly doses, gaps over time, SPC."""
+
+from datetime import date
+
+import streamlit as st
+
+from components import compare_data, data, render
+from components.cohort_picker import current_cohort, place_names
+from phm import codes, compare_charts
+from phm.queries.compare import LEVELS
+from phm.trends import (
+    cumulative_uptake,
+    describe_gap_change,
+    gap_over_time,
+    milestones_frame,
+    spc_signals,
+    weekly_new,
+)
+
+CHARACTERISTICS = {
+    "ethnic_group": "Broad ethnic group",
+    "ethnicity_code": "Ethnicity (NHS category)",
+    "imd_quintile": "IMD quintile",
+    "main_language": "First language",
+    "age_band": "Age band",
+    "jcvi_cohort": "JCVI cohort",
+    "sex": "Sex",
+}
+
+st.title("Trends")
+render.banner()
+cohort = current_cohort()
+render.cohort_sentence(cohort.describe(place_names()))
+rule = data.disclosure_rule()
+version = data.version()
+dose_label = codes.DOSES[cohort.dose].lower()
+milestones = milestones_frame(date(2020, 12, 1), cohort.as_at)
+
+mode = st.segmented_control(
+    "Lines for", ["characteristic", "localities"], key="trends_mode", default="characteristic"
+)
+if mode == "localities":
+    level = st.selectbox("Level", list(LEVELS), format_func=LEVELS.get, key="trends_level")
+    dimension = level
+else:
+    dimension = st.selectbox(
+        "Characteristic",
+        list(CHARACTERISTICS),
+        format_func=CHARACTERISTICS.get,
+        key="trends_dimension",
+    )
+weekly = compare_data.weekly_doses(cohort, dimension, version)
+if weekly.empty:
+    st.info("No one in this cohort.")
+    render.suppression_note()
+    st.stop()
+labels = dict(zip(weekly[dimension], weekly[f"{dimension}_label"], strict=False))
+if mode == "localities":
+    sizes = weekly.drop_duplicates(dimension).sort_values("population", ascending=False)
+    chosen = st.multiselect(
+        "Localities",
+        list(labels),
+        default=list(sizes[dimension][:4]),
+        format_func=labels.get,
+        key=f"trends_localities_{dimension}",
+        max_selections=12,
+    )
+    weekly = weekly[weekly[dimension].isin(chosen)]
+cumulative = cumulative_uptake(weekly, rule, dimension)
+
+st.subheader(f"Cumulative uptake by week ({dose_label})")
+st.altair_chart(
+    compare_charts.cumulative_lines(
+        cumulative, f"{dimension}_label", milestones, "Cumulative uptake since 8 December 2020"
+    ),
+    width="stretch",
+)
+st.caption(
+    "Denominator: the cohort registered and alive on the as-at date. Numbered lines mark the"
+    " programme milestones: "
+    + "; ".join(f"{i + 1}. {r.day:%d %b %Y} {r.label}" for i, r in milestones.iterrows())
+)
+
+st.subheader("Is the gap closing?")
+codes_present = [c for c in labels if c in set(weekly[dimension])]
+if len(codes_present) >= 2:
+    left, right = st.columns(2)
+    first = left.selectbox(
+        "Group", codes_present, format_func=labels.get, key=f"trends_first_{dimension}"
+    )
+    others = [c for c in codes_present if c != first]
+    second = right.selectbox(
+        "Compared with",
+        others,
+        index=len(others) - 1,
+        format_func=labels.get,
+        key=f"trends_second_{dimension}",
+    )
+    gaps = gap_over_time(cumulative, dimension, first, second)
+    title = f"{labels[first]} minus {labels[second]}"
+    st.altair_chart(compare_charts.gap_over_time_chart(gaps, milestones, title), width="stretch")
+    st.markdown(
+        describe_gap_change(gaps, str(labels[first]), str(labels[second]), date(2021, 3, 1))
+    )
+else:
+    st.info("Choose at least two groups to see the gap between them.")
+
+st.subheader(f"Weekly {dose_label}s given to the whole cohort")
+everyone = compare_data.weekly_doses(cohort, None, version)
+new = weekly_new(everyone, rule)
+st.altair_chart(
+    compare_charts.weekly_bars(new, milestones, "Doses given each week"), width="stretch"
+)
+
+st.subheader("SPC view (NHS Making Data Count)")
+shown = new[~new["vaccinated_suppressed"]]
+if len(shown) >= 15:
+    spc = spc_signals(shown["vaccinated"].astype(float).to_numpy())
+    spc["week"] = shown["week"].to_numpy()
+    st.altair_chart(compare_charts.spc_chart(spc, "Weekly doses: XmR chart"), width="stretch")
+    high = int((spc["signal"] == "high").sum())
+    low = int((spc["signal"] == "low").sum())
+    st.caption(
+        f"Mean {spc['mean'].iloc[0]:,.0f} a week; process limits {spc['lower'].iloc[0]:,.0f} to"
+        f" {spc['upper'].iloc[0]:,.0f} (mean ± 2.66 × mean moving range, large moving ranges"
+        f" screened as in NHSRplotthedots). Special cause: {high} week(s) high, {low} low"
+        " (a point outside the limits, 7 on one side of the mean, 6 rising or falling, or 2 of"
+        " 3 near a limit). A rollout is not a stable process: read it for its turning points."
+    )
+else:
+    st.info("Fewer than 15 weeks with unsuppressed counts: too few for an SPC chart.")
+render.suppression_note()
