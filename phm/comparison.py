@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from phm.disclosure import DisclosureRule, to_display
+from phm.exports import to_csv
 from phm.stats import compare_with_benchmark, funnel_limits, funnel_significance
 from phm.summaries import protected_uptake
 
@@ -88,8 +88,4 @@ def export_csv(
     shown = to_display(table[columns + extra], rule).rename(
         columns={**EXPORT_COLUMNS, code_column: "Code"}
     )
-    buffer = io.StringIO()
-    for line in header:
-        buffer.write(f"# {line}\n")
-    shown.to_csv(buffer, index=False)
-    return buffer.getvalue()
+    return to_csv(shown, header)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from io import StringIO
 
 import numpy as np
 import pandas as pd
 
 from phm.disclosure import DisclosureRule, format_count, format_rate, protect
+from phm.exports import header_lines
 from phm.queries import DIMENSIONS
 from phm.stats import add_uptake
 from phm.targeting import Finding
@@ -132,31 +132,12 @@ def full_grid(
     return out
 
 
-def export_csv(table: pd.DataFrame, header: Mapping[str, str]) -> str:
-    """Return a CSV: a header block of '# key: value' lines, then the (already protected) table."""
-    buffer = StringIO()
-    for key, value in header.items():
-        buffer.write(f"# {key}: {value}\n")
-    table.to_csv(buffer, index=False)
-    return buffer.getvalue()
-
-
 def export_header(
     description: str, meta: Mapping[str, str], rule: DisclosureRule, dose_label: str, view: str
-) -> dict[str, str]:
-    """Return the header block of every export: cohort, dose, dataset, kind, as-at date, rule."""
-    kind = meta.get("kind", "unknown")
-    header = {
-        "View": view,
-        "Cohort": description,
-        "Dose": dose_label,
-        "Dataset": meta.get("name", "unknown"),
-        "Kind": kind + (" (SYNTHETIC DATA: not real people)" if kind == "synthetic" else ""),
-        "Data as at": meta.get("as_at", "unknown"),
-        "Disclosure control": rule.describe(),
-        "Interval": "95% Wilson score interval",
-    }
-    return header
+) -> list[str]:
+    """Return the header block of an Explore export: the common lines, the view and the dose."""
+    extra = [f"View: {view}", f"Dose: {dose_label}", "Interval: 95% Wilson score interval"]
+    return header_lines(description, meta, rule, extra)
 
 
 def heatmap_frame(

@@ -185,9 +185,12 @@ def _collapse(members: Members) -> _Rows:
     key = members.place.astype(np.int64)
     for part, size in zip(parts, sizes[1:], strict=True):
         key = key * size + members.characteristics[part]
-    distinct, inverse = np.unique(key, return_inverse=True)
-    population = np.bincount(inverse)
-    vaccinated = np.bincount(inverse[members.vaccinated], minlength=len(distinct))
+    # Counting over the whole key space (a few million cells) is cheaper than sorting.
+    length = int(np.prod(sizes, dtype=np.int64))
+    counts = np.bincount(key, minlength=length)
+    distinct = np.flatnonzero(counts)
+    population = counts[distinct]
+    vaccinated = np.bincount(key[members.vaccinated], minlength=length)[distinct]
     index = np.unravel_index(distinct, sizes)
     characteristics = dict(zip(parts, (ix.astype(np.int16) for ix in index[1:]), strict=True))
     lookup = np.zeros(len(members.values["ethnicity_code"]) + 1, dtype=np.int16)

@@ -7,6 +7,7 @@ from components import compare_data, data, render
 from components.cohort_picker import current_cohort, place_names
 from phm import codes, compare_charts
 from phm.comparison import benchmark_table, export_csv, funnel_curve, outliers
+from phm.exports import header_lines
 from phm.inequality import gaps_against
 from phm.queries.compare import DEPRIVATION, LEVELS
 from phm.summaries import protected_uptake
@@ -98,13 +99,9 @@ with listing:
     shown_table["Compared with ICS"] = list(table["compared"])
     shown_table["Funnel plot"] = list(table["funnel"])
     st.dataframe(shown_table, hide_index=True, width="stretch")
-    header = [
-        f"Cohort: {description}",
-        f"Compared by: {LEVELS[level]}; ICS figure {ics_pct:.1f}%",
-        f"Dataset: {meta.get('name', 'unknown')} ({meta.get('kind', 'unknown')}),"
-        f" as at {meta.get('as_at', 'unknown')}",
-        f"Disclosure control: {rule.describe()}",
-    ]
+    header = header_lines(
+        description, meta, rule, [f"Compared by: {LEVELS[level]}; ICS figure {ics_pct:.1f}%"]
+    )
     st.download_button(
         "Download CSV",
         export_csv(table, rule, header, level),

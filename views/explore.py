@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import data, render
 from components.cohort_picker import current_cohort, place_names
-from phm import charts, codes, explore
+from phm import charts, codes, explore, exports
 from phm.queries import DIMENSIONS
 
 st.title("Explore")
@@ -86,7 +86,7 @@ else:
         st.dataframe(shown, hide_index=True, width="stretch")
 st.download_button(
     "Download table (CSV)",
-    explore.export_csv(shown, header),
+    exports.to_csv(shown, header),
     file_name=f"uptake-by-{'-and-'.join(dimensions)}.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import data, pages, render
 from components.cohort_picker import current_cohort, place_names
-from phm import codes, explore, targeting
+from phm import codes, explore, exports, targeting
 from phm.summaries import protected_uptake
 
 st.title("Find target groups")
@@ -93,7 +93,7 @@ header = explore.export_header(
 )
 st.download_button(
     "Download findings (CSV)",
-    explore.export_csv(table, header),
+    exports.to_csv(table, header),
     file_name="target-groups.csv",
     mime="text/csv",
     icon=":material/download:",

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from phm import charts, explore, targeting
+from phm import charts, explore, exports, targeting
 from phm.cohort import Cohort
 from phm.disclosure import DEFAULT_RULE, DisclosureRule
 from phm.queries import DIMENSIONS, uptake_by
@@ -126,7 +126,7 @@ def test_no_output_shows_a_small_count_or_a_recoverable_one(data, rule, tiny_con
     assert_no_small_counts(table, rule)
     # The download is the same table under a header block.
     header = explore.export_header("c", {"kind": "synthetic"}, rule, "First dose", "v")
-    back = pd.read_csv(io.StringIO(explore.export_csv(table, header)), comment="#", dtype=str)
+    back = pd.read_csv(io.StringIO(exports.to_csv(table, header)), comment="#", dtype=str)
     assert_no_small_counts(back.fillna("–"), rule)
     # Shown rates are those of the shown counts, so they add nothing to them.
     for row in frame[~frame["uptake_suppressed"]].itertuples():

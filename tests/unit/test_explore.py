@@ -5,7 +5,7 @@ import io
 import pandas as pd
 import pytest
 
-from phm import charts, explore
+from phm import charts, explore, exports
 from phm.disclosure import DEFAULT_RULE, DisclosureRule
 
 EXACT = DisclosureRule(threshold=8, rounding=1)
@@ -90,9 +90,9 @@ def test_export_has_a_header_block_and_reads_back_as_the_table():
     table = pd.DataFrame({"Age band": ["18-24"], "Vaccinated": ["<8"], "Population": ["100"]})
     meta = {"name": "Demo", "kind": "synthetic", "as_at": "2022-03-31"}
     header = explore.export_header("People aged 18 and over", meta, DEFAULT_RULE, "First dose", "v")
-    text = explore.export_csv(table, header)
+    text = exports.to_csv(table, header)
     lines = text.splitlines()
-    assert lines[1] == "# Cohort: People aged 18 and over"
+    assert lines[0] == "# Cohort: People aged 18 and over"
     assert any("SYNTHETIC DATA" in line for line in lines if line.startswith("# Kind"))
     assert any(line.startswith("# Disclosure control: Counts from 1 to 7") for line in lines)
     back = pd.read_csv(io.StringIO(text), comment="#", dtype=str)
