@@ -73,19 +73,27 @@ st.markdown(
     " would be vaccinated if the group had the cohort's uptake. Each group is one"
     " characteristic or a pair (ethnicity, broad ethnic group, first language, age band, IMD"
     f" quintile, each clinical or social flag) within one {targeting.PLACE_LEVELS[level]}, with"
-    f" at least {int(min_size)} people. Open one to see it in Explore."
+    f" at least {int(min_size)} people. Open one in Explore or on the Map."
 )
 if not findings:
     st.success("No group of this size has uptake clearly below the cohort's.")
 for finding in findings:
-    words, link = st.columns([6, 1], vertical_alignment="center")
+    words, explore_link, map_link = st.columns([10, 2, 2], vertical_alignment="center")
     words.markdown(f"**{finding.rank}.** {finding.sentence(benchmark)}")
-    link.page_link(
+    link_params = finding.cohort.to_query_params()
+    explore_link.page_link(
         pages.page("explore"),
         label="Explore",
         icon=":material/layers:",
-        query_params=finding.cohort.to_query_params(),
+        query_params=link_params,
         help=f"Open Explore filtered to finding {finding.rank}",
+    )
+    map_link.page_link(
+        pages.page("map"),
+        label="Map",
+        icon=":material/map:",
+        query_params=link_params,
+        help=f"Map finding {finding.rank}'s group by LSOA",
     )
 table = explore.findings_table(findings)
 header = explore.export_header(

@@ -1,0 +1,121 @@
+"""Plans as display tables: every count through disclosure control, ready to show or export."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from phm.disclosure import DisclosureRule, format_count
+from phm.outreach.plan import BusPlan, SitePlan, top_languages
+from phm.summaries import protected_uptake
+
+
+@dataclass(frozen=True)
+class ReachSummary:
+    """Protected totals of the optimised and naive plans, and how many more the optimiser reaches."""
+
+    optimised: str
+    naive: str
+    eligible: str
+    extra: str
+    extra_value: int | None
+
+
+def _counts(frame: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
+    """Return a vaccinated/population frame protected as rows that are not siblings."""
+    return protected_uptake(frame, rule, partitions=())
+
+
+def _shown(row: pd.Series, column: str, rule: DisclosureRule) -> str:
+    """Return a protected count as text."""
+    return format_count(row[column], bool(row[f"{column}_suppressed"]), rule)
+
+
+def reach_summary(plan: SitePlan, rule: DisclosureRule) -> ReachSummary:
+    """Return the unvaccinated people reached by each plan, protected, and the difference."""
+    totals = pd.DataFrame(
+        {
+            "plan": ["optimised", "naive", "eligible"],
+            "vaccinated": [
+                int(plan.sites["vaccinated"].sum()),
+                int(plan.naive["vaccinated"].sum()),
+                int(plan.eligible["vaccinated"].iloc[0]),
+            ],
+            "population": [
+                int(plan.sites["population"].sum()),
+                int(plan.naive["population"].sum()),
+                int(plan.eligible["population"].iloc[0]),
+            ],
+        }
+    )
+    protected = _counts(totals, rule)
+    rows = {r["plan"]: r for _, r in protected.iterrows()}
+    optimised, naive = rows["optimised"], rows["naive"]
+    extra_value = None
+    extra = "–"
+    if not optimised["unvaccinated_suppressed"] and not naive["unvaccinated_suppressed"]:
+        # The difference of the shown (rounded) counts, so it reveals nothing more than they do.
+        extra_value = int(optimised["unvaccinated"]) - int(naive["unvaccinated"])
+        extra = f"{extra_value:+,}"
+    return ReachSummary(
+        optimised=_shown(optimised, "unvaccinated", rule),
+        naive=_shown(naive, "unvaccinated", rule),
+        eligible=_shown(rows["eligible"], "unvaccinated", rule),
+        extra=extra,
+        extra_value=extra_value,
+    )
+
+
+def site_table(sites: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
+    """Return chosen sites with protected counts: rank, site, postcode, reach, LSOAs."""
+    protected = _counts(sites[["vaccinated", "population"]], rule)
+    return pd.DataFrame(
+        {
+            "Rank": sites["rank"].to_numpy(),
+            "Site": sites["name"].to_numpy(),
+            "Postcode": sites["postcode"].to_numpy(),
+            "Unvaccinated within reach (counted once)": [
+                _shown(r, "unvaccinated", rule) for _, r in protected.iterrows()
+            ],
+            "People in cohort within reach": [
+                _shown(r, "population", rule) for _, r in protected.iterrows()
+            ],
+            "LSOAs reached": [len(c) for c in sites["lsoa_codes"]],
+            "LSOA codes": [" ".join(c) for c in sites["lsoa_codes"]],
+        }
+    )
+
+
+def itinerary_table(plan: BusPlan, languages: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
+    """Return the bus itinerary with protected reach and the commonest languages at each stop."""
+    stops = plan.itinerary
+    protected = _counts(stops[["vaccinated", "population"]], rule)
+    return pd.DataFrame(
+        {
+            "Day": stops["day"].to_numpy(),
+            "Order": stops["order"].to_numpy(),
+            "Stop": stops["name"].to_numpy(),
+            "Nearest postcode": stops["postcode"].to_numpy(),
+            "Arrive": stops["arrival"].to_numpy(),
+            "Leave": stops["departure"].to_numpy(),
+            "Drive (min)": stops["travel_minutes"].to_numpy(),
+            "Unvaccinated within reach (counted once)": [
+                _shown(r, "unvaccinated", rule) for _, r in protected.iterrows()
+            ],
+            "Top first languages among them": [
+                top_languages(codes_, languages, rule) for codes_ in stops["lsoa_codes"]
+            ],
+        }
+    )
+
+
+def bus_total(plan: BusPlan, rule: DisclosureRule) -> str:
+    """Return the unvaccinated people reached by the whole itinerary, protected."""
+    total = pd.DataFrame(
+        {
+            "vaccinated": [int(plan.itinerary["vaccinated"].sum())],
+            "population": [int(plan.itinerary["population"].sum())],
+        }
+    )
+    return _shown(_counts(total, rule).iloc[0], "unvaccinated", rule)

@@ -1,0 +1,66 @@
+"""SQL for maps and outreach: area boundaries, vaccination sites, and flag breakdowns of a cohort."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from phm import codes
+from phm.cohort import Cohort
+from phm.queries import BASE_FROM, _dose_column
+
+# Map levels: name -> (code column, name column) of the lsoa table (a fixed allow-list).
+LEVELS: dict[str, tuple[str, str]] = {
+    "lsoa": ("lsoa_code", "lsoa_name"),
+    "msoa": ("msoa_code", "msoa_name"),
+    "borough": ("lad_code", "lad_name"),
+}
+LEVEL_LABELS = {"lsoa": "LSOA", "msoa": "MSOA", "borough": "Borough"}
+# The Cohort field that narrows the cohort to one area of each level.
+LEVEL_FILTERS = {"lsoa": "lsoas", "msoa": "msoas", "borough": "boroughs"}
+
+
+def lsoa_boundaries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return every LSOA with its MSOA and borough, centroid and WKB boundary."""
+    sql = (
+        "SELECT lsoa_code, lsoa_name, msoa_code, msoa_name, lad_code, lad_name,"
+        " centroid_lon, centroid_lat, geometry FROM lsoa ORDER BY lsoa_code"
+    )
+    return con.cursor().execute(sql).df()
+
+
+def open_sites(con: duckdb.DuckDBPyConnection, as_at: date) -> pd.DataFrame:
+    """Return the vaccination sites open on a date, with delivery model, postcode and location."""
+    sql = (
+        "SELECT site_id, site_name, delivery_model, postcode, lon, lat FROM site"
+        " WHERE opened <= $as_at AND (closed IS NULL OR closed >= $as_at)"
+        " ORDER BY delivery_model, site_name"
+    )
+    return con.cursor().execute(sql, {"as_at": as_at}).df()
+
+
+def flag_uptake(con: duckdb.DuckDBPyConnection, cohort: Cohort) -> pd.DataFrame:
+    """Return, for each clinical or social flag, vaccinated and population among those with it.
+
+    Columns: flag, flag_label, vaccinated, population (flags with nobody are left out).
+    """
+    where, params = cohort.to_where()
+    dose_date = _dose_column(cohort)
+    selects = []
+    for i, flag in enumerate(codes.FLAGS):  # flag names from the fixed code list
+        selects.append(f"count(*) FILTER (WHERE p.{flag}) AS pop{i}")
+        selects.append(f"count(*) FILTER (WHERE p.{flag} AND p.{dose_date} <= $as_at) AS vac{i}")
+    sql = "SELECT " + ", ".join(selects) + " " + BASE_FROM + " WHERE " + where
+    row = con.cursor().execute(sql, params).fetchone()
+    assert row is not None
+    frame = pd.DataFrame(
+        {
+            "flag": list(codes.FLAGS),
+            "flag_label": list(codes.FLAGS.values()),
+            "vaccinated": [int(row[2 * i + 1]) for i in range(len(codes.FLAGS))],
+            "population": [int(row[2 * i]) for i in range(len(codes.FLAGS))],
+        }
+    )
+    return frame[frame["population"] > 0].reset_index(drop=True)

@@ -1,0 +1,195 @@
+"""Map builders, candidate lists and exports: suppressed vs empty areas, geocoding, labels."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from phm import exports, maps
+from phm.disclosure import DisclosureRule, protect
+from phm.outreach import export
+from phm.outreach.candidates import normalise_postcode, read_candidates
+from phm.outreach.coverage import Reach
+from phm.outreach.plan import plan_sites
+from phm.outreach.tables import reach_summary, site_table
+from phm.stats import add_uptake
+
+RULE = DisclosureRule(8, 5)
+
+
+def square(x: float, y: float, size: float = 0.01) -> bytes:
+    """Return the WKB of a square with its lower-left corner at (x, y)."""
+    return shapely.to_wkb(shapely.box(x, y, x + size, y + size))
+
+
+def three_lsoas() -> pd.DataFrame:
+    """Three LSOAs side by side, two in one MSOA."""
+    return pd.DataFrame(
+        {
+            "lsoa_code": ["E1", "E2", "E3"],
+            "lsoa_name": ["One", "Two", "Three"],
+            "msoa_code": ["M1", "M1", "M2"],
+            "msoa_name": ["Em one", "Em one", "Em two"],
+            "lad_code": ["B1"] * 3,
+            "lad_name": ["Borough"] * 3,
+            "geometry": [square(0, 51.5), square(0.01, 51.5), square(0.02, 51.5)],
+        }
+    )
+
+
+def test_area_shapes_dissolve_lsoas_into_msoas_and_boroughs():
+    lsoas = three_lsoas()
+    assert maps.area_shapes(lsoas, "lsoa")["code"].tolist() == ["E1", "E2", "E3"]
+    msoas = maps.area_shapes(lsoas, "msoa")
+    assert msoas["code"].tolist() == ["M1", "M2"]
+    merged = shapely.Polygon(msoas["polygon"].iloc[0][0])
+    assert merged.area == pytest.approx(0.0002, rel=1e-3)  # two squares, no seam
+    assert len(maps.area_shapes(lsoas, "borough")) == 1
+    with pytest.raises(ValueError):
+        maps.area_shapes(lsoas, "ward")
+
+
+def protected_areas() -> pd.DataFrame:
+    """E1 shown (500 of 1,000), E2 with 5 people (suppressed), E3 absent (no residents)."""
+    raw = pd.DataFrame(
+        {
+            "lsoa": ["E1", "E2"],
+            "lsoa_label": ["One", "Two"],
+            "vaccinated": [500, 3],
+            "population": [1000, 5],
+        }
+    )
+    return protect(add_uptake(raw), RULE, partitions=[])
+
+
+def test_area_frame_draws_suppressed_and_empty_areas_differently():
+    shapes = maps.area_shapes(three_lsoas(), "lsoa")
+    frame, legend = maps.area_frame(shapes, protected_areas(), "lsoa", "uptake", "LSOA", "<8")
+    states = dict(zip(frame["code"], frame["state"], strict=True))
+    assert states == {"E1": "shown", "E2": "suppressed", "E3": "empty"}
+    fills = dict(zip(frame["code"], map(tuple, frame["fill"]), strict=True))
+    assert fills["E2"] == maps.SUPPRESSED_RGBA
+    assert fills["E3"] == maps.EMPTY_RGBA
+    assert len({fills["E1"], fills["E2"], fills["E3"]}) == 3
+    tips = dict(zip(frame["code"], frame["tooltip"], strict=True))
+    assert "Uptake <b>50.0%</b> (95% CI" in tips["E1"]
+    assert "500 vaccinated of 1,000" in tips["E1"] and "500 unvaccinated" in tips["E1"]
+    assert "Suppressed" in tips["E2"] and "5" not in tips["E2"].replace("E2", "")
+    assert "No one in this cohort lives here" in tips["E3"]
+    labels = [e.label for e in legend]
+    assert "Suppressed (small numbers)" in labels
+    assert "No one in this cohort lives here" in labels
+
+
+def test_gap_metric_is_area_minus_ics_uptake():
+    shapes = maps.area_shapes(three_lsoas(), "lsoa")
+    frame, legend = maps.area_frame(shapes, protected_areas(), "lsoa", "gap", "LSOA", "<8", 60.0)
+    assert frame.loc[frame["code"] == "E1", "value"].iloc[0] == pytest.approx(-10.0)
+    assert "Gap to ICS: -10.0 pp" in frame.loc[frame["code"] == "E1", "tooltip"].iloc[0]
+    assert legend[0].label == "below -10 pp"
+
+
+def test_class_breaks_and_palette_match_the_legend():
+    values = pd.Series(np.arange(100, dtype=float))
+    breaks = maps.class_breaks(values, "uptake")
+    assert len(breaks) == 4
+    entries = maps.legend("uptake", breaks)
+    assert len(entries) == 5 + 2
+    assert entries[0].colour == maps.LOW_IS_DARK[0]  # low uptake is the darkest
+
+
+def test_deck_has_no_basemap_unless_asked():
+    view = maps.view_for([0, 0.02], [51.5, 51.52])
+    offline = json.loads(maps.deck([], view).to_json())
+    online = json.loads(maps.deck([], view, basemap=True).to_json())
+    assert offline.get("mapStyle") is None and offline.get("mapProvider") is None
+    assert online.get("mapProvider") == "carto"
+
+
+def test_normalise_postcode():
+    assert normalise_postcode(" n1 9gu ") == "N1 9GU"
+    assert normalise_postcode("EN11AA") == "EN1 1AA"
+    assert normalise_postcode("nonsense!") == ""
+    assert normalise_postcode(None) == ""
+
+
+def test_read_candidates_geocodes_postcodes_and_reports_the_rest():
+    postcodes = pd.DataFrame(
+        {"postcode": ["N1 9GU", "EN1 1AA"], "lon": [-0.12, -0.08], "lat": [51.53, 51.65]}
+    )
+    csv = (
+        b"Name,Postcode,lon,lat\n"
+        b"Mosque,n19gu,,\n"
+        b"Stadium,ZZ9 9ZZ,,\n"
+        b"Library,,-0.081,51.651\n"
+        b"Bad,,east,north\n"
+    )
+    frame, problems = read_candidates(csv, postcodes)
+    assert frame["name"].tolist() == ["Mosque", "Library"]
+    assert frame.loc[0, ["lon", "lat"]].tolist() == [-0.12, 51.53]
+    assert frame.loc[1, "postcode"] == "EN1 1AA"  # nearest postcode to its coordinates
+    assert any("Stadium" in p and "not found" in p for p in problems)
+    assert any("Bad" in p for p in problems)
+    with pytest.raises(ValueError, match="needs a 'name' column"):
+        read_candidates(b"where\nsomewhere\n", postcodes)
+
+
+def small_plan():
+    """A one-site plan whose catchment holds 5 unvaccinated people (a small number)."""
+    demand = pd.DataFrame(
+        {
+            "lsoa_code": ["L1", "L2"],
+            "lon": [0.0, 0.5],
+            "lat": [51.5, 51.5],
+            "vaccinated": [100, 200],
+            "population": [105, 400],
+        }
+    )
+    candidates = demand[["lsoa_code", "lon", "lat"]].assign(name=["A", "B"], postcode="")
+    return plan_sites(demand, candidates, 1, Reach(500, 1.0))
+
+
+def test_plan_tables_pass_through_disclosure_control():
+    plan = small_plan()
+    assert plan.sites["name"].tolist() == ["B"]  # 200 unvaccinated beat 5
+    table = site_table(plan.naive, RULE)  # the naive plan also picks B (50% uptake)
+    assert table["Unvaccinated within reach (counted once)"].tolist() == ["200"]
+    a_only = plan.sites.assign(vaccinated=[100], population=[105])
+    shown = site_table(a_only, RULE)
+    assert shown["Unvaccinated within reach (counted once)"].tolist() == ["<8"]
+    summary = reach_summary(plan, RULE)
+    assert summary.optimised == "200" and summary.eligible == "205"
+
+
+def test_exports_are_labelled_and_carry_only_displayed_values():
+    header = exports.header_lines(
+        "People aged 50 and over; first dose",
+        {"name": "Demo", "kind": "synthetic", "as_at": "2022-03-31"},
+        RULE,
+    )
+    assert header[0] == "Cohort: People aged 50 and over; first dose"
+    assert "SYNTHETIC" in header[2] and header[3] == "Data as at: 2022-03-31"
+    assert header[4].startswith("Disclosure control: Counts from 1 to 7")
+    table = pd.DataFrame({"Site": ["A"], "Unvaccinated": ["<8"]})
+    csv = exports.to_csv(table, header)
+    assert csv.splitlines()[0].startswith("# Cohort:") and "A,<8" in csv
+    geojson = json.loads(export.points_geojson(table, [0.1], [51.5], header))
+    assert geojson["metadata"] == header
+    assert geojson["features"][0]["properties"] == {"Site": "A", "Unvaccinated": "<8"}
+    assert geojson["features"][0]["geometry"]["coordinates"] == [0.1, 51.5]
+    page = export.itinerary_html(
+        "Vaccine bus itinerary", pd.DataFrame({"Day": [1, 2], "Stop": ["A<b>", "B"]}), header, ["x"]
+    )
+    assert "<h2>Day 1</h2>" in page and "<h2>Day 2</h2>" in page
+    assert "A&lt;b&gt;" in page and "SYNTHETIC" in page
+
+
+def test_areas_geojson_writes_polygons_with_figures():
+    polygons = {"E1": [[[[0, 0], [1, 0], [1, 1], [0, 0]]]]}
+    shown = pd.DataFrame({"LSOA": ["E1", "E9"], "Uptake": ["50.0%", "suppressed"]})
+    collection = json.loads(export.areas_geojson(shown, polygons, "LSOA", ["label"]))
+    assert len(collection["features"]) == 1
+    assert collection["features"][0]["geometry"]["type"] == "Polygon"
+    assert collection["features"][0]["properties"]["Uptake"] == "50.0%"

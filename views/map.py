@@ -1,0 +1,190 @@
+"""Map: uptake of the cohort by LSOA, MSOA or borough, existing sites, and who is unvaccinated where."""
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from components import data, map_data, render
+from components.cohort_picker import current_cohort, place_names
+from phm import codes, maps
+from phm.outreach.coverage import Reach
+from phm.queries.geography import LEVEL_FILTERS, LEVEL_LABELS
+from phm.summaries import protected_uptake
+
+ALL_MODELS = list(codes.DELIVERY_MODELS)
+BREAKDOWNS = {
+    "age_band": "Age band",
+    "ethnic_group": "Ethnic group",
+    "main_language": "First language",
+}
+
+
+def _clear_selection() -> None:
+    """Forget the chosen area (a widget callback, so it runs before the picker is drawn)."""
+    st.session_state["map_area_pick"] = None
+
+
+def _link(page: str, label: str, icon: str) -> None:
+    """Link to another page of the app (plain text when the page runs on its own, as in tests)."""
+    try:
+        st.page_link(page, label=label, icon=icon)
+    except StreamlitPageNotFoundError:
+        st.caption(label)
+
+
+st.title("Map")
+meta = render.banner()
+cohort = current_cohort()
+render.cohort_sentence(cohort.describe(place_names()))
+rule = data.disclosure_rule()
+version = data.version()
+_link(
+    "views/outreach.py",
+    label="Plan pop-up sites or a vaccine-bus route for this cohort",
+    icon=":material/route:",
+)
+
+left_control, right_control = st.columns([1, 1.4])
+level = left_control.segmented_control(
+    "Areas",
+    list(LEVEL_LABELS),
+    format_func=LEVEL_LABELS.get,
+    key="map_level",
+    default="lsoa",
+    required=True,
+)
+metric = right_control.segmented_control(
+    "Colour by",
+    list(maps.METRICS),
+    format_func={"uptake": "Uptake %", "unvaccinated": "Unvaccinated", "gap": "Gap to ICS"}.get,
+    key="map_metric",
+    default="uptake",
+    required=True,
+)
+sites_control, rings_control, walk_control = st.columns([3, 1, 1], vertical_alignment="bottom")
+models = sites_control.multiselect(
+    "Existing sites (open on the as-at date)",
+    ALL_MODELS,
+    default=["vaccination_centre", "hospital_hub", "gp_pcn_site"],
+    format_func=codes.DELIVERY_MODELS.get,
+    key="map_sites",
+    placeholder="none",
+)
+rings = rings_control.toggle("Walking rings", key="map_rings")
+walk_m = walk_control.number_input(
+    "Walk (m)", 100, 5000, 800, step=100, key="map_walk_m", disabled=not rings
+)
+reach = Reach(float(walk_m))
+
+frame, legend, overall_pct = map_data.area_map(cohort, level, metric, rule, version)
+frame = frame.assign(polygon=map_data.shape_polygons(level, version))
+area_names = frame.drop_duplicates("code").set_index("code")["name"].sort_values()
+# A click on the map (the keyed chart's selection, readable before the chart is drawn)
+# chooses the area in the side panel's picker, which also works from the keyboard.
+chart_state = st.session_state.get("map_chart")
+clicked = chart_state["selection"]["objects"].get("areas", []) if chart_state else []
+clicked_code = clicked[0].get("code") if clicked else None
+if clicked_code != st.session_state.get("map_last_click"):
+    st.session_state["map_last_click"] = clicked_code
+    if clicked_code is not None:
+        st.session_state["map_area_pick"] = clicked_code
+if st.session_state.get("map_area_pick") not in area_names.index:
+    st.session_state["map_area_pick"] = None
+selected_code = st.session_state.get("map_area_pick")
+
+all_sites = map_data.sites(cohort.as_at, version)
+points = maps.site_points(all_sites, models)
+layers = [maps.area_layer(frame, selected_code)]
+if rings and not points.empty:
+    layers.append(maps.ring_layer(points, reach.straight_m))
+layers.append(maps.site_layer(points))
+basemap = st.session_state.get("map_basemap", False)
+lsoa_frame = map_data.lsoas(version)
+view = maps.view_for(lsoa_frame["centroid_lon"], lsoa_frame["centroid_lat"])
+
+left, right = st.columns([3, 1.25])
+with left:
+    st.pydeck_chart(
+        maps.deck(layers, view, basemap),
+        on_select="rerun",
+        selection_mode="single-object",
+        key="map_chart",
+        height=620,
+    )
+    st.html(maps.legend_html(maps.METRICS[metric], legend))
+    if not points.empty:
+        st.html(
+            maps.legend_html(
+                "Existing sites open on the as-at date",
+                maps.site_legend(sorted(set(points["delivery_model"]), key=ALL_MODELS.index)),
+            )
+        )
+    if rings:
+        st.caption(f"Rings: {reach.describe()}.")
+    if metric == "gap":
+        st.caption(
+            "Gap = the area's uptake minus the ICS-wide uptake of this cohort"
+            + (f" ({overall_pct:.1f}%)." if overall_pct is not None else " (suppressed).")
+        )
+    st.toggle("Street basemap (needs internet; the map works without it)", key="map_basemap")
+
+with right:
+    st.subheader("Who is unvaccinated here?")
+    st.selectbox(
+        f"{LEVEL_LABELS[level]} (or click the map)",
+        list(area_names.index),
+        format_func=lambda code: f"{area_names[code]} ({code})",
+        key="map_area_pick",
+        placeholder="Choose an area",
+    )
+    if selected_code is None:
+        st.info("Click an area on the map to see its breakdown.", icon=":material/touch_app:")
+    else:
+        area = frame.loc[frame["code"] == selected_code].iloc[0]
+        st.markdown(f"### {area['name']}")
+        st.caption(f"{LEVEL_LABELS[level]} {selected_code}")
+        local = cohort.with_(**{LEVEL_FILTERS[level]: (selected_code,)})
+        summary = protected_uptake(data.uptake_by(local, (), version), rule, partitions=())
+        render.kpi(st, "Uptake here", summary.iloc[0])
+        for dimension, label in BREAKDOWNS.items():
+            raw = data.uptake_by(local, (dimension,), version)
+            table = protected_uptake(raw, rule)
+            if dimension == "main_language":
+                table = table.assign(_u=raw["population"] - raw["vaccinated"])
+                table = table.sort_values("_u", ascending=False).drop(columns="_u").head(8)
+            shown = render.display_table(table, f"{dimension}_label", label)
+            st.markdown(f"**{label}**")
+            st.dataframe(shown[[label, "Uptake", "Unvaccinated"]], hide_index=True, width="stretch")
+        flags = map_data.flag_uptake(local, version)
+        if not flags.empty:
+            total = int(data.uptake_by(local, (), version)["population"].iloc[0])
+            total_vaccinated = int(data.uptake_by(local, (), version)["vaccinated"].iloc[0])
+            pairs = pd.concat(
+                [
+                    flags.assign(has="yes"),
+                    flags.assign(
+                        has="no",
+                        population=total - flags["population"],
+                        vaccinated=total_vaccinated - flags["vaccinated"],
+                    ),
+                ],
+                ignore_index=True,
+            )
+            protected = protected_uptake(pairs, rule, partitions=[("flag",)])
+            yes = protected[protected["has"] == "yes"].reset_index(drop=True)
+            shown = render.display_table(yes, "flag_label", "Recorded as")
+            st.markdown("**Clinical and social flags**")
+            st.dataframe(
+                shown[["Recorded as", "Uptake", "Unvaccinated"]], hide_index=True, width="stretch"
+            )
+        st.button("Clear selection", icon=":material/close:", on_click=_clear_selection)
+
+with st.expander(f"Table of {LEVEL_LABELS[level]}s, lowest uptake first"):
+    display = map_data.area_table(cohort, level, rule, version)
+    st.dataframe(display, hide_index=True, width="stretch")
+
+render.suppression_note()
+st.caption(
+    "Boundaries: ONS, contains OS data © Crown copyright and database right. No basemap is"
+    " drawn unless you switch it on."
+)

@@ -1,0 +1,323 @@
+"""Plan outreach: pop-up sites that reach the most unvaccinated people, and vaccine-bus routes."""
+
+import html
+from datetime import time
+
+import pandas as pd
+import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
+
+from components import data, map_data, render
+from components.cohort_picker import current_cohort, place_names
+from phm import codes, exports, maps
+from phm.outreach import export
+from phm.outreach.candidates import read_candidates
+from phm.outreach.coverage import DEFAULT_WALK_FACTOR, Reach
+from phm.outreach.routes import DEFAULT_ROAD_FACTOR, DEFAULT_SPEED_KMH, Timetable
+from phm.outreach.tables import bus_total, itinerary_table, reach_summary, site_table
+
+EXISTING_DEFAULT = ["vaccination_centre", "hospital_hub", "gp_pcn_site", "community_pharmacy"]
+SOURCES = {"lsoa": "LSOA population-weighted points", "upload": "My list of places (CSV)"}
+
+
+def _link(page: str, label: str, icon: str) -> None:
+    """Link to another page of the app (plain text when the page runs on its own, as in tests)."""
+    try:
+        st.page_link(page, label=label, icon=icon)
+    except StreamlitPageNotFoundError:
+        st.caption(label)
+
+
+st.title("Plan outreach")
+meta = render.banner()
+cohort = current_cohort()
+description = cohort.describe(place_names())
+render.cohort_sentence(description)
+rule = data.disclosure_rule()
+version = data.version()
+lsoas = map_data.lsoas(version)
+view = maps.view_for(lsoas["centroid_lon"], lsoas["centroid_lat"])
+open_sites = map_data.sites(cohort.as_at, version)
+_link("views/map.py", label="Back to the map", icon=":material/map:")
+
+
+def base_layers() -> list:
+    """Return the LSOA choropleth of unvaccinated people, the backdrop of every plan map."""
+    frame, _, _ = map_data.area_map(cohort, "lsoa", "unvaccinated", rule, version)
+    frame = frame.assign(polygon=map_data.shape_polygons("lsoa", version))
+    return [maps.area_layer(frame)]
+
+
+def labels(*extra: str) -> list[str]:
+    """Return the header lines of an export of this cohort."""
+    return exports.header_lines(description, meta, rule, extra)
+
+
+def uploaded_candidates() -> tuple[pd.DataFrame | None, str | None]:
+    """Return the user's candidate places (None: LSOA points) or why they cannot be used."""
+    if st.session_state.get("popup_source") != "upload":
+        return None, None
+    upload = st.session_state.get("popup_file")
+    if upload is None:
+        return None, "Choose a CSV file of candidate places, or use the LSOA points."
+    try:
+        frame, problems = read_candidates(upload.getvalue(), map_data.postcodes(version))
+    except ValueError as error:
+        return None, f"That file could not be used: {error}"
+    for problem in problems[:20]:
+        st.warning(problem, icon=":material/location_off:")
+    if len(problems) > 20:
+        st.warning(f"... and {len(problems) - 20} more rows could not be placed.")
+    if frame.empty:
+        return None, "None of the places in the file could be located."
+    return frame, None
+
+
+sites_tab, bus_tab = st.tabs(["Pop-up sites", "Vaccine bus"])
+
+with sites_tab:
+    with st.form("popup_form"):
+        st.markdown("**Where should the next pop-up clinics go?**")
+        a, b, c = st.columns(3)
+        a.number_input("Number of sites", 1, 50, 10, key="popup_n")
+        b.number_input("Walking distance (m)", 100, 5000, 800, step=100, key="popup_walk")
+        c.number_input(
+            "Walking route / straight line",
+            1.0,
+            3.0,
+            DEFAULT_WALK_FACTOR,
+            step=0.05,
+            key="popup_factor",
+            help="No footpath network offline: distances are straight lines times this factor.",
+        )
+        with st.expander("Existing sites and candidate places"):
+            st.checkbox(
+                "Leave out people already within walking distance of an existing site",
+                key="popup_exclude",
+            )
+            st.multiselect(
+                "Existing sites that count",
+                list(codes.DELIVERY_MODELS),
+                default=EXISTING_DEFAULT,
+                format_func=codes.DELIVERY_MODELS.get,
+                key="popup_existing",
+            )
+            st.radio(
+                "Candidate locations", list(SOURCES), format_func=SOURCES.get, key="popup_source"
+            )
+            st.file_uploader(
+                "CSV with a name column and a postcode column (or lon and lat)",
+                type=["csv"],
+                key="popup_file",
+            )
+        if st.form_submit_button("Find the best sites", type="primary", icon=":material/search:"):
+            st.session_state["popup_request"] = True
+
+    state = st.session_state
+    candidates, problem = uploaded_candidates() if state.get("popup_request") else (None, None)
+    if problem:
+        st.error(problem)
+    elif state.get("popup_request"):
+        reach = Reach(float(state["popup_walk"]), float(state["popup_factor"]))
+        existing = tuple(state.get("popup_existing", [])) if state.get("popup_exclude") else ()
+        with st.spinner("Solving the maximal covering problem..."):
+            plan = map_data.site_plan(
+                cohort, int(state["popup_n"]), reach, existing, candidates, rule.threshold, version
+            )
+        summary = reach_summary(plan, rule)
+        k1, k2, k3 = st.columns(3)
+        k1.metric("Unvaccinated people reached", summary.optimised)
+        k2.metric(
+            f"Naive plan: the {len(plan.naive)} lowest-uptake LSOAs",
+            summary.naive if len(plan.naive) else "–",
+        )
+        k3.metric("More people reached by the optimised plan", summary.extra)
+        solution = plan.solution
+        if solution.optimal:
+            st.caption(
+                f"Proven optimal by the SCIP solver (OR-Tools) in {solution.seconds:.1f} s:"
+                " no other choice of sites reaches more people under these assumptions."
+            )
+        else:
+            st.caption(
+                f"Best plan found in {solution.seconds:.1f} s; it is at most"
+                f" {solution.gap_pct:.1f}% below the best possible (solver bound)."
+            )
+        st.caption(
+            f"Reach: {reach.describe()}. Each LSOA's unvaccinated people count once, at its"
+            f" population-weighted point. {summary.eligible} unvaccinated people in the cohort"
+            + (
+                f" outside existing sites' reach ({len(plan.excluded_lsoas)} LSOAs left out)."
+                if existing
+                else "."
+            )
+        )
+        show_naive = st.toggle("Show the naive plan on the map", key="popup_show_naive")
+        table = site_table(plan.sites, rule)
+        reached = table["Unvaccinated within reach (counted once)"]
+        tooltips = [
+            f"<b>{rank}. {html.escape(str(site))}</b><br>{count} unvaccinated within reach"
+            for rank, site, count in zip(table["Rank"], table["Site"], reached, strict=True)
+        ]
+        layers = base_layers()
+        if show_naive and len(plan.naive):
+            naive_points = maps.plan_points(
+                plan.naive, ["Naive plan site"] * len(plan.naive), maps.NAIVE_RGB
+            )
+            layers += maps.plan_layers(naive_points, reach.straight_m, "naive")
+        points = maps.plan_points(plan.sites, tooltips, maps.PLAN_RGB)
+        layers += maps.plan_layers(points, reach.straight_m, "popups")
+        st.pydeck_chart(maps.deck(layers, view), height=560, key="popup_map")
+        st.caption(
+            "Backdrop: unvaccinated people by LSOA (darker = more). Circles: walking catchments."
+        )
+        st.dataframe(table.drop(columns="LSOA codes"), hide_index=True, width="stretch")
+        header = labels(
+            f"Plan: {len(plan.sites)} pop-up sites maximising unvaccinated people within reach",
+            f"Reach: {reach.describe()}",
+        )
+        d1, d2, d3 = st.columns(3)
+        d1.download_button(
+            "Sites (CSV)",
+            exports.to_csv(table, header),
+            "popup-sites.csv",
+            "text/csv",
+            icon=":material/download:",
+        )
+        d2.download_button(
+            "Sites (GeoJSON)",
+            export.points_geojson(table, plan.sites["lon"], plan.sites["lat"], header),
+            "popup-sites.geojson",
+            "application/geo+json",
+            icon=":material/download:",
+            key="popup_geojson",
+        )
+        areas = render.display_table(
+            map_data.protected_areas(cohort, "lsoa", rule, version), "lsoa_label", "LSOA name"
+        )
+        areas.insert(0, "LSOA", map_data.protected_areas(cohort, "lsoa", rule, version)["lsoa"])
+        d3.download_button(
+            "LSOAs with uptake (GeoJSON)",
+            export.areas_geojson(areas, map_data.polygons("lsoa", version), "LSOA", header),
+            "lsoa-uptake.geojson",
+            "application/geo+json",
+            icon=":material/download:",
+        )
+
+with bus_tab:
+    depots = open_sites.set_index("site_id")
+    preferred = depots.index[depots["delivery_model"].isin(["vaccination_centre", "hospital_hub"])]
+    with st.form("bus_form"):
+        st.markdown("**Where should the vaccine bus stop, and in what order?**")
+        st.selectbox(
+            "Depot (where the bus starts and ends each day)",
+            list(depots.index),
+            index=list(depots.index).index(preferred[0]) if len(preferred) else 0,
+            format_func=lambda s: f"{depots.at[s, 'site_name']} ({depots.at[s, 'postcode']})",
+            key="bus_depot",
+        )
+        a, b, c, d = st.columns(4)
+        a.number_input("Days", 1, 14, 3, key="bus_days")
+        b.number_input("Stops per day", 1, 20, 8, key="bus_stops")
+        c.number_input("Minutes per day", 60, 960, 600, step=15, key="bus_minutes")
+        d.number_input("Minutes at each stop", 5, 480, 45, step=5, key="bus_dwell")
+        e, f, g, h = st.columns(4)
+        e.time_input("Leaves the depot at", time(9, 0), step=900, key="bus_start")
+        f.number_input("Speed (km/h)", 1.0, 80.0, DEFAULT_SPEED_KMH, key="bus_speed")
+        g.number_input(
+            "Road / straight line", 1.0, 3.0, DEFAULT_ROAD_FACTOR, step=0.05, key="bus_road"
+        )
+        h.number_input("Walking distance (m)", 100, 5000, 800, step=100, key="bus_walk")
+        st.checkbox(
+            "Leave out people already within walking distance of a vaccination centre,"
+            " hospital hub, GP/PCN site or pharmacy",
+            key="bus_exclude",
+        )
+        if st.form_submit_button("Plan the route", type="primary", icon=":material/route:"):
+            st.session_state["bus_request"] = True
+
+    state = st.session_state
+    if state.get("bus_request"):
+        depot_row = depots.loc[state["bus_depot"]]
+        start = state["bus_start"]
+        timetable = Timetable(
+            days=int(state["bus_days"]),
+            stops_per_day=int(state["bus_stops"]),
+            day_minutes=int(state["bus_minutes"]),
+            dwell_minutes=int(state["bus_dwell"]),
+            speed_kmh=float(state["bus_speed"]),
+            road_factor=float(state["bus_road"]),
+            start_minute=start.hour * 60 + start.minute,
+        )
+        reach = Reach(float(state["bus_walk"]))
+        existing = tuple(EXISTING_DEFAULT) if state.get("bus_exclude") else ()
+        depot = (float(depot_row["lon"]), float(depot_row["lat"]))
+        with st.spinner("Choosing stops and routing the bus..."):
+            plan = map_data.bus_plan(
+                cohort, depot, str(depot_row["site_name"]), reach, timetable, existing, version
+            )
+        languages = data.uptake_by(cohort, ("lsoa", "main_language"), version).rename(
+            columns={"lsoa": "lsoa_code"}
+        )
+        table = itinerary_table(plan, languages, rule)
+        k1, k2, k3 = st.columns(3)
+        k1.metric("Stops", len(plan.itinerary))
+        k2.metric("Unvaccinated people within reach", bus_total(plan, rule))
+        k3.metric("Days", plan.timetable.days)
+        if not plan.dropped.empty:
+            st.warning(
+                f"{len(plan.dropped)} chosen stop(s) did not fit in the days' minutes and were left"
+                " out: " + ", ".join(plan.dropped["name"]),
+                icon=":material/schedule:",
+            )
+        st.caption(f"Assumptions: {timetable.describe()}. Reach: {reach.describe()}.")
+        paths = maps.route_paths(plan.itinerary, depot, plan.depot_name)
+        tooltips = [
+            f"<b>Day {r.Day}, stop {r.Order}</b><br>{r.Stop}<br>Arrive {r.Arrive}"
+            for r in table.itertuples()
+        ]
+        depot_point = maps.plan_points(
+            pd.DataFrame({"lon": [depot[0]], "lat": [depot[1]], "rank": ["D"]}),
+            [f"<b>Depot</b><br>{html.escape(plan.depot_name)}"],
+            maps.NAIVE_RGB,
+        )
+        layers = base_layers() + [maps.route_layer(paths)]
+        stops = maps.plan_points(plan.itinerary, tooltips, maps.PLAN_RGB)
+        layers += maps.plan_layers(stops, reach.straight_m, "stops")
+        layers += maps.plan_layers(depot_point, 0, "depot")[1:]
+        st.pydeck_chart(maps.deck(layers, view), height=560, key="bus_map")
+        st.dataframe(table, hide_index=True, width="stretch")
+        header = labels(
+            f"Vaccine bus from {plan.depot_name}: {timetable.describe()}",
+            f"Reach: {reach.describe()}",
+        )
+        notes = [
+            f"Timetable: {timetable.describe()}.",
+            f"Reach: {reach.describe()}; each person counts once, at the first stop that reaches them.",
+            "Stops chosen to maximise unvaccinated people reached (maximal covering model, SCIP),"
+            " then ordered into days by OR-Tools routing.",
+        ]
+        d1, d2, d3 = st.columns(3)
+        d1.download_button(
+            "Itinerary (CSV)",
+            exports.to_csv(table, header),
+            "bus-itinerary.csv",
+            "text/csv",
+            icon=":material/download:",
+        )
+        d2.download_button(
+            "Stops (GeoJSON)",
+            export.points_geojson(table, plan.itinerary["lon"], plan.itinerary["lat"], header),
+            "bus-stops.geojson",
+            "application/geo+json",
+            icon=":material/download:",
+        )
+        d3.download_button(
+            "Printable itinerary (HTML)",
+            export.itinerary_html("Vaccine bus itinerary", table, header, notes),
+            "bus-itinerary.html",
+            "text/html",
+            icon=":material/print:",
+        )
+
+render.suppression_note()
