@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,23 @@ BASE_FROM = (
     "FROM person p JOIN lsoa l ON l.lsoa_code = p.lsoa_code "
     "JOIN practice pr ON pr.practice_code = p.practice_code"
 )
+_USES_LSOA = re.compile(r"\bl\.")
+_USES_PRACTICE = re.compile(r"\bpr\.")
+
+
+def from_clause(*fragments: str) -> str:
+    """Return FROM person p, joined to lsoa l and practice pr only where the SQL uses them.
+
+    Every person's LSOA and practice exist (phm check and ingest enforce it), so the
+    inner joins drop no one; skipping an unused one saves a hash join of every person.
+    """
+    text = " ".join(fragments)
+    sql = "FROM person p"
+    if _USES_LSOA.search(text):
+        sql += " JOIN lsoa l ON l.lsoa_code = p.lsoa_code"
+    if _USES_PRACTICE.search(text):
+        sql += " JOIN practice pr ON pr.practice_code = p.practice_code"
+    return sql
 
 
 @dataclass(frozen=True)
@@ -88,7 +106,7 @@ def uptake_by(
         "SELECT "
         + "".join(s + ", " for s in selects)
         + f"count(*) FILTER (WHERE p.{dose_date} <= $as_at) AS vaccinated, count(*) AS population "
-        + BASE_FROM
+        + from_clause(where, *selects)
         + " WHERE "
         + where
         + (" GROUP BY " + ", ".join(groups) if groups else "")
@@ -139,7 +157,7 @@ def uptake_all_doses(con: duckdb.DuckDBPyConnection, cohort: Cohort) -> pd.DataF
         "SELECT count(*) FILTER (WHERE p.first_dose_date <= $as_at) AS d1, "
         "count(*) FILTER (WHERE p.second_dose_date <= $as_at) AS d2, "
         "count(*) FILTER (WHERE p.booster_date <= $as_at) AS d3, count(*) AS population "
-        + BASE_FROM
+        + from_clause(where)
         + " WHERE "
         + where
     )

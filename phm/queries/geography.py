@@ -9,7 +9,7 @@ import pandas as pd
 
 from phm import codes
 from phm.cohort import Cohort
-from phm.queries import BASE_FROM, _dose_column
+from phm.queries import _dose_column, from_clause
 
 # Map levels: name -> (code column, name column) of the lsoa table (a fixed allow-list).
 LEVELS: dict[str, tuple[str, str]] = {
@@ -52,7 +52,7 @@ def flag_uptake(con: duckdb.DuckDBPyConnection, cohort: Cohort) -> pd.DataFrame:
     for i, flag in enumerate(codes.FLAGS):  # flag names from the fixed code list
         selects.append(f"count(*) FILTER (WHERE p.{flag}) AS pop{i}")
         selects.append(f"count(*) FILTER (WHERE p.{flag} AND p.{dose_date} <= $as_at) AS vac{i}")
-    sql = "SELECT " + ", ".join(selects) + " " + BASE_FROM + " WHERE " + where
+    sql = "SELECT " + ", ".join(selects) + " " + from_clause(where) + " WHERE " + where
     row = con.cursor().execute(sql, params).fetchone()
     assert row is not None
     frame = pd.DataFrame(

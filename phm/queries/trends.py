@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 
 from phm.cohort import PROGRAMME_START, Cohort
-from phm.queries import BASE_FROM, DIMENSIONS, _dose_column, sort_by_dimensions
+from phm.queries import DIMENSIONS, _dose_column, from_clause, sort_by_dimensions
 
 
 def weekly_doses(
@@ -28,13 +28,13 @@ def weekly_doses(
     sql = (
         f"SELECT {code} AS d0, {name} AS n0, "
         f"date_trunc('week', p.{dose}) AS week, count(*) AS vaccinated "
-        + BASE_FROM
+        + from_clause(where, code, name)
         + f" WHERE {where} AND p.{dose} <= $as_at GROUP BY d0, week"
     )
     doses = con.cursor().execute(sql, params).df()
     pop_sql = (
         f"SELECT {code} AS d0, {name} AS n0, count(*) AS population "
-        + BASE_FROM
+        + from_clause(where, code, name)
         + f" WHERE {where} GROUP BY d0"
     )
     populations = con.cursor().execute(pop_sql, params).df()

@@ -1,0 +1,126 @@
+"""SQL for aggregate mode: NHS England's published uptake (table published_uptake) and MSOA areas.
+
+A page is in aggregate mode when `is_aggregate(con)` (dataset_meta kind 'published aggregate').
+Then only place (MSOA or borough), age band, dose and date can be chosen; person-level
+characteristics do not exist in the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import duckdb
+import pandas as pd
+import shapely
+
+from phm.ingest.published import band_range
+
+LEVELS: dict[str, str] = {"msoa": "MSOA", "lad": "Borough"}
+AGGREGATE_KIND = "published aggregate"
+
+
+def is_aggregate(con: duckdb.DuckDBPyConnection) -> bool:
+    """Return True when the dataset holds published aggregate figures, not person records."""
+    rows = con.cursor().execute("SELECT value FROM dataset_meta WHERE key = 'kind'").fetchall()
+    return bool(rows) and rows[0][0] == AGGREGATE_KIND
+
+
+def sort_bands(bands: Sequence[str]) -> list[str]:
+    """Return age bands youngest first ('Under 60' before '60-64' before '80+')."""
+    return sorted(bands, key=lambda b: band_range(b))
+
+
+def published_options(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """Return the dates, doses and age bands present (bands youngest first, dates latest first)."""
+    cur = con.cursor()
+    dates = [
+        r[0]
+        for r in cur.execute(
+            "SELECT DISTINCT as_at FROM published_uptake ORDER BY 1 DESC"
+        ).fetchall()
+    ]
+    doses = [
+        r[0]
+        for r in cur.execute("SELECT DISTINCT dose FROM published_uptake ORDER BY 1").fetchall()
+    ]
+    bands = [r[0] for r in cur.execute("SELECT DISTINCT age_band FROM published_uptake").fetchall()]
+    return {"as_at": dates, "dose": doses, "age_band": sort_bands(bands)}
+
+
+def published_uptake(
+    con: duckdb.DuckDBPyConnection,
+    level: str,
+    dose: str,
+    as_at: date,
+    age_bands: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Return vaccinated and population by area for the chosen bands (all bands when empty).
+
+    Columns: area_code, area_name, vaccinated, population, missing_cells. A sum that includes
+    a missing cell (unreadable in the published file, or no population for the band) is
+    missing, never a partial total. Feed it to phm.summaries.protected_uptake like any raw frame.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
+    sql = (
+        "SELECT area_code, area_name,"
+        " CASE WHEN count(*) = count(vaccinated) THEN sum(vaccinated) END AS vaccinated,"
+        " CASE WHEN count(*) = count(population) THEN sum(population) END AS population,"
+        " count(*) - least(count(vaccinated), count(population)) AS missing_cells"
+        " FROM published_uptake WHERE level = $level AND dose = $dose AND as_at = $as_at"
+        " AND (len($bands) = 0 OR list_contains($bands, age_band))"
+        " GROUP BY area_code, area_name ORDER BY area_name"
+    )
+    params = {"level": level, "dose": dose, "as_at": as_at, "bands": list(age_bands)}
+    frame = con.cursor().execute(sql, params).df()
+    return frame.astype({"vaccinated": "Int64", "population": "Int64"})
+
+
+def published_trend(
+    con: duckdb.DuckDBPyConnection, level: str, dose: str, age_bands: Sequence[str] = ()
+) -> pd.DataFrame:
+    """Return vaccinated and population by area and date (for trend lines)."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
+    sql = (
+        "SELECT as_at, area_code, area_name,"
+        " CASE WHEN count(*) = count(vaccinated) THEN sum(vaccinated) END AS vaccinated,"
+        " CASE WHEN count(*) = count(population) THEN sum(population) END AS population"
+        " FROM published_uptake WHERE level = $level AND dose = $dose"
+        " AND (len($bands) = 0 OR list_contains($bands, age_band))"
+        " GROUP BY ALL ORDER BY as_at, area_name"
+    )
+    frame = con.cursor().execute(sql, {"level": level, "dose": dose, "bands": list(age_bands)}).df()
+    return frame.astype({"vaccinated": "Int64", "population": "Int64"})
+
+
+def msoa_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return one row per MSOA with its borough, centroid and boundary dissolved from its LSOAs (WKB)."""
+    lsoa = (
+        con.cursor()
+        .execute(
+            "SELECT msoa_code, msoa_name, lad_code, lad_name, geometry FROM lsoa ORDER BY msoa_code"
+        )
+        .df()
+    )
+    shapes = shapely.from_wkb([bytes(g) for g in lsoa["geometry"]])
+    rows = []
+    for code, index in lsoa.groupby("msoa_code").indices.items():
+        merged = shapely.union_all(shapes[index])
+        centre = merged.representative_point()
+        first = lsoa.iloc[index[0]]
+        rows.append(
+            {
+                "msoa_code": code,
+                "msoa_name": first["msoa_name"],
+                "lad_code": first["lad_code"],
+                "lad_name": first["lad_name"],
+                "centroid_lon": float(centre.x),
+                "centroid_lat": float(centre.y),
+                "geometry": shapely.to_wkb(merged),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame["geometry"] = frame["geometry"].astype(object)
+    return frame
