@@ -42,9 +42,8 @@ test: setup-dev lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: setup-dev
-	$(BIN)/python benchmarks/bench_build.py
-	$(BIN)/python benchmarks/bench_queries.py
-	$(BIN)/python benchmarks/bench_overview.py
+	for script in build queries overview explore compare map outreach ingest; do \
+		PYTHONPATH=. $(BIN)/python benchmarks/bench_$$script.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -1,4 +1,4 @@
-"""Command line: python -m phm demo | reference | check | marginals."""
+"""Command line: python -m phm demo | reference | check | marginals | contract | ingest | import-published | import-sites | datasets."""
 
 from __future__ import annotations
 
@@ -86,6 +86,135 @@ def cmd_marginals(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contract(args: argparse.Namespace) -> int:
+    """Write (or check) docs/data-contract.md from the schema."""
+    from phm.ingest.contract import render_markdown
+
+    text = render_markdown()
+    out = Path(args.out)
+    if args.check:
+        if not out.exists() or out.read_text(encoding="utf-8") != text:
+            print(f"{out} is out of date; run: python -m phm contract --out {out}")
+            return 1
+        print(f"{out}: up to date")
+        return 0
+    out.write_text(text, encoding="utf-8")
+    print(f"Wrote {out}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Validate a linked extract and load it; exit 1 (nothing changed) when refused."""
+    from datetime import date
+
+    from phm.ingest.load import ingest
+
+    files = {
+        kind: Path(value)
+        for kind, value in (
+            ("persons", args.persons),
+            ("vaccinations", args.vaccinations),
+            ("practices", args.practices),
+            ("sites", args.sites),
+        )
+        if value
+    }
+    try:
+        result = ingest(
+            files,
+            Path(args.out),
+            _reference_dir(args.icb),
+            as_at=date.fromisoformat(args.as_at) if args.as_at else None,
+            name=args.name,
+            accept_warnings=args.accept_warnings,
+            reference_dir=Path(args.reference_dir) if args.reference_dir else None,
+            progress=_progress,
+        )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for count in result.findings.counts:
+        where = f"{count.file}" + (f", column {count.column}" if count.column else "")
+        print(f"  {count.severity:7} {count.check}: {count.count:,} ({where}) - {count.message}")
+    print("Report: " + ", ".join(str(p) for p in result.report_paths))
+    if not result.loaded:
+        print(f"REFUSED: {result.reason}. {args.out} is unchanged.", file=sys.stderr)
+        return 1
+    rows = ", ".join(f"{n:,} {t}" for t, n in result.rows.items())
+    print(f"Loaded {args.out} in {result.seconds:.1f} s: {rows}")
+    return 0
+
+
+def cmd_import_published(args: argparse.Namespace) -> int:
+    """Import NHS England's published uptake statistics into an aggregate dataset."""
+    from datetime import date
+
+    from phm.ingest.published import import_published
+
+    try:
+        result = import_published(
+            [Path(f) for f in args.files],
+            Path(args.out),
+            _reference_dir(args.icb),
+            as_at=date.fromisoformat(args.as_at) if args.as_at else None,
+            name=args.name,
+        )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        print(f"{args.out} is unchanged.", file=sys.stderr)
+        return 2
+    for line in result.lines():
+        print(line)
+    return 0
+
+
+def cmd_import_sites(args: argparse.Namespace) -> int:
+    """Import NHS England's list of vaccination sites, geocoded, keeping those in the ICB."""
+    from datetime import date
+
+    from phm.ingest.sites import add_sites_to_database, import_sites
+
+    if not args.db and not args.out:
+        print(
+            "error: give --db DATABASE (add the sites to it) and/or --out SITES.csv",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        result = import_sites(
+            Path(args.file),
+            _reference_dir(args.icb),
+            date.fromisoformat(args.as_at) if args.as_at else None,
+        )
+        if args.out:
+            result.sites.drop(columns=["source"]).to_csv(args.out, index=False)
+            print(f"Wrote {args.out} (the --sites file of python -m phm ingest)")
+        if args.db:
+            add_sites_to_database(Path(args.db), result.sites)
+            print(f"Added the sites to {args.db}")
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for line in result.lines():
+        print(line)
+    return 0
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    """List the datasets beside PHM_DB, or make one active."""
+    from phm.ingest import datasets
+
+    live = Path(args.db)
+    if args.activate:
+        datasets.activate(live, args.activate)
+        print(f"Active dataset: {datasets.active_path(live)}")
+        return 0
+    for item in datasets.list_datasets(live):
+        mark = "*" if item.active else " "
+        print(f"{mark} {item.path.name:30} {item.kind:20} {item.name} (as at {item.as_at})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
     parser = argparse.ArgumentParser(prog="python -m phm", description=__doc__)
@@ -107,6 +236,44 @@ def build_parser() -> argparse.ArgumentParser:
     marg = sub.add_parser("marginals", help="print generated marginals beside their targets")
     marg.add_argument("database", nargs="?", default=settings.get("PHM_DB"))
     marg.set_defaults(func=cmd_marginals)
+    contract = sub.add_parser("contract", help="write docs/data-contract.md from the schema")
+    contract.add_argument("--out", default=str(settings.ROOT / "docs" / "data-contract.md"))
+    contract.add_argument("--check", action="store_true", help="exit 1 when the file differs")
+    contract.set_defaults(func=cmd_contract)
+    ing = sub.add_parser(
+        "ingest", help="validate and load a linked extract (see docs/data-contract.md)"
+    )
+    ing.add_argument("--persons", required=True, help="CSV, Parquet or Excel file")
+    ing.add_argument("--vaccinations", required=True)
+    ing.add_argument("--practices", default=None)
+    ing.add_argument("--sites", default=None)
+    ing.add_argument("--out", default=settings.get("PHM_DB"), help="database to build or replace")
+    ing.add_argument("--name", default=None, help="dataset name shown in the app")
+    ing.add_argument(
+        "--as-at", default=None, help="YYYY-MM-DD; no date may be later (default today)"
+    )
+    ing.add_argument("--accept-warnings", action="store_true", help="load despite warnings")
+    ing.add_argument("--icb", default=settings.get("PHM_ICB"), help="reference geography folder")
+    ing.add_argument("--reference-dir", default=None, help="folder with imd2019/ for real IMD")
+    ing.set_defaults(func=cmd_ingest)
+    pub = sub.add_parser("import-published", help="import NHS England published uptake (aggregate)")
+    pub.add_argument("files", nargs="+", help="weekly MSOA vaccination files and NIMS populations")
+    pub.add_argument("--out", default=settings.get("PHM_DB"))
+    pub.add_argument("--as-at", default=None, help="YYYY-MM-DD the counts run to")
+    pub.add_argument("--name", default=None)
+    pub.add_argument("--icb", default=settings.get("PHM_ICB"))
+    pub.set_defaults(func=cmd_import_published)
+    sites = sub.add_parser("import-sites", help="import NHS England's list of vaccination sites")
+    sites.add_argument("file", help="the published workbook (.xlsx)")
+    sites.add_argument("--db", default=None, help="database whose site table gets the sites")
+    sites.add_argument("--out", default=None, help="write the sites as a contract CSV")
+    sites.add_argument("--as-at", default=None, help="date of the list (default: from the name)")
+    sites.add_argument("--icb", default=settings.get("PHM_ICB"))
+    sites.set_defaults(func=cmd_import_sites)
+    ds = sub.add_parser("datasets", help="list datasets beside PHM_DB or switch the active one")
+    ds.add_argument("--db", default=settings.get("PHM_DB"))
+    ds.add_argument("--activate", default=None, help="file name of the dataset to make active")
+    ds.set_defaults(func=cmd_datasets)
     return parser
 
 

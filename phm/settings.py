@@ -34,6 +34,11 @@ SETTINGS: tuple[Setting, ...] = (
         "PHM_REQUIRE_BROWSER", "0", "1: browser tests fail instead of skipping without Chromium"
     ),
     Setting("PHM_CHROMIUM", "/usr/bin/chromium", "Chromium used by the browser tests"),
+    Setting(
+        "PHM_ADMIN_TOKEN",
+        "",
+        "Token that lets a Data page user switch the active dataset (empty: switching off)",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -1,0 +1,1 @@
+"""Loaders and validators for real data: linked extracts, published statistics, site lists."""

@@ -1,0 +1,87 @@
+"""Data page: datasets with their reports; only an authorised user can switch the active one."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from phm import geo
+from phm.ingest import datasets
+from phm.ingest.load import ingest
+from phm.ingest.sample import write_sample_extract
+
+REF = geo.REFERENCE_ROOT / "north-central-london"
+TOKEN = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def folder(tiny_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a data folder: the demo as phm.duckdb, a loaded extract and a refused load."""
+    root = tmp_path_factory.mktemp("data")
+    shutil.copy(tiny_db, root / "phm.duckdb")
+    files = write_sample_extract(tiny_db, root / "in", "csv")
+    ingest(files, root / "extract.duckdb", REF, as_at=date(2022, 3, 31), name="March extract")
+    persons = pd.read_csv(files["persons"], dtype=str, keep_default_na=False)
+    persons.loc[0, "sex"] = "Q"
+    persons.to_csv(root / "in" / "bad.csv", index=False)
+    ingest({**files, "persons": root / "in" / "bad.csv"}, root / "april.duckdb", REF)
+    return root
+
+
+@pytest.fixture
+def data_env(app_env: Path, folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point PHM_DB at a fresh copy of the folder (so switching in one test can't leak)."""
+    copy = tmp_path / "data"
+    shutil.copytree(folder, copy)
+    monkeypatch.setenv("PHM_DB", str(copy / "phm.duckdb"))
+    monkeypatch.setenv("PHM_ADMIN_TOKEN", TOKEN)
+    return copy / "phm.duckdb"
+
+
+def _texts(at) -> str:
+    return " ".join(
+        str(e.value) for kind in (at.markdown, at.info, at.caption, at.warning) for e in kind
+    )
+
+
+def test_lists_datasets_with_validation_and_the_active_one(run_page, data_env) -> None:
+    at = run_page("data.py")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["file"]) == {"phm.duckdb", "extract.duckdb"}
+    assert table.set_index("file").loc["phm.duckdb", "active"]
+    assert "0 errors" in table.set_index("file").loc["extract.duckdb", "validation"]
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("extract.duckdb: loaded") for label in labels)
+    assert any("april.rejected.json" in label and "error" in label for label in labels)
+    assert "phm.duckdb" in _texts(at)
+
+
+def test_switching_needs_the_token(run_page, data_env) -> None:
+    at = run_page("data.py")
+    assert len(at.button) == 0
+    at.text_input(key="data_admin_token").input("wrong").run()
+    assert len(at.button) == 0
+    assert datasets.active_path(data_env) == data_env
+
+
+def test_authorised_user_switches_the_active_dataset(run_page, data_env) -> None:
+    at = run_page("data.py")
+    at.text_input(key="data_admin_token").input(TOKEN).run()
+    at.selectbox(key="data_choice").select("extract.duckdb").run()
+    at.button[0].click().run()
+    assert not at.exception
+    assert datasets.active_path(data_env) == data_env.with_name("extract.duckdb")
+    assert "March extract" in _texts(at)  # the banner names the newly active dataset
+
+
+def test_without_a_server_token_switching_is_off(run_page, data_env, monkeypatch) -> None:
+    monkeypatch.setenv("PHM_ADMIN_TOKEN", "")
+    at = run_page("data.py")
+    at.text_input(key="data_admin_token").input("").run()
+    assert len(at.button) == 0
+    assert any("Switching from the app is off" in str(e.value) for e in at.info)

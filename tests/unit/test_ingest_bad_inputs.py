@@ -1,0 +1,343 @@
+"""Malformed inputs across all loaders: each gives a clear error and the live database is untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from phm import geo
+from phm.ingest.load import ingest
+from phm.ingest.published import import_published
+from phm.ingest.sample import write_sample_extract
+from phm.ingest.sites import add_sites_to_database, import_sites
+
+REF = geo.REFERENCE_ROOT / "north-central-london"
+AS_AT = date(2022, 3, 31)
+N_PERSONS = 150
+
+Files = dict[str, Path]
+
+
+@pytest.fixture(scope="module")
+def mini(tiny_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Files:
+    """Return a small valid extract: the first persons of the tiny demo with their doses."""
+    folder = tmp_path_factory.mktemp("mini")
+    full = write_sample_extract(tiny_db, folder / "full", "csv")
+    persons = pd.read_csv(full["persons"], dtype=str, keep_default_na=False).head(N_PERSONS)
+    vacc = pd.read_csv(full["vaccinations"], dtype=str, keep_default_na=False)
+    vacc = vacc[vacc["person_id"].isin(set(persons["person_id"]))]
+    files = {
+        "persons": folder / "persons.csv",
+        "vaccinations": folder / "vaccinations.csv",
+        "practices": full["practices"],
+        "sites": full["sites"],
+    }
+    persons.to_csv(files["persons"], index=False)
+    vacc.to_csv(files["vaccinations"], index=False)
+    return files
+
+
+@pytest.fixture(scope="module")
+def live_db(mini: Files, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a live database loaded from the valid mini extract."""
+    out = tmp_path_factory.mktemp("live") / "live.duckdb"
+    assert ingest(mini, out, REF, as_at=AS_AT).loaded
+    return out
+
+
+def _frame(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def _edit(
+    kind: str, change: Callable[[pd.DataFrame], pd.DataFrame]
+) -> Callable[[Files, Path], Files]:
+    """Return a case that rewrites one CSV file through `change`."""
+
+    def make(files: Files, folder: Path) -> Files:
+        path = folder / files[kind].name
+        change(_frame(files[kind]).copy()).to_csv(path, index=False)
+        return {**files, kind: path}
+
+    return make
+
+
+def _set(kind: str, row: int, column: str, value: str) -> Callable[[Files, Path], Files]:
+    def change(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[row, column] = value
+        return frame
+
+    return _edit(kind, change)
+
+
+def _raw(kind: str, content: Callable[[bytes], bytes], name: str | None = None):
+    """Return a case that rewrites one file's bytes."""
+
+    def make(files: Files, folder: Path) -> Files:
+        path = folder / (name or files[kind].name)
+        path.write_bytes(content(files[kind].read_bytes()))
+        return {**files, kind: path}
+
+    return make
+
+
+def _excel(kind: str, extra_sheet: bool = False, merge: bool = False):
+    def make(files: Files, folder: Path) -> Files:
+        frame = _frame(files[kind])
+        path = folder / f"{kind}.xlsx"
+        book = openpyxl.Workbook()
+        sheet = book.active
+        sheet.title = "Sheet1"
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            sheet.append(list(row))
+        if extra_sheet:
+            book.create_sheet("Notes").append(["exported by the GP system"])
+        if merge:
+            sheet.merge_cells("A2:B2")
+        book.save(path)
+        return {**files, kind: path}
+
+    return make
+
+
+def _first_dose_of_someone_with_two(frame: pd.DataFrame) -> pd.DataFrame:
+    twice = frame.loc[frame["dose"] == "2", "person_id"].iloc[0]
+    return frame.drop(frame.index[(frame["person_id"] == twice) & (frame["dose"] == "1")])
+
+
+def _booster_before_second(frame: pd.DataFrame) -> pd.DataFrame:
+    who = frame.loc[frame["dose"] == "2", "person_id"].iloc[0]
+    extra = frame[(frame["person_id"] == who) & (frame["dose"] == "2")].copy()
+    extra["dose"] = "3"
+    extra["vaccination_date"] = "2021-01-02"
+    return pd.concat([frame, extra])
+
+
+def _duplicate_dose(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.concat([frame, frame.iloc[[0]]])
+
+
+def _stranger(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.loc[0, "person_id"] = "99999999999"
+    return frame
+
+
+def _latin1(data: bytes) -> bytes:
+    text = data.decode("utf-8").splitlines()
+    text[1] = text[1].replace("English", "Français").replace("Turkish", "Français")
+    return ("\n".join(text) + "\n").encode("latin-1")
+
+
+def _truncate(data: bytes) -> bytes:
+    lines = data.splitlines()
+    cut = lines[-1][: len(lines[-1]) // 3]
+    return b"\n".join(lines[:-1] + [cut.split(b",")[0] + b',"unterminated'])
+
+
+LINKED_CASES: dict[str, tuple[Callable[[Files, Path], Files], str]] = {
+    "wrong encoding": (_raw("persons", _latin1), "not utf-8"),
+    "missing column": (_edit("persons", lambda f: f.drop(columns=["sex"])), "no sex column"),
+    "renamed column": (
+        _edit("persons", lambda f: f.rename(columns={"birth_date": "dob"})),
+        "no birth_date column",
+    ),
+    "bad sex code": (_set("persons", 3, "sex", "U"), "sex must be one of"),
+    "bad ethnicity code": (
+        _set("persons", 3, "ethnicity_code", "Q"),
+        "ethnicity_code must be one of",
+    ),
+    "bad flag": (_set("persons", 2, "has_diabetes", "maybe"), "must be a boolean"),
+    "duplicate person id": (
+        _edit("persons", lambda f: pd.concat([f, f.iloc[[5]]])),
+        "person_id appears more than once",
+    ),
+    "person id not a number": (_set("persons", 1, "person_id", "A12"), "whole number"),
+    "future birth date": (
+        _set("persons", 1, "birth_date", "2031-02-01"),
+        "birth_date must be from",
+    ),
+    "ancient birth date": (
+        _set("persons", 1, "birth_date", "1850-02-01"),
+        "birth_date must be from",
+    ),
+    "birth date in another format": (_set("persons", 1, "birth_date", "31/12/1950"), "YYYY-MM-DD"),
+    "unknown LSOA": (_set("persons", 0, "lsoa_code", "E01999999"), "not an LSOA of the ICB"),
+    "registration ends before it starts": (
+        _edit(
+            "persons",
+            lambda f: f.assign(
+                registered_to=["2000-01-01"] + list(f["registered_to"][1:]),
+                registration_end_reason=["moved"] + list(f["registration_end_reason"][1:]),
+            ),
+        ),
+        "registered_to must be after",
+    ),
+    "huge field value": (_set("persons", 0, "main_language", "x" * 100_000), "longer than"),
+    "formula injection": (
+        _set("practices", 0, "practice_name", '=HYPERLINK("http://evil.example","Click")'),
+        "formula injection",
+    ),
+    "future vaccination": (
+        _set("vaccinations", 0, "vaccination_date", "2030-01-01"),
+        "after the as-at",
+    ),
+    "vaccination before programme": (
+        _set("vaccinations", 0, "vaccination_date", "2020-11-01"),
+        "before the programme",
+    ),
+    "unknown dose": (_set("vaccinations", 0, "dose", "4"), "dose must be one of"),
+    "unknown programme": (_set("vaccinations", 0, "programme", "flu"), "programme must be one of"),
+    "vaccination of unknown person": (
+        _edit("vaccinations", _stranger),
+        "must be in the persons file",
+    ),
+    "duplicate dose": (_edit("vaccinations", _duplicate_dose), "more than once"),
+    "second dose without first": (
+        _edit("vaccinations", _first_dose_of_someone_with_two),
+        "dose 2 has no dose 1",
+    ),
+    "booster before second dose": (
+        _edit("vaccinations", _booster_before_second),
+        "booster has no dose 2",
+    ),
+    "vaccinated before birth": (
+        _edit(
+            "persons",
+            lambda f: f.assign(birth_date=["2021-03-01"] * len(f)),
+        ),
+        "before the person's birth_date",
+    ),
+    "site outside England": (_set("sites", 0, "lon", "20.5"), "within England"),
+    "truncated file": (_raw("vaccinations", _truncate), "cannot read"),
+    "empty file": (_raw("persons", lambda _data: b""), "the file is empty"),
+    "header only": (_raw("persons", lambda d: d.splitlines()[0] + b"\n"), "no rows"),
+    "not a parquet file": (
+        _raw("persons", lambda d: d[:200], "persons.parquet"),
+        "cannot read as parquet",
+    ),
+    "unknown file type": (_raw("persons", lambda d: d, "persons.json"), "unknown file type"),
+    "excel with extra sheets": (_excel("persons", extra_sheet=True), "2 sheets"),
+    "excel with merged cells": (_excel("persons", merge=True), "merged cells"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LINKED_CASES))
+def test_bad_extract_is_refused_and_live_db_unchanged(case, mini, live_db, tmp_path) -> None:
+    make, expected = LINKED_CASES[case]
+    live = tmp_path / "live.duckdb"
+    shutil.copy(live_db, live)
+    before = hashlib.sha256(live.read_bytes()).hexdigest()
+    files = make(mini, tmp_path)
+    result = ingest(files, live, REF, as_at=AS_AT)
+    assert not result.loaded
+    errors = [p for p in result.findings.problems if p.severity == "error"]
+    text = " | ".join(f"{p.check}: {p.message}" for p in errors).lower()
+    assert expected.lower() in text, text
+    assert hashlib.sha256(live.read_bytes()).hexdigest() == before
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def _published(content: bytes, name: str = "vaccinations-MSOA-20210311.csv"):
+    def make(folder: Path) -> list[Path]:
+        path = folder / name
+        path.write_bytes(content)
+        return [path]
+
+    return make
+
+
+GOOD_HEADER = b",LTLA Code,LTLA Name,MSOA Code,MSOA Name,Under 60,60-64,80+,\n"
+PUBLISHED_CASES = {
+    "published: no MSOA column": (_published(b"Area,Count\nBarnet,12\n"), "no 'MSOA Code' column"),
+    "published: empty file": (_published(b""), "the file is empty"),
+    "published: wrong encoding": (
+        _published(GOOD_HEADER + b",E09000003,Barnet,E02000024,Caf\xe9,1,2,3,\n"),
+        "not UTF-8",
+    ),
+    "published: population only": (
+        _published(b"MSOA Code,MSOA Name,Under 18,18-24,16+\nE02000024,X,1,2,3\n", "NIMS.csv"),
+        "no vaccination file",
+    ),
+    "published: bands of unknown meaning": (
+        _published(b"MSOA Code,MSOA Name,Under 60,60-64\nE02000024,X,1,2\n"),
+        "cannot tell vaccinations from population",
+    ),
+    "published: no band columns": (
+        _published(b"MSOA Code,MSOA Name,Total\nE02000024,X,1\n"),
+        "no age-band columns",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PUBLISHED_CASES))
+def test_bad_published_file_is_refused_and_live_db_unchanged(case, live_db, tmp_path) -> None:
+    make, expected = PUBLISHED_CASES[case]
+    live = tmp_path / "live.duckdb"
+    shutil.copy(live_db, live)
+    before = hashlib.sha256(live.read_bytes()).hexdigest()
+    with pytest.raises(ValueError, match=expected):
+        import_published(make(tmp_path), live, REF, as_at=date(2021, 3, 7))
+    assert hashlib.sha256(live.read_bytes()).hexdigest() == before
+
+
+def _sites_workbook(sheets: dict[str, list[list[object]]] | None, raw: bytes = b""):
+    def make(folder: Path) -> Path:
+        path = folder / "sites.xlsx"
+        if sheets is None:
+            path.write_bytes(raw)
+            return path
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for title, rows in sheets.items():
+            sheet = book.create_sheet(title)
+            for row in rows:
+                sheet.append(row)
+        book.save(path)
+        return path
+
+    return make
+
+
+SITES_CASES = {
+    "sites: not a workbook": (
+        _sites_workbook(None, b"Name,Postcode\nX,N1 1AA\n"),
+        "not a readable Excel",
+    ),
+    "sites: unknown kind of sheet": (
+        _sites_workbook({"Care homes": [["Name", "Postcode"], ["X", "N1 1AA"]]}),
+        "cannot tell which kind",
+    ),
+    "sites: no name column": (
+        _sites_workbook({"Pharmacies": [["Address", "Postcode"], ["1 High St", "N1 1AA"]]}),
+        "no site name column",
+    ),
+    "sites: no postcode column anywhere": (
+        _sites_workbook({"Pharmacies": [["Name", "Address"], ["X", "1 High St"]]}),
+        "no sites found",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SITES_CASES))
+def test_bad_site_list_is_refused_and_live_db_unchanged(case, live_db, tmp_path) -> None:
+    make, expected = SITES_CASES[case]
+    live = tmp_path / "live.duckdb"
+    shutil.copy(live_db, live)
+    before = hashlib.sha256(live.read_bytes()).hexdigest()
+    with pytest.raises(ValueError, match=expected):
+        result = import_sites(make(tmp_path), REF, date(2021, 2, 26))
+        add_sites_to_database(live, result.sites)
+    assert hashlib.sha256(live.read_bytes()).hexdigest() == before
+
+
+def test_there_are_at_least_thirty_malformed_inputs() -> None:
+    assert len(LINKED_CASES) + len(PUBLISHED_CASES) + len(SITES_CASES) >= 30
