@@ -36,13 +36,14 @@ by = first.selectbox(
     format_func=explore.label_of,
     key="explore_by",
 )
+NOTHING = "nothing"
 then = second.selectbox(
     "and by",
-    [None, *[n for n in names if n != by]],
-    format_func=lambda n: "nothing else" if n is None else explore.label_of(n),
+    [NOTHING, *[n for n in names if n != by]],
+    format_func=lambda n: "nothing else" if n == NOTHING else explore.label_of(n),
     key="explore_then",
 )
-dimensions = (by,) if then is None else (by, then)
+dimensions = (by,) if then == NOTHING else (by, then)
 raw = data.uptake_by(cohort, dimensions, version)
 if raw.empty:
     st.info("No one in this cohort: widen the filters in the sidebar.")
@@ -53,7 +54,7 @@ header = explore.export_header(
     description, meta, rule, dose_label, f"{dose_label} uptake by {title}"
 )
 
-if then is None:
+if then == NOTHING:
     sort = order.selectbox(
         "Sort by", list(explore.SORTS), format_func=explore.SORTS.get, key="explore_sort"
     )

@@ -22,6 +22,16 @@ def no_exception(page: Page) -> None:
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a select box by typing it, as a keyboard user would."""
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label)
+    box.locator("input").click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option, exact=True).wait_for()
+    page.keyboard.press("Enter")
+    settle(page)
+
+
 def test_find_a_target_group_open_it_and_layer_characteristics(context, app_url, artifacts):
     page = context.new_page()
 
@@ -63,12 +73,11 @@ def test_find_a_target_group_open_it_and_layer_characteristics(context, app_url,
     page.screenshot(path=str(artifacts / "journey1-2-finding-in-explore.png"), full_page=True)
 
     # 4. Layer: break the group down by sex and first language: a heatmap and a table.
-    page.locator("[data-testid='stSelectbox']").filter(has_text="Break down by").click()
-    page.get_by_role("option", name="Sex", exact=True).click()
-    settle(page)
-    page.locator("[data-testid='stSelectbox']").filter(has_text="and by").click()
-    page.get_by_role("option", name="IMD quintile", exact=True).click()
-    settle(page)
+    choose(page, "Break down by", "Sex")
+    expect(page.get_by_text("First dose uptake by Sex", exact=True)).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    choose(page, "and by", "IMD quintile")
     expect(page.get_by_role("tab", name="Heatmap")).to_be_visible(timeout=TIMEOUT_MS)
     expect(page.locator("[data-testid='stVegaLiteChart']").first).to_be_visible()
     no_exception(page)
