@@ -2,9 +2,8 @@
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitPageNotFoundError
 
-from components import data, map_data, render
+from components import data, map_data, pages, render
 from components.cohort_picker import current_cohort, place_names
 from phm import codes, maps
 from phm.outreach.coverage import Reach
@@ -24,22 +23,14 @@ def _clear_selection() -> None:
     st.session_state["map_area_pick"] = None
 
 
-def _link(page: str, label: str, icon: str) -> None:
-    """Link to another page of the app (plain text when the page runs on its own, as in tests)."""
-    try:
-        st.page_link(page, label=label, icon=icon)
-    except StreamlitPageNotFoundError:
-        st.caption(label)
-
-
 st.title("Map")
 meta = render.banner()
 cohort = current_cohort()
 render.cohort_sentence(cohort.describe(place_names()))
 rule = data.disclosure_rule()
 version = data.version()
-_link(
-    "views/outreach.py",
+st.page_link(
+    pages.page("outreach"),
     label="Plan pop-up sites or a vaccine-bus route for this cohort",
     icon=":material/route:",
 )

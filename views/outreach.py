@@ -5,9 +5,8 @@ from datetime import time
 
 import pandas as pd
 import streamlit as st
-from streamlit.errors import StreamlitPageNotFoundError
 
-from components import data, map_data, render
+from components import data, map_data, pages, render
 from components.cohort_picker import current_cohort, place_names
 from phm import codes, exports, maps
 from phm.outreach import export
@@ -20,14 +19,6 @@ EXISTING_DEFAULT = ["vaccination_centre", "hospital_hub", "gp_pcn_site", "commun
 SOURCES = {"lsoa": "LSOA population-weighted points", "upload": "My list of places (CSV)"}
 
 
-def _link(page: str, label: str, icon: str) -> None:
-    """Link to another page of the app (plain text when the page runs on its own, as in tests)."""
-    try:
-        st.page_link(page, label=label, icon=icon)
-    except StreamlitPageNotFoundError:
-        st.caption(label)
-
-
 st.title("Plan outreach")
 meta = render.banner()
 cohort = current_cohort()
@@ -38,7 +29,7 @@ version = data.version()
 lsoas = map_data.lsoas(version)
 view = maps.view_for(lsoas["centroid_lon"], lsoas["centroid_lat"])
 open_sites = map_data.sites(cohort.as_at, version)
-_link("views/map.py", label="Back to the map", icon=":material/map:")
+st.page_link(pages.page("map"), label="Back to the map", icon=":material/map:")
 
 
 def base_layers() -> list:
