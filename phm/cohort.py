@@ -186,7 +186,10 @@ class Cohort:
         if self.jcvi_cohorts:
             parts.append(f"in JCVI cohort {_or_list(str(c) for c in self.jcvi_cohorts)}")
         if self.ethnicities:
-            labels = [codes.ETHNICITY_LABELS[c] for c in self.ethnicities]
+            labels = [
+                label[0].lower() + label[1:] if label.startswith("Any other") else label
+                for label in (codes.ETHNICITY_LABELS[c] for c in self.ethnicities)
+            ]
             parts.append(f"of {_or_list(labels)} ethnicity")
         if self.ethnic_groups:
             parts.append(f"in the {_or_list(self.ethnic_groups)} ethnic group")
