@@ -4,13 +4,14 @@ from datetime import date
 
 import streamlit as st
 
-from components import data, pages
+from components import data, pages, presentation
 from components.cohort_picker import current_cohort, render_cohort_picker, seed_from_url, sync_url
 from phm import geo, settings
 
 st.set_page_config(
     page_title="PHM Vaccination Uptake Explorer", page_icon=":material/vaccines:", layout="wide"
 )
+presentation.apply()
 
 database = data.database_path()
 if not database.exists():

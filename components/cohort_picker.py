@@ -32,6 +32,8 @@ PLACE_LABELS = {
     "practices": "GP practice",
 }
 FLAG_CHOICES = ("any", "yes", "no")
+# URL parameters that belong to a page, not to the cohort: kept when the cohort is written.
+PAGE_PARAMS = ("intervention",)
 
 
 def _known_values(options: dict[str, dict[str, str]]) -> dict[str, set[str]]:
@@ -46,7 +48,7 @@ def seed_from_url(options: dict[str, dict[str, str]], data_as_at: date) -> list[
     reported and ignored and never reach SQL.
     """
     state = st.session_state
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    params = _cohort_params()
     # Later runs re-seed only when a link inside the app (st.page_link with query_params)
     # brought a URL that differs from the one the picker last wrote.
     if state.get("_cohort_seeded") and (not params or params == state.get("_url_written")):
@@ -71,13 +73,21 @@ def seed_from_url(options: dict[str, dict[str, str]], data_as_at: date) -> list[
     return warnings
 
 
+def _cohort_params() -> dict[str, list[str]]:
+    """Return the URL's parameters other than a page's own (PAGE_PARAMS)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params if key not in PAGE_PARAMS}
+
+
 def sync_url(cohort: Cohort) -> None:
-    """Write the cohort into the URL (codes only) so the view can be shared as a link."""
+    """Write the cohort into the URL (codes only) so the view can be shared as a link.
+
+    A page's own parameters (PAGE_PARAMS, e.g. the business case's interventions) are kept.
+    """
     wanted = cohort.to_query_params()
-    current = {key: st.query_params.get_all(key) for key in st.query_params}
     normal = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
-    if current != normal:
-        st.query_params.from_dict(wanted)
+    kept = {key: st.query_params.get_all(key) for key in PAGE_PARAMS if key in st.query_params}
+    if _cohort_params() != normal:
+        st.query_params.from_dict({**wanted, **kept})
     st.session_state["_url_written"] = normal
 
 

@@ -27,6 +27,10 @@ PAGES: dict[str, PageSpec] = {
     "trends": PageSpec("trends.py", "Trends", ":material/timeline:", "trends"),
     "map": PageSpec("map.py", "Map", ":material/map:", "map"),
     "outreach": PageSpec("outreach.py", "Plan outreach", ":material/route:", "outreach"),
+    "business_case": PageSpec(
+        "business_case.py", "Business case", ":material/request_quote:", "business_case"
+    ),
+    "scenarios": PageSpec("scenarios.py", "Scenarios", ":material/slideshow:", "scenarios"),
     "data": PageSpec("data.py", "Data", ":material/database:", "data"),
     "about": PageSpec("about.py", "About", ":material/info:", "about"),
 }

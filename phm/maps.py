@@ -65,7 +65,7 @@ def hex_to_rgba(colour: str, alpha: int = 210) -> list[int]:
     return [int(colour[i : i + 2], 16) for i in (0, 2, 4)] + [alpha]
 
 
-def _rgba_hex(rgba: Sequence[int]) -> str:
+def rgba_hex(rgba: Sequence[int]) -> str:
     """Return #rrggbb for an [r, g, b, ...] colour."""
     return "#" + "".join(f"{int(v):02x}" for v in rgba[:3])
 
@@ -148,7 +148,7 @@ def legend(metric: str, breaks: Sequence[float]) -> list[LegendEntry]:
         else:
             label = f"{fmt(edges[i - 1])} to {fmt(edges[i])}{unit}"
         entries.append(LegendEntry(colour, label))
-    entries.append(LegendEntry(_rgba_hex(SUPPRESSED_RGBA), "Suppressed (small numbers)", "#5a5a5a"))
+    entries.append(LegendEntry(rgba_hex(SUPPRESSED_RGBA), "Suppressed (small numbers)", "#5a5a5a"))
     entries.append(LegendEntry("#ffffff", "No one in this cohort lives here", "#c8c8c8"))
     return entries
 
@@ -478,7 +478,7 @@ def deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, basemap: bool = False
 def site_legend(models: Sequence[str]) -> list[LegendEntry]:
     """Return legend entries for the existing sites' delivery models."""
     return [
-        LegendEntry(_rgba_hex(SITE_COLOURS[m]), codes.DELIVERY_MODELS[m], "#ffffff")
+        LegendEntry(rgba_hex(SITE_COLOURS[m]), codes.DELIVERY_MODELS[m], "#ffffff")
         for m in models
         if m in SITE_COLOURS
     ]

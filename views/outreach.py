@@ -29,7 +29,14 @@ version = data.version()
 lsoas = map_data.lsoas(version)
 view = maps.view_for(lsoas["centroid_lon"], lsoas["centroid_lat"])
 open_sites = map_data.sites(cohort.as_at, version)
-st.page_link(pages.page("map"), label="Back to the map", icon=":material/map:")
+back, cost = st.columns(2)
+back.page_link(pages.page("map"), label="Back to the map", icon=":material/map:")
+cost.page_link(
+    pages.page("business_case"),
+    label="Cost pop-up sessions and bus days for this cohort",
+    icon=":material/request_quote:",
+    query_params={"intervention": ["popup", "bus"]},
+)
 
 
 def base_layers() -> list:

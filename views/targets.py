@@ -73,12 +73,15 @@ st.markdown(
     " would be vaccinated if the group had the cohort's uptake. Each group is one"
     " characteristic or a pair (ethnicity, broad ethnic group, first language, age band, IMD"
     f" quintile, each clinical or social flag) within one {targeting.PLACE_LEVELS[level]}, with"
-    f" at least {int(min_size)} people. Open one in Explore or on the Map."
+    f" at least {int(min_size)} people. Open one in Explore, on the Map, or cost outreach to it"
+    " in a business case."
 )
 if not findings:
     st.success("No group of this size has uptake clearly below the cohort's.")
 for finding in findings:
-    words, explore_link, map_link = st.columns([10, 2, 2], vertical_alignment="center")
+    words, explore_link, map_link, case_link = st.columns(
+        [10, 2, 2, 2], vertical_alignment="center"
+    )
     words.markdown(f"**{finding.rank}.** {finding.sentence(benchmark)}")
     link_params = finding.cohort.to_query_params()
     explore_link.page_link(
@@ -94,6 +97,13 @@ for finding in findings:
         icon=":material/map:",
         query_params=link_params,
         help=f"Map finding {finding.rank}'s group by LSOA",
+    )
+    case_link.page_link(
+        pages.page("business_case"),
+        label="Cost",
+        icon=":material/request_quote:",
+        query_params=link_params,
+        help=f"Cost outreach to finding {finding.rank}'s group in a business case",
     )
 table = explore.findings_table(findings)
 header = explore.export_header(

@@ -1,0 +1,140 @@
+"""The Business case page run by AppTest: assumptions move the results the expected way."""
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from phm import codes
+
+PAGE = Path(__file__).resolve().parents[2] / "views" / "business_case.py"
+
+MONEY = re.compile(r"^£([\d,]+)$")
+
+
+def central_metrics(at: AppTest, label: str) -> list[str]:
+    """Return the shown values of one kind of per-intervention metric, left to right."""
+    return [m.value for m in at.metric if m.label == label]
+
+
+def pounds(text: str) -> int:
+    """Return the whole pounds of a '£1,234' metric."""
+    match = MONEY.match(text)
+    assert match, f"{text!r} is not an amount in pounds"
+    return int(match.group(1).replace(",", ""))
+
+
+def whole(text: str) -> int:
+    """Return the number of a '1,234' metric."""
+    return int(text.replace(",", ""))
+
+
+def results(at: AppTest) -> dict[str, list[str]]:
+    """Return the results table as row name -> one text per intervention."""
+    frame = at.dataframe[0].value
+    return {row[0]: list(row[1:]) for row in frame.itertuples(index=False)}
+
+
+def test_defaults_show_two_interventions_side_by_side(run_page):
+    at = run_page("business_case.py")
+    assert not at.exception
+    assert any("SYNTHETIC DATA" in w.value for w in at.warning)
+    assert [s.value for s in at.subheader][:2] == [
+        "Community-language link worker",
+        "Pop-up clinic sessions",
+    ]
+    table = results(at)
+    assert table["Total cost"] == ["£35,000", "£15,000"]
+    for name in ("People reached", "Additional vaccinations", "Cost per additional vaccination"):
+        for text in table[name]:
+            assert re.search(r"\(.+–.+\)", text), f"{name}: {text!r} has no range"
+    assert len(at.get("download_button")) == 2
+    assert any("Assumption" in c.value for c in at.caption)
+
+
+def test_doubling_cost_doubles_cost_per_vaccination(run_page):
+    at = run_page("business_case.py", bc_interventions=["popup"])
+    before = pounds(central_metrics(at, "Cost per additional vaccination (central)")[0])
+    added = whole(central_metrics(at, "Additional vaccinations (central)")[0])
+    at.number_input(key="bc_popup_cost").set_value(3_000.0).run()
+    assert not at.exception
+    after = pounds(central_metrics(at, "Cost per additional vaccination (central)")[0])
+    assert abs(after - 2 * before) <= 1
+    assert whole(central_metrics(at, "Additional vaccinations (central)")[0]) == added
+    assert results(at)["Total cost"] == ["£30,000"]
+
+
+def test_doubling_conversion_doubles_additional_vaccinations(run_page):
+    at = run_page("business_case.py", bc_interventions=["popup"])
+    before = whole(central_metrics(at, "Additional vaccinations (central)")[0])
+    assert before > 20
+    at.number_input(key="bc_popup_conversion_high").set_value(80.0)
+    at.number_input(key="bc_popup_conversion_central").set_value(60.0).run()
+    assert not at.exception
+    after = whole(central_metrics(at, "Additional vaccinations (central)")[0])
+    assert abs(after - 2 * before) <= 1
+
+
+def test_capacity_caps_additional_vaccinations(run_page):
+    at = run_page("business_case.py", bc_interventions=["link_worker"])
+    at.number_input(key="bc_link_worker_capacity").set_value(10.0).run()
+    assert not at.exception
+    assert central_metrics(at, "Additional vaccinations (central)") == ["10"]
+    assert central_metrics(at, "Cost per additional vaccination (central)") == ["£3,500"]
+    assert "(capacity-limited)" in results(at)["Additional vaccinations"][0]
+
+
+def test_more_reach_in_core20_narrows_both_gaps(run_page):
+    at = run_page("business_case.py", bc_interventions=["translated_comms"], imd_quintile=[1])
+    before = results(at)
+    at.number_input(key="bc_translated_comms_reach_high").set_value(100.0)
+    at.number_input(key="bc_translated_comms_reach_central").set_value(90.0).run()
+    after = results(at)
+    assert not at.exception
+
+    def central(text: str) -> float:
+        return float(re.match(r"^([+-]?[\d.]+)", text).group(1))
+
+    assert central(after["Uptake after"][0]) > central(before["Uptake after"][0])
+    # the most deprived quintile is behind: its gaps are negative and shrink towards zero
+    for row in ("Gap to comparator after", "Most vs least deprived gap after"):
+        assert central(before[row][0]) < central(after[row][0]) <= 0, row
+    assert before["Most vs least deprived gap now"] == after["Most vs least deprived gap now"]
+
+
+@pytest.mark.parametrize("state", [{"age_min": 120, "age_max": 120}])
+def test_empty_cohort_says_so(run_page, state):
+    at = run_page("business_case.py", **state)
+    assert not at.exception
+    assert any("too small to cost" in i.value for i in at.info)
+    assert not at.dataframe
+
+
+def run_with_url(app_env, **params: list[str]) -> AppTest:
+    """Run the page as if opened from a link carrying these URL parameters."""
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    for flag in codes.FLAGS:
+        at.session_state[flag] = "any"
+    at.session_state["dose"] = "1"
+    for key, values in params.items():
+        at.query_params[key] = values
+    return at.run()
+
+
+def test_a_link_chooses_the_interventions_and_the_choice_goes_back_into_the_url(app_env):
+    at = run_with_url(app_env, intervention=["bus", "home_visits"])
+    assert not at.exception
+    assert [s.value for s in at.subheader][:2] == ["Vaccine-bus days", "Housebound home visits"]
+    at.multiselect(key="bc_interventions").set_value(["door_knocking"]).run()
+    written = at.query_params["intervention"]
+    assert ([written] if isinstance(written, str) else list(written)) == ["door_knocking"]
+    assert at.subheader[0].value == "Door-knocking"
+
+
+def test_unknown_interventions_in_a_link_are_ignored(app_env):
+    at = run_with_url(app_env, intervention=["=HYPERLINK(1)", "bus", "bus", "no_such"])
+    assert not at.exception
+    assert at.multiselect(key="bc_interventions").value == ["bus"]
+    at = run_with_url(app_env, intervention=["nonsense"])
+    assert at.multiselect(key="bc_interventions").value == ["link_worker", "popup"]

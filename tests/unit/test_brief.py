@@ -1,0 +1,125 @@
+"""The business-case brief: HTML is self-contained and complete; the PDF renders to A4 pages."""
+
+import base64
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from phm import maps, settings
+from phm.brief import Brief, results_table, to_html, to_pdf
+from phm.business_case import INTERVENTIONS, Counts, Target, evaluate
+
+TARGET = Target(
+    group=Counts(vaccinated=600, population=1000),
+    comparator=Counts(vaccinated=7000, population=10000),
+    group_by_quintile={1: Counts(400, 700), 3: Counts(200, 300)},
+    comparator_by_quintile={1: Counts(1000, 2000), 5: Counts(1600, 2000)},
+)
+
+
+def square(x: float) -> list[list[list[float]]]:
+    """Return one small square polygon (lon/lat rings) near London."""
+    return [[[x, 51.5], [x + 0.01, 51.5], [x + 0.01, 51.51], [x, 51.51], [x, 51.5]]]
+
+
+LEGEND = tuple(maps.legend("uptake", (50.0,)))
+AREAS = pd.DataFrame(
+    {
+        "polygon": [square(-0.10), square(-0.08), square(-0.06)],
+        "state": ["shown", "suppressed", "empty"],
+        "fill": [
+            maps.hex_to_rgba(LEGEND[0].colour),
+            list(maps.SUPPRESSED_RGBA),
+            list(maps.EMPTY_RGBA),
+        ],
+    }
+)
+
+
+def make_brief(kind: str = "synthetic", areas: pd.DataFrame | None = AREAS) -> Brief:
+    """Return a brief of two interventions for a made-up target, mapped over three areas."""
+    return Brief(
+        cohort="People whose first language is Polish; first dose of COVID-19 vaccine",
+        comparator="everyone in the ICS",
+        dataset="Test dataset",
+        kind=kind,
+        as_at="2022-03-31",
+        rule="Counts from 1 to 7 are shown as <8.",
+        outcomes=(
+            evaluate(INTERVENTIONS["link_worker"], TARGET),
+            evaluate(INTERVENTIONS["popup"], TARGET),
+        ),
+        comparator_uptake=70.0,
+        made_on=date(2026, 11, 23),
+        areas=areas,
+        area_legend=LEGEND,
+        area_title="Uptake of the target group (%) by MSOA",
+    )
+
+
+def test_results_table_has_hand_computed_popup_figures():
+    table = results_table(make_brief().outcomes)
+    popup = dict(zip(table["Result"], table["Pop-up clinic sessions"], strict=True))
+    assert popup["People reached"] == "40 (20–80)"
+    assert popup["Additional vaccinations"] == "12 (4–32)"
+    assert popup["Cost per additional vaccination"] == "£1,250 (£469–£3,750)"
+    assert popup["Uptake after"] == "61.2% (60.4–63.2%)"
+
+
+def test_html_is_self_contained_and_has_every_section():
+    page = to_html(make_brief())
+    for text in (
+        "SYNTHETIC DATA",
+        "People whose first language is Polish",
+        "Community-language link worker",
+        "£1,250 (£469–£3,750)",
+        "Assumption — replace with local figures.",
+        "Agenda for Change",
+        "Data caveats",
+        "Counts from 1 to 7 are shown as &lt;8.",
+        "23 November 2026",
+        "data:image/svg+xml;base64,",
+    ):
+        assert text in page, text
+    assert not re.search(r"""(src|href)=["']https?:""", page)
+    assert "SYNTHETIC" not in to_html(make_brief("linked extract"))
+
+
+def test_html_map_colours_areas_by_class_and_marks_suppressed_and_empty():
+    page = to_html(make_brief())
+    assert "<h2>Map: Uptake of the target group (%) by MSOA</h2>" in page
+    assert "Open Government Licence" in page
+    svgs = re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", page)
+    map_svg = base64.b64decode(svgs[0]).decode()
+    for entry in LEGEND:
+        assert entry.label in map_svg, entry.label
+    fills = re.findall(r'<path[^>]*fill="(#[0-9a-fA-F]{6})"', map_svg)
+    for colour in (LEGEND[0].colour, maps.rgba_hex(maps.SUPPRESSED_RGBA), "#ffffff"):
+        assert colour.lower() in [f.lower() for f in fills], colour
+    assert "<h2>Map:" not in to_html(make_brief(areas=None))
+
+
+def test_pdf_renders_to_a4_pages(tmp_path: Path):
+    if not all(shutil.which(tool) for tool in ("pdftoppm", "pdfinfo", "pdftotext")):
+        reason = "poppler-utils (pdftoppm, pdfinfo, pdftotext) is not installed"
+        if settings.get_flag("PHM_REQUIRE_BROWSER"):
+            pytest.fail(f"{reason}; PHM_REQUIRE_BROWSER=1 makes this a failure", pytrace=False)
+        pytest.skip(reason)
+    pdf = tmp_path / "brief.pdf"
+    pdf.write_bytes(to_pdf(make_brief()))
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert 1 <= pages <= 3
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts \(A4\)", info)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == pages
+    assert all(image.stat().st_size > 5_000 for image in images)  # not blank
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    for words in ("SYNTHETIC DATA", "Pop-up clinic sessions", "1,250", "Data caveats", "Map:"):
+        assert words in text, words

@@ -1,0 +1,207 @@
+"""Business case: cost and equity effect of one or two interventions for the current cohort."""
+
+from datetime import date
+
+import streamlit as st
+
+from components import data, map_data, pages, presentation, render
+from components.cohort_picker import current_cohort, place_names
+from phm import brief as briefs
+from phm import business_case as bc
+from phm.disclosure import format_count
+from phm.summaries import protected_uptake
+
+st.title("Business case")
+meta = render.banner()
+cohort = current_cohort()
+names = place_names()
+render.cohort_sentence(cohort.describe(names))
+rule = data.disclosure_rule()
+version = data.version()
+
+group = protected_uptake(data.uptake_by(cohort, (), version), rule, partitions=()).iloc[0]
+comparator, comparator_name = bc.comparator_cohort(cohort)
+comparator_row = protected_uptake(data.uptake_by(comparator, (), version), rule, partitions=())
+group_quintiles = protected_uptake(data.uptake_by(cohort, ("imd_quintile",), version), rule)
+comparator_quintiles = protected_uptake(
+    data.uptake_by(comparator, ("imd_quintile",), version), rule
+)
+group_counts = bc.shown_counts(group)
+comparator_counts = bc.shown_counts(comparator_row.iloc[0])
+if group_counts is None or comparator_counts is None or group_counts.population == 0:
+    st.info(
+        "This cohort is too small to cost (its counts are suppressed) or has no one in it."
+        " Widen the cohort in the sidebar.",
+        icon=":material/info:",
+    )
+    render.suppression_note()
+    st.stop()
+
+target = bc.Target(
+    group=group_counts,
+    comparator=comparator_counts,
+    group_by_quintile=bc.counts_by(group_quintiles, "imd_quintile"),
+    comparator_by_quintile=bc.counts_by(comparator_quintiles, "imd_quintile"),
+)
+columns = st.columns(3)
+columns[0].metric(
+    "Unvaccinated in the target group",
+    format_count(group["unvaccinated"], bool(group["unvaccinated_suppressed"]), rule),
+)
+columns[1].metric("Uptake of the target group", f"{group_counts.uptake():.1f}%")
+columns[2].metric(f"Uptake of {comparator_name}", f"{comparator_counts.uptake():.1f}%")
+st.caption(f"Compared with {comparator_name}: {comparator.describe(names)}.")
+
+# A link (scenario, finding, outreach plan) may name the interventions: ?intervention=bus
+from_url = bc.interventions_from_url(st.query_params.get_all("intervention"))
+if from_url and from_url != st.session_state.get("_bc_url_choice"):
+    st.session_state["bc_interventions"] = from_url
+st.session_state.setdefault("bc_interventions", list(bc.DEFAULT_CHOICE))
+chosen = st.multiselect(
+    "Interventions (one or two, side by side)",
+    list(bc.INTERVENTIONS),
+    format_func=lambda key: bc.INTERVENTIONS[key].name,
+    max_selections=bc.MAX_CHOICES,
+    key="bc_interventions",
+)
+st.session_state["_bc_url_choice"] = list(chosen)
+if st.query_params.get_all("intervention") != list(chosen):
+    st.query_params["intervention"] = list(chosen)
+if not chosen:
+    st.info("Choose an intervention to cost.", icon=":material/info:")
+    st.stop()
+
+
+def _share_inputs(column, key: str, label: str, value: bc.Range) -> bc.Range:
+    """Draw low/central/high inputs of one share (in %) and return them as a sorted Range."""
+    column.markdown(f"**{label}** (%)")
+    parts = column.columns(3)
+    values = [
+        parts[i].number_input(
+            scenario,
+            min_value=0.0,
+            max_value=100.0,
+            value=100 * value.get(scenario),
+            step=1.0,
+            format="%.1f",
+            key=f"bc_{key}_{scenario}",
+        )
+        / 100
+        for i, scenario in enumerate(bc.SCENARIOS)
+    ]
+    if values != sorted(values):
+        column.caption("Low, central and high were out of order; they are used sorted.")
+    low, central, high = sorted(values)
+    return bc.Range(low, central, high)
+
+
+outcomes = []
+for column, key in zip(st.columns(len(chosen)), chosen, strict=True):
+    default = bc.INTERVENTIONS[key]
+    with column:
+        st.subheader(default.name)
+        st.caption(default.description)
+        cost = st.number_input(
+            f"Cost per {default.unit} (£)",
+            min_value=0.0,
+            value=default.cost_per_unit,
+            step=100.0,
+            format="%.0f",
+            key=f"bc_{key}_cost",
+            help=default.source("cost_per_unit"),
+        )
+        units = st.number_input(
+            f"Number ({default.unit})",
+            min_value=0,
+            max_value=10_000,
+            value=default.units,
+            step=1,
+            key=f"bc_{key}_units",
+        )
+        capacity = st.number_input(
+            f"Capacity: most additional vaccinations per {default.unit} (0 = no limit)",
+            min_value=0.0,
+            value=default.capacity_per_unit or 0.0,
+            step=1.0,
+            format="%.0f",
+            key=f"bc_{key}_capacity",
+            help=default.source("capacity_per_unit"),
+        )
+        reach = _share_inputs(
+            st, f"{key}_reach", "Share of the unvaccinated reached", default.reach
+        )
+        conversion = _share_inputs(
+            st, f"{key}_conversion", "Conversion among those reached", default.conversion
+        )
+        intervention = default.with_(
+            cost_per_unit=float(cost),
+            units=int(units),
+            capacity_per_unit=float(capacity) or None,
+            reach=reach,
+            conversion=conversion,
+        )
+        outcome = bc.evaluate(intervention, target)
+        outcomes.append(outcome)
+        per = outcome.cost_per_vaccination
+        st.metric(
+            "Cost per additional vaccination (central)",
+            "–" if per is None else f"£{per.central:,.0f}",
+        )
+        st.metric(
+            "Additional vaccinations (central)",
+            f"{round(outcome.additional.central):,}",
+            help="Low to high: "
+            f"{round(outcome.additional.low):,} to {round(outcome.additional.high):,}",
+        )
+        st.caption(
+            "Assumptions are labelled 'Assumption — replace with local figures' unless a"
+            " source is given (hover the ? of each input)."
+        )
+
+st.subheader("Results")
+st.dataframe(briefs.results_table(outcomes), hide_index=True, width="stretch")
+chart = briefs.impact_chart(outcomes, comparator_counts.uptake())
+st.altair_chart(chart)
+with st.expander("Assumptions and their sources"):
+    st.dataframe(briefs.assumptions_table(outcomes), hide_index=True, width="stretch")
+with st.expander("Caveats"):
+    for caveat in briefs.CAVEATS:
+        st.markdown(f"- {caveat}")
+
+areas, area_legend, _ = map_data.area_map(cohort, "msoa", "uptake", rule, version)
+areas = areas.assign(polygon=map_data.shape_polygons("msoa", version))
+with st.expander("Map in the brief: the target group's uptake by MSOA"):
+    st.altair_chart(briefs.area_map_chart(areas, area_legend, "Uptake of the target group (%)"))
+brief = briefs.Brief(
+    cohort=cohort.describe(names),
+    comparator=f"{comparator_name}: {comparator.describe(names)}",
+    dataset=meta.get("name", "Dataset"),
+    kind=meta.get("kind", "unknown"),
+    as_at=meta.get("as_at", "unknown"),
+    rule=rule.describe(),
+    outcomes=tuple(outcomes),
+    comparator_uptake=comparator_counts.uptake(),
+    made_on=date.today(),
+    areas=areas,
+    area_legend=tuple(area_legend),
+    area_title="Uptake of the target group (%) by MSOA",
+)
+left, right = st.columns(2)
+left.download_button(
+    "Download brief (HTML)",
+    data=lambda: briefs.to_html(brief),
+    file_name="business-case.html",
+    mime="text/html",
+    icon=":material/download:",
+    on_click="ignore",
+)
+right.download_button(
+    "Download brief (PDF)",
+    data=lambda: briefs.to_pdf(brief),
+    file_name="business-case.pdf",
+    mime="application/pdf",
+    icon=":material/picture_as_pdf:",
+    on_click="ignore",
+)
+presentation.copy_link(pages.PAGES["business_case"].url_path)
+render.suppression_note()
