@@ -4,22 +4,11 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from streamlit_page import TIMEOUT_MS, no_exception, settle
 
 pytestmark = pytest.mark.browser
 
-TIMEOUT_MS = 30_000
 COST_LABEL = "Cost per additional vaccination (central)"
-
-
-def settle(page: Page) -> None:
-    """Wait until no script run is in progress."""
-    page.wait_for_timeout(300)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=TIMEOUT_MS)
-
-
-def no_exception(page: Page) -> None:
-    """Fail when the page shows a Python traceback."""
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
 
 
 def cost_metrics(page: Page) -> list[int]:

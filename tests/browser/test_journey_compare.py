@@ -4,18 +4,17 @@ import re
 from pathlib import Path
 
 import pytest
+import streamlit_page
 from playwright.sync_api import Page, expect
+from streamlit_page import TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
-
-TIMEOUT_MS = 30_000
 
 
 def settle(page: Page) -> None:
     """Wait until no script run is in progress and no traceback is shown."""
-    page.wait_for_timeout(300)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=TIMEOUT_MS)
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    streamlit_page.settle(page)
+    streamlit_page.no_exception(page)
 
 
 def shot(page: Page, folder: Path, name: str) -> None:
