@@ -25,7 +25,7 @@ MALICIOUS = "E09000003'; DROP TABLE person; --"
 def test_default_cohort_counts_people_registered_and_born_by_the_as_at_date():
     sql, params = Cohort().to_where()
     assert sql == (
-        "p.registered_from <= $as_at AND (p.registered_to IS NULL OR p.registered_to > $as_at)"
+        "p.registered_from <= $as_at AND coalesce(p.registered_to, DATE '9999-12-31') > $as_at"
         " AND p.birth_date <= $as_at"
     )
     assert params == {"as_at": DEFAULT_AS_AT}
