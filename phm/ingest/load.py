@@ -20,6 +20,7 @@ from phm.ingest import report
 from phm.ingest.contract import INPUTS
 from phm.ingest.readers import Staged, UnreadableFile, stage_file
 from phm.ingest.validate import ERROR, NOTE, WARNING, CheckCount, Findings, Problem, validate
+from phm.reference import ATTRIBUTION
 
 Progress = Callable[[str, float], None]
 # JCVI priority cohorts from age at 31 March 2021 and the flags (as in phm.synth.people).
@@ -50,6 +51,15 @@ class IngestResult:
     seconds: float
     rows: dict[str, int] = field(default_factory=dict)
     reason: str = ""
+
+
+ROW_COUNT_SQL = {
+    "person": "SELECT count(*) FROM person",
+    "vaccination": "SELECT count(*) FROM vaccination",
+    "practice": "SELECT count(*) FROM practice",
+    "site": "SELECT count(*) FROM site",
+    "lsoa": "SELECT count(*) FROM lsoa",
+}
 
 
 def _sha256(path: Path) -> str:
@@ -158,10 +168,7 @@ def _write_tables(
         " ORDER BY p.lsoa_code, p.person_id"
     )
     con.execute("DROP TABLE person_in")
-    return {
-        table: int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
-        for table in ("person", "vaccination", "practice", "site", "lsoa")
-    }
+    return {table: int(con.execute(sql).fetchall()[0][0]) for table, sql in ROW_COUNT_SQL.items()}
 
 
 def _missing_file_findings(staged: dict[str, Staged], findings: Findings) -> None:
@@ -175,15 +182,20 @@ def _missing_file_findings(staged: dict[str, Staged], findings: Findings) -> Non
             )
 
 
-def reference_lsoas(ref_dir: Path, reference_dir: Path | None) -> tuple[pd.DataFrame, str]:
-    """Return the ICB's LSOA table (IMD real when the IoD 2019 file is given) and its IMD source."""
-    from phm.synth.areas import build_areas
-    from phm.synth.calibration import load_calibration
+def reference_lsoas(
+    ref_dir: Path, reference_dir: Path | None
+) -> tuple[pd.DataFrame, str, list[str]]:
+    """Return the ICB's LSOA table, its IMD source and the real area data used.
 
-    calibration = load_calibration(reference_dir) if reference_dir else None
+    IMD is real when the ICB's official data store or --reference-dir holds IoD 2019.
+    """
+    from phm.synth.areas import build_areas
+    from phm.synth.calibration import calibration_for
+
+    calibration = calibration_for(ref_dir, reference_dir)
     areas = build_areas(geo.load_lsoas(ref_dir), 0, calibration)
     sources = sorted(set(areas.lsoa["imd_source"]))
-    return areas.lsoa, "/".join(sources)
+    return areas.lsoa, "/".join(sources), calibration.sources if calibration else []
 
 
 def ingest(
@@ -214,7 +226,7 @@ def ingest(
     limit = as_at or date.today()
     stem = report_stem or out.with_suffix("")
     findings = Findings([], [])
-    lsoa, imd_source = reference_lsoas(ref_dir, reference_dir)
+    lsoa, imd_source, area_sources = reference_lsoas(ref_dir, reference_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".staging", dir=out.parent)
     os.close(handle)
@@ -262,7 +274,8 @@ def ingest(
             if imd_source != "IoD2019":
                 message = (
                     "IMD deciles are simulated for LSOAs without the IoD 2019 file;"
-                    " give --reference-dir with imd2019/ for real values"
+                    " import it with `python -m phm reference --imd FILE` (or --download,"
+                    " or give --reference-dir with imd2019/) for real values"
                 )
                 findings.add(CheckCount("simulated IMD", NOTE, "(reference)", None, 1, message))
             if findings.errors():
@@ -276,7 +289,7 @@ def ingest(
                 raise _Refused(reason)
             progress("Writing tables", 0.6)
             rows = _write_tables(con, staged, lsoa)
-            meta = _meta(files, name or out.stem, limit, con, findings, imd_source)
+            meta = _meta(files, name or out.stem, limit, con, findings, imd_source, area_sources)
             con.register("new_meta", meta)
             con.execute("INSERT INTO dataset_meta SELECT * FROM new_meta")
             con.execute("DETACH stage")
@@ -307,6 +320,7 @@ def _meta(
     con: duckdb.DuckDBPyConnection,
     findings: Findings,
     imd_source: str,
+    area_sources: list[str],
 ) -> pd.DataFrame:
     """Return the dataset_meta rows of a loaded extract."""
     latest = con.execute("SELECT max(vaccination_date) FROM vaccination").fetchall()[0][0]
@@ -319,8 +333,9 @@ def _meta(
         "kind": "linked extract",
         "as_at": as_at.isoformat(),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "sources": json.dumps(sources + [f"IMD: {imd_source}"]),
-        "licence": "Linked pseudonymised extract supplied by the ICS; not for publication.",
+        "sources": json.dumps(sources + [f"IMD: {imd_source}"] + area_sources),
+        "licence": "Linked pseudonymised extract supplied by the ICS; not for publication."
+        + (f" Area data: {ATTRIBUTION}" if area_sources else ""),
         "validation": json.dumps(
             {"errors": findings.errors(), "warnings": findings.warnings(), "accepted": True}
         ),

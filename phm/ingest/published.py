@@ -359,7 +359,7 @@ def import_published(
         parsed.append(item)
         findings.counts.extend(item.findings.counts)
         findings.problems.extend(item.findings.problems)
-    lsoa, imd_source = reference_lsoas(ref_dir, None)
+    lsoa, imd_source, area_sources = reference_lsoas(ref_dir, None)
     rows = build_rows(parsed, lsoa, as_at, findings)
     latest = max(rows["as_at"])
     meta_values = {
@@ -367,7 +367,9 @@ def import_published(
         "kind": "published aggregate",
         "as_at": latest.isoformat(),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "sources": json.dumps([f"NHS England published statistics: {p.name}" for p in files]),
+        "sources": json.dumps(
+            [f"NHS England published statistics: {p.name}" for p in files] + area_sources
+        ),
         "licence": "NHS England COVID-19 Vaccinations, Open Government Licence v3.0."
         " Contains public sector information licensed under the Open Government Licence v3.0.",
     }

@@ -151,8 +151,7 @@ def stage_file(
     columns = [f"#{positions[name]} AS {name}" for name in present] or ["NULL AS _empty"]
     create = f"CREATE OR REPLACE TABLE {table} AS SELECT {', '.join(columns)} FROM {source_sql}"
     try:
-        con.execute(create, params)
+        rows = con.execute(create, params).fetchall()[0][0]  # CREATE ... AS answers its row count
     except duckdb.Error as error:
         raise UnreadableFile(f"{path.name}: cannot read as {fmt}: {_first_line(error)}") from None
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
     return Staged(spec.kind, path, table, int(rows), present, missing, ignored, note)

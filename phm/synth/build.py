@@ -13,7 +13,7 @@ import pandas as pd
 from phm import db, geo, schema
 from phm.synth import assumptions as A
 from phm.synth.areas import build_areas, ethnicity_weights, lsoa_weights
-from phm.synth.calibration import Calibration, load_calibration
+from phm.synth.calibration import Calibration, calibration_for
 from phm.synth.people import build_people
 from phm.synth.services import assign_practices, build_practices, build_sites
 from phm.synth.vaccinations import assign_sites, build_doses
@@ -130,7 +130,7 @@ def build_demo(
 ) -> dict[str, float]:
     """Build the synthetic demo database at `out`; return timings in seconds per step."""
     started = time.perf_counter()
-    calibration = load_calibration(reference_dir) if reference_dir else None
+    calibration = calibration_for(ref_dir, reference_dir)
     tables = generate(ref_dir, scale, seed, calibration, progress)
     generated = time.perf_counter()
     progress("Writing the DuckDB database", 0.8)

@@ -1,4 +1,4 @@
-"""Real area data that shapes the demo when --reference-dir is given (tests, CI, benchmarks)."""
+"""Real area data that shapes the demo: the ICB's official data store and/or --reference-dir."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-IMD_FILE = "imd2019/imd2019_lsoa_file1_imd.csv.gz"
-POPULATION_FILE = "imd2019/iod2019_lsoa_file6_population_mid2015.csv.gz"
-ETHNICITY_FILE = "census2011/ethnic_group_broad_msoa_2011.csv"
+from phm.official.catalog import ETHNICITY_FILE, IMD_FILE, POPULATION_FILE
+from phm.official.readers import read_ethnicity, read_imd, read_population
+from phm.official.store import load_official
+
 MSOA_VACCINATIONS_FILE = "nhse_msoa_vaccinations/vaccinations-MSOA-20210311.csv"
 NIMS_POPULATION_FILE = "nhse_msoa_vaccinations/NIMS-MSOA-population.csv"
 OLDER_BANDS = ("60-64", "65-69", "70-74", "75-79", "80+")
@@ -31,49 +32,6 @@ def parse_count(values: pd.Series) -> pd.Series:
     """Parse published counts such as ' 1,499 '; unreadable cells become NaN, never 0."""
     text = values.astype("string").str.strip().str.replace(",", "", regex=False)
     return pd.to_numeric(text, errors="coerce")
-
-
-def _read_imd(path: Path) -> pd.DataFrame:
-    """Read IoD 2019 file 1: LSOA IMD rank and decile."""
-    raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    return pd.DataFrame(
-        {
-            "lsoa_code": raw["LSOA code (2011)"].str.strip(),
-            "imd_rank": parse_count(raw["Index of Multiple Deprivation (IMD) Rank"]),
-            "imd_decile": parse_count(raw["Index of Multiple Deprivation (IMD) Decile"]),
-        }
-    ).dropna()
-
-
-def _read_population(path: Path) -> pd.DataFrame:
-    """Read IoD 2019 file 6: mid-2015 LSOA population in broad ages."""
-    raw = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    pick = {c.split(":")[0]: c for c in raw.columns}
-    return pd.DataFrame(
-        {
-            "lsoa_code": raw["LSOA code (2011)"].str.strip(),
-            "total": parse_count(raw[pick["Total population"]]),
-            "age_0_15": parse_count(raw[pick["Dependent Children aged 0-15"]]),
-            "age_16_59": parse_count(raw[pick["Population aged 16-59"]]),
-            "age_60_plus": parse_count(raw[pick["Older population aged 60 and over"]]),
-        }
-    ).dropna()
-
-
-def _read_ethnicity(path: Path) -> pd.DataFrame:
-    """Read Census 2011 broad ethnic group shares per MSOA."""
-    raw = pd.read_csv(path, encoding="utf-8-sig")
-    raw.columns = [c.strip() for c in raw.columns]
-    return pd.DataFrame(
-        {
-            "msoa_code": raw["MSOA"].str.strip(),
-            "white": raw["White%"],
-            "mixed": raw["Mixed%"],
-            "asian": raw["Asian%"],
-            "black": raw["Black%"],
-            "other": raw["Other%"],
-        }
-    )
 
 
 def _read_uptake_effect(vaccinations: Path, population: Path) -> pd.DataFrame:
@@ -121,11 +79,46 @@ def load_calibration(reference_dir: Path) -> Calibration:
     if not sources:
         raise ValueError(f"no known reference files in {reference_dir}")
     return Calibration(
-        imd=_read_imd(imd_path) if imd_path else None,
-        population=_read_population(pop_path) if pop_path else None,
-        ethnic_groups=_read_ethnicity(eth_path) if eth_path else None,
+        imd=read_imd(imd_path).frame if imd_path else None,
+        population=read_population(pop_path).frame if pop_path else None,
+        ethnic_groups=read_ethnicity(eth_path).frame if eth_path else None,
         msoa_uptake_effect=(
             _read_uptake_effect(vac_path, nims_path) if vac_path and nims_path else None
         ),
         sources=sources,
+    )
+
+
+def calibration_for(ref_dir: Path, reference_dir: Path | None) -> Calibration | None:
+    """Return the real area data for an ICB: --reference-dir first, then its official store.
+
+    With neither, return None (every area value is simulated, as on a fresh clone).
+    """
+    given = load_calibration(reference_dir) if reference_dir else None
+    official = load_official(ref_dir)
+    if official is None:
+        return given
+    stored = Calibration(
+        official.imd, official.population, official.ethnic_groups, None, official.describe()
+    )
+    if given is None:
+        return stored
+    lines = dict(zip(official.records, stored.sources, strict=True))
+    used = [
+        lines[kind]
+        for kind, mine in (
+            ("imd", given.imd),
+            ("population", given.population),
+            ("ethnicity", given.ethnic_groups),
+        )
+        if mine is None and kind in lines
+    ]
+    return Calibration(
+        imd=given.imd if given.imd is not None else stored.imd,
+        population=given.population if given.population is not None else stored.population,
+        ethnic_groups=(
+            given.ethnic_groups if given.ethnic_groups is not None else stored.ethnic_groups
+        ),
+        msoa_uptake_effect=given.msoa_uptake_effect,
+        sources=given.sources + used,
     )
