@@ -32,6 +32,9 @@ PLACE_LABELS = {
     "practices": "GP practice",
 }
 FLAG_CHOICES = ("any", "yes", "no")
+# The cohort outlives an interrupted run or a page switch (a quick click while a page is still
+# running must not drop a filter back to its default).
+KEEP = "session"
 # URL parameters that belong to a page, not to the cohort: kept when the cohort is written.
 PAGE_PARAMS = ("intervention",)
 
@@ -102,17 +105,35 @@ def render_cohort_picker(options: dict[str, dict[str, str]], data_as_at: date) -
         key="dose",
         selection_mode="single",
         required=True,
+        persist_state=KEEP,
     )
     sb.date_input(
-        "As at", min_value=PROGRAMME_START, max_value=data_as_at, key="as_at", format="DD/MM/YYYY"
+        "As at",
+        min_value=PROGRAMME_START,
+        max_value=data_as_at,
+        key="as_at",
+        format="DD/MM/YYYY",
+        persist_state=KEEP,
     )
     for section, fields in SECTIONS.items():
         with sb.expander(section, expanded=section == "Age and sex"):
             for name in fields:
                 if name == "age":
                     left, right = st.columns(2)
-                    left.number_input("Age from", 0, 120, step=1, key="age_min", placeholder="any")
-                    right.number_input("Age to", 0, 120, step=1, key="age_max", placeholder="any")
+                    for column, label, key in (
+                        (left, "Age from", "age_min"),
+                        (right, "Age to", "age_max"),
+                    ):
+                        column.number_input(
+                            label,
+                            0,
+                            120,
+                            value=None,
+                            step=1,
+                            key=key,
+                            placeholder="any",
+                            persist_state=KEEP,
+                        )
                 elif name in MULTISELECTS:
                     label, choices = MULTISELECTS[name]
                     st.multiselect(
@@ -121,6 +142,7 @@ def render_cohort_picker(options: dict[str, dict[str, str]], data_as_at: date) -
                         format_func=lambda c, m=choices: m[c],
                         key=URL_KEYS[name],
                         placeholder="any",
+                        persist_state=KEEP,
                     )
                 else:
                     choices = options.get(name, {})
@@ -130,11 +152,17 @@ def render_cohort_picker(options: dict[str, dict[str, str]], data_as_at: date) -
                         format_func=lambda c, m=choices: m.get(c, c),
                         key=URL_KEYS[name],
                         placeholder="any",
+                        persist_state=KEEP,
                     )
     with sb.expander("Clinical and social"):
         for flag, label in codes.FLAGS.items():
             st.segmented_control(
-                label, FLAG_CHOICES, key=flag, selection_mode="single", required=True
+                label,
+                FLAG_CHOICES,
+                key=flag,
+                selection_mode="single",
+                required=True,
+                persist_state=KEEP,
             )
 
 
