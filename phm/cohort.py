@@ -11,23 +11,44 @@ from phm import codes
 DEFAULT_AS_AT = date(2022, 3, 31)
 PROGRAMME_START = date(2020, 12, 8)
 
-# Age in whole years on the as-at date; birth dates are the first of the month.
-AGE_SQL = "((year($as_at) - year(p.birth_date)) * 12 + month($as_at) - month(p.birth_date)) // 12"
-AGE_BAND_SQL = (
-    "CASE "
-    + " ".join(
-        f"WHEN {AGE_SQL} <= {high} THEN '{label}'"
-        for label, _low, high in codes.AGE_BANDS
-        if high is not None
+
+def age_sql(birth: str = "p.birth_date") -> str:
+    """Return SQL for age in whole years on the as-at date (birth dates are firsts of months)."""
+    return f"((year($as_at) - year({birth})) * 12 + month($as_at) - month({birth})) // 12"
+
+
+def age_band_sql(birth: str = "p.birth_date") -> str:
+    """Return SQL for the age band on the as-at date of a birth-date expression."""
+    age = age_sql(birth)
+    return (
+        "CASE "
+        + " ".join(
+            f"WHEN {age} <= {high} THEN '{label}'"
+            for label, _low, high in codes.AGE_BANDS
+            if high is not None
+        )
+        + f" ELSE '{codes.AGE_BANDS[-1][0]}' END"
     )
-    + f" ELSE '{codes.AGE_BANDS[-1][0]}' END"
-)
-ETHNIC_GROUP_SQL = (
-    "CASE p.ethnicity_code "
-    + " ".join(f"WHEN '{e.code}' THEN '{e.group}'" for e in codes.ETHNICITIES)
-    + " END"
-)
-IMD_QUINTILE_SQL = "((l.imd_decile + 1) // 2)"
+
+
+def ethnic_group_sql(code: str = "p.ethnicity_code") -> str:
+    """Return SQL for the broad ethnic group of an ethnicity-code expression."""
+    return (
+        f"CASE {code} "
+        + " ".join(f"WHEN '{e.code}' THEN '{e.group}'" for e in codes.ETHNICITIES)
+        + " END"
+    )
+
+
+def imd_quintile_sql(decile: str = "l.imd_decile") -> str:
+    """Return SQL for the IMD quintile of an IMD-decile expression."""
+    return f"(({decile} + 1) // 2)"
+
+
+AGE_SQL = age_sql()
+AGE_BAND_SQL = age_band_sql()
+ETHNIC_GROUP_SQL = ethnic_group_sql()
+IMD_QUINTILE_SQL = imd_quintile_sql()
 
 # Multi-value filters: Cohort field -> (SQL expression, URL key). Values are OR'd.
 SET_FILTERS: dict[str, str] = {

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
 from phm import codes
-from phm.cohort import AGE_BAND_SQL, AGE_SQL, ETHNIC_GROUP_SQL, IMD_QUINTILE_SQL, Cohort
+from phm.cohort import (
+    AGE_BAND_SQL,
+    AGE_SQL,
+    ETHNIC_GROUP_SQL,
+    IMD_QUINTILE_SQL,
+    Cohort,
+    age_band_sql,
+    age_sql,
+    ethnic_group_sql,
+    imd_quintile_sql,
+)
 from phm.schema import DOSE_DATE_COLUMNS
 
 BASE_FROM = (
@@ -44,19 +54,39 @@ class Dimension:
     code_sql: str
     name_sql: str | None = None
     labels: dict | None = None  # code -> label for fixed code lists, in display order
+    # Derived codes (age band, broad group, quintile) are counted by the stored column they
+    # come from, then mapped: mapping a few hundred groups is cheaper than every person.
+    stored_sql: str | None = None
+    derive: Callable[[str], str] | None = None
 
 
 DIMENSIONS: dict[str, Dimension] = {
-    "age_band": Dimension("Age band", AGE_BAND_SQL, labels={b: b for b in codes.AGE_BAND_LABELS}),
-    "age": Dimension("Age (years)", AGE_SQL),
+    "age_band": Dimension(
+        "Age band",
+        AGE_BAND_SQL,
+        labels={b: b for b in codes.AGE_BAND_LABELS},
+        stored_sql="p.birth_date",
+        derive=age_band_sql,
+    ),
+    "age": Dimension("Age (years)", AGE_SQL, stored_sql="p.birth_date", derive=age_sql),
     "jcvi_cohort": Dimension("JCVI cohort", "p.jcvi_cohort", labels=codes.JCVI_COHORTS),
     "sex": Dimension("Sex", "p.sex", labels=codes.SEXES),
     "ethnicity_code": Dimension("Ethnicity", "p.ethnicity_code", labels=codes.ETHNICITY_LABELS),
     "ethnic_group": Dimension(
-        "Broad ethnic group", ETHNIC_GROUP_SQL, labels={g: g for g in codes.ETHNIC_GROUPS}
+        "Broad ethnic group",
+        ETHNIC_GROUP_SQL,
+        labels={g: g for g in codes.ETHNIC_GROUPS},
+        stored_sql="p.ethnicity_code",
+        derive=ethnic_group_sql,
     ),
     "main_language": Dimension("First language", "p.main_language"),
-    "imd_quintile": Dimension("IMD quintile", IMD_QUINTILE_SQL, labels=codes.IMD_QUINTILES),
+    "imd_quintile": Dimension(
+        "IMD quintile",
+        IMD_QUINTILE_SQL,
+        labels=codes.IMD_QUINTILES,
+        stored_sql="l.imd_decile",
+        derive=imd_quintile_sql,
+    ),
     "imd_decile": Dimension(
         "IMD decile", "l.imd_decile", labels={d: str(d) for d in codes.IMD_DECILES}
     ),
@@ -94,10 +124,10 @@ def uptake_by(
     if unknown:
         raise ValueError(f"unknown dimension(s) {unknown}; choose from {sorted(DIMENSIONS)}")
     where, params = cohort.to_where()
+    dims = [DIMENSIONS[name] for name in dimensions]
     selects, groups = [], []
-    for i, name in enumerate(dimensions):
-        dim = DIMENSIONS[name]
-        selects.append(f"{dim.code_sql} AS d{i}")
+    for i, dim in enumerate(dims):
+        selects.append(f"{dim.stored_sql if dim.derive else dim.code_sql} AS d{i}")
         groups.append(f"d{i}")
         if dim.name_sql:
             selects.append(f"any_value({dim.name_sql}) AS n{i}")
@@ -111,6 +141,18 @@ def uptake_by(
         + where
         + (" GROUP BY " + ", ".join(groups) if groups else "")
     )
+    if any(dim.derive for dim in dims):
+        outer = [
+            f"{dim.derive(f'd{i}') if dim.derive else f'd{i}'} AS d{i}"
+            for i, dim in enumerate(dims)
+        ]
+        outer += [f"any_value(n{i}) AS n{i}" for i, dim in enumerate(dims) if dim.name_sql]
+        sql = (
+            "SELECT "
+            + "".join(s + ", " for s in outer)
+            + "sum(vaccinated)::BIGINT AS vaccinated, sum(population)::BIGINT AS population"
+            + f" FROM ({sql}) GROUP BY ALL"
+        )
     frame = con.cursor().execute(sql, params).df()
     out = pd.DataFrame(index=frame.index)
     for i, name in enumerate(dimensions):
