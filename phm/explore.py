@@ -140,6 +140,14 @@ def export_header(
     return header_lines(description, meta, rule, extra)
 
 
+HEATMAP_MAX_CELLS = 2_500  # beyond this a heatmap is unreadable (and too big to send)
+
+
+def heatmap_fits(grid: pd.DataFrame) -> bool:
+    """Return True when a two-way grid is small enough to draw as a heatmap."""
+    return len(grid) <= HEATMAP_MAX_CELLS
+
+
 def heatmap_frame(
     grid: pd.DataFrame, dimensions: Sequence[str], rule: DisclosureRule
 ) -> pd.DataFrame:

@@ -71,17 +71,25 @@ else:
     grid = explore.full_grid(table, dimensions, explore.grid_labels(table, dimensions))
     heat, listing = st.tabs(["Heatmap", "Table"])
     with heat:
-        st.altair_chart(
-            charts.uptake_heatmap(
-                explore.heatmap_frame(grid, dimensions, rule),
-                f"{by}_label",
-                f"{then}_label",
-                explore.label_of(by),
-                explore.label_of(then),
-                f"{dose_label} uptake (%) by {title}",
-            ),
-            width="stretch",
-        )
+        if explore.heatmap_fits(grid):
+            st.altair_chart(
+                charts.uptake_heatmap(
+                    explore.heatmap_frame(grid, dimensions, rule),
+                    f"{by}_label",
+                    f"{then}_label",
+                    explore.label_of(by),
+                    explore.label_of(then),
+                    f"{dose_label} uptake (%) by {title}",
+                ),
+                width="stretch",
+            )
+        else:
+            st.info(
+                f"{len(grid):,} combinations are too many for a readable heatmap (the limit is"
+                f" {explore.HEATMAP_MAX_CELLS:,}). See the Table tab, or narrow the cohort or"
+                " choose a characteristic with fewer values.",
+                icon=":material/grid_off:",
+            )
     shown = explore.display_table(table, dimensions, rule)
     with listing:
         st.dataframe(shown, hide_index=True, width="stretch")

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from phm import codes
@@ -154,42 +155,40 @@ def uptake_by(
             + f" FROM ({sql}) GROUP BY ALL"
         )
     frame = con.cursor().execute(sql, params).df()
-    out = pd.DataFrame(index=frame.index)
-    for i, name in enumerate(dimensions):
-        dim = DIMENSIONS[name]
-        out[name] = frame[f"d{i}"]
+    columns: dict[str, object] = {}
+    for i, (name, dim) in enumerate(zip(dimensions, dims, strict=True)):
+        code = frame[f"d{i}"]
+        columns[name] = code
         if dim.name_sql:
-            out[f"{name}_label"] = frame[f"n{i}"]
+            columns[f"{name}_label"] = frame[f"n{i}"]
         elif dim.labels:
-            out[f"{name}_label"] = frame[f"d{i}"].map(dim.labels).fillna(frame[f"d{i}"].astype(str))
+            columns[f"{name}_label"] = code.map(dim.labels).fillna(code.astype(str))
         else:
-            out[f"{name}_label"] = frame[f"d{i}"].astype(str)
-    out["vaccinated"] = frame["vaccinated"].astype("int64")
-    out["population"] = frame["population"].astype("int64")
-    return sort_by_dimensions(out, dimensions)
+            columns[f"{name}_label"] = code.astype(str)
+    columns["vaccinated"] = frame["vaccinated"].astype("int64")
+    columns["population"] = frame["population"].astype("int64")
+    return sort_by_dimensions(pd.DataFrame(columns), dimensions)
+
+
+def _sort_key(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Return a key that puts a dimension's rows in natural order (code list, else label)."""
+    dim = DIMENSIONS[name]
+    if dim.labels or name == "main_language":
+        listed = dim.labels or codes.LANGUAGES
+        order = {code: i for i, code in enumerate(listed)}
+        return frame[name].map(order).fillna(len(order)).to_numpy()
+    if name == "age":
+        return frame[name].to_numpy()
+    return frame[f"{name}_label"].astype(str).to_numpy()
 
 
 def sort_by_dimensions(frame: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
     """Return rows in each dimension's natural order (code-list order, else by label)."""
-    keys = []
-    for name in dimensions:
-        dim = DIMENSIONS[name]
-        if dim.labels:
-            order = {code: i for i, code in enumerate(dim.labels)}
-            keys.append(frame[name].map(order).fillna(len(order)))
-        elif name in ("main_language",):
-            order = {lang: i for i, lang in enumerate(codes.LANGUAGES)}
-            keys.append(frame[name].map(order).fillna(len(order)))
-        elif name == "age":
-            keys.append(frame[name])
-        else:
-            keys.append(frame[f"{name}_label"].astype(str))
-    if not keys:
+    if not dimensions:
         return frame.reset_index(drop=True)
-    order_frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
-    return frame.loc[order_frame.sort_values(list(order_frame.columns)).index].reset_index(
-        drop=True
-    )
+    keys = [_sort_key(frame, name) for name in dimensions]
+    order = np.lexsort(keys[::-1])  # lexsort sorts by its last key first
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def uptake_all_doses(con: duckdb.DuckDBPyConnection, cohort: Cohort) -> pd.DataFrame:

@@ -70,6 +70,14 @@ def test_explore_two_way_shows_heatmap_and_table_and_suppression_holds(run_page)
     assert set(shown.loc[shown["Vaccinated"] == "<8", "Uptake"]) == {"suppressed"}
 
 
+def test_explore_two_way_too_big_for_a_heatmap_says_so_and_keeps_the_table(run_page):
+    at = run_page("explore.py", explore_by="msoa", explore_then="practice")
+    assert not at.exception
+    assert any("too many for a readable heatmap" in i.value for i in at.info)
+    assert not at.get("arrow_vega_lite_chart")
+    assert len(table_of(at)) > 2_500 // 10  # the table is still there
+
+
 def test_targets_page_lists_findings_from_the_finder(run_page, app_env):
     at = run_page("targets.py", targets_level="borough", targets_min_size=20)
     assert not at.exception
