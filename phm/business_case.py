@@ -355,6 +355,28 @@ def interventions_from_url(values: list[str]) -> list[str]:
     return chosen[:MAX_CHOICES]
 
 
+MAX_UNITS = 10_000
+
+
+def units_param(key: str) -> str:
+    """Return the URL parameter that sets an intervention's number of units, e.g. popup_units."""
+    return f"{key}_units"
+
+
+URL_PARAMS = ("intervention", *(units_param(key) for key in INTERVENTIONS))
+
+
+def units_from_url(params: dict[str, list[str]]) -> dict[str, int]:
+    """Return intervention -> number of units given in URL parameters (whole, 0 to 10,000)."""
+    units: dict[str, int] = {}
+    for key in INTERVENTIONS:
+        values = params.get(units_param(key)) or []
+        text = values[-1].strip() if values else ""
+        if text.isdigit() and int(text) <= MAX_UNITS:
+            units[key] = int(text)
+    return units
+
+
 PLACE_FIELDS = ("boroughs", "msoas", "lsoas", "pcns", "practices")
 
 

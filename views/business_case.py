@@ -67,6 +67,12 @@ chosen = st.multiselect(
 st.session_state["_bc_url_choice"] = list(chosen)
 if st.query_params.get_all("intervention") != list(chosen):
     st.query_params["intervention"] = list(chosen)
+# A plan (e.g. 10 pop-up sites, 3 bus days) may give the number of units: ?popup_units=10
+url_units = bc.units_from_url({k: st.query_params.get_all(k) for k in bc.URL_PARAMS})
+for key, number in url_units.items():
+    if st.session_state.get(f"_bc_url_units_{key}") != number:
+        st.session_state[f"_bc_url_units_{key}"] = number
+        st.session_state[f"bc_{key}_units"] = number
 if not chosen:
     st.info("Choose an intervention to cost.", icon=":material/info:")
     st.stop()
@@ -110,14 +116,18 @@ for column, key in zip(st.columns(len(chosen)), chosen, strict=True):
             key=f"bc_{key}_cost",
             help=default.source("cost_per_unit"),
         )
+        st.session_state.setdefault(f"bc_{key}_units", default.units)
         units = st.number_input(
             f"Number ({default.unit})",
             min_value=0,
-            max_value=10_000,
-            value=default.units,
+            max_value=bc.MAX_UNITS,
             step=1,
             key=f"bc_{key}_units",
         )
+        if bc.units_param(key) in st.query_params and int(units) != url_units.get(key):
+            # Keep a plan's number in the URL in step with edits, so Copy link shares them.
+            st.query_params[bc.units_param(key)] = str(int(units))
+            st.session_state[f"_bc_url_units_{key}"] = int(units)
         capacity = st.number_input(
             f"Capacity: most additional vaccinations per {default.unit} (0 = no limit)",
             min_value=0.0,

@@ -29,14 +29,7 @@ version = data.version()
 lsoas = map_data.lsoas(version)
 view = maps.view_for(lsoas["centroid_lon"], lsoas["centroid_lat"])
 open_sites = map_data.sites(cohort.as_at, version)
-back, cost = st.columns(2)
-back.page_link(pages.page("map"), label="Back to the map", icon=":material/map:")
-cost.page_link(
-    pages.page("business_case"),
-    label="Cost pop-up sessions and bus days for this cohort",
-    icon=":material/request_quote:",
-    query_params={"intervention": ["popup", "bus"]},
-)
+st.page_link(pages.page("map"), label="Back to the map", icon=":material/map:")
 
 
 def base_layers() -> list:
@@ -194,6 +187,12 @@ with sites_tab:
             map_data.protected_areas(cohort, "lsoa", rule, version), "lsoa_label", "LSOA name"
         )
         areas.insert(0, "LSOA", map_data.protected_areas(cohort, "lsoa", rule, version)["lsoa"])
+        st.page_link(
+            pages.page("business_case"),
+            label=f"Cost {len(plan.sites)} pop-up sessions (one at each site) in a business case",
+            icon=":material/request_quote:",
+            query_params={"intervention": ["popup"], "popup_units": str(len(plan.sites))},
+        )
         d3.download_button(
             "LSOAs with uptake (GeoJSON)",
             export.areas_geojson(areas, map_data.polygons("lsoa", version), "LSOA", header),
@@ -285,6 +284,12 @@ with bus_tab:
         layers += maps.plan_layers(depot_point, 0, "depot")[1:]
         st.pydeck_chart(maps.deck(layers, view), height=560, key="bus_map")
         st.dataframe(table, hide_index=True, width="stretch")
+        st.page_link(
+            pages.page("business_case"),
+            label=f"Cost {plan.timetable.days} vaccine-bus days in a business case",
+            icon=":material/request_quote:",
+            query_params={"intervention": ["bus"], "bus_units": str(plan.timetable.days)},
+        )
         header = labels(
             f"Vaccine bus from {plan.depot_name}: {timetable.describe()}",
             f"Reach: {reach.describe()}",

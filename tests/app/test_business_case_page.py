@@ -138,3 +138,16 @@ def test_unknown_interventions_in_a_link_are_ignored(app_env):
     assert at.multiselect(key="bc_interventions").value == ["bus"]
     at = run_with_url(app_env, intervention=["nonsense"])
     assert at.multiselect(key="bc_interventions").value == ["link_worker", "popup"]
+
+
+def test_a_plan_link_sets_the_number_of_units_and_the_cost_follows(app_env):
+    at = run_with_url(app_env, intervention=["popup"], popup_units=["7"])
+    assert not at.exception
+    assert at.number_input(key="bc_popup_units").value == 7
+    cost = results(at)["Total cost"][0]
+    assert cost == "£10,500"  # 7 sessions at the default £1,500
+    at.number_input(key="bc_popup_units").set_value(12).run()
+    assert not at.exception
+    assert at.number_input(key="bc_popup_units").value == 12
+    written = at.query_params["popup_units"]
+    assert ([written] if isinstance(written, str) else list(written)) == ["12"]

@@ -114,3 +114,16 @@ def test_map_plan_ten_popups_export_geojson_and_plan_a_bus(context, app_url, art
         page.get_by_role("button", name="Printable itinerary (HTML)").click()
     html = Path(download_info.value.path()).read_text(encoding="utf-8")
     assert "<h2>Day 1</h2>" in html and "SYNTHETIC" in html
+
+    # 6. Cost the bus days in a business case: the plan's days come along in the link.
+    page.get_by_role("link", name="Cost 3 vaccine-bus days in a business case").click()
+    see(page.get_by_role("heading", name="Business case", exact=True))
+    see(page.get_by_role("heading", name="Vaccine-bus days"))
+    see(page.get_by_text("People aged 50 and over; second dose").first)
+    units = page.locator("[data-testid='stNumberInput']").filter(has_text="Number (bus day)")
+    expect(units.locator("input")).to_have_value("3", timeout=TIMEOUT_MS)
+    expect(page).to_have_url(
+        re.compile(r"intervention=bus.*bus_units=3|bus_units=3.*intervention=bus")
+    )
+    settled(page)
+    shot(page, artifacts, "5-bus-business-case")

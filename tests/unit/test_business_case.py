@@ -15,6 +15,7 @@ from phm.business_case import (
     evaluate,
     interventions_from_url,
     quintile_gap,
+    units_from_url,
 )
 
 TARGET = Target(
@@ -133,3 +134,16 @@ def test_interventions_from_url_keeps_known_keys_in_order_once_and_at_most_two()
         "popup",
     ]
     assert interventions_from_url(["=cmd|' /C calc'!A0", ""]) == []
+
+
+def test_units_from_url_takes_whole_numbers_in_range_for_known_interventions():
+    params = {
+        "popup_units": ["10"],
+        "bus_units": ["3", "4"],
+        "home_visits_units": ["-1"],
+        "door_knocking_units": ["1e9"],
+        "link_worker_units": ["99999"],
+        "nonsense_units": ["5"],
+    }
+    assert units_from_url(params) == {"popup": 10, "bus": 4}
+    assert units_from_url({}) == {}
