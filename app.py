@@ -4,8 +4,9 @@ from datetime import date
 
 import streamlit as st
 
-from components import data, pages, presentation
+from components import data, pages, presentation, published_data
 from components.cohort_picker import current_cohort, render_cohort_picker, seed_from_url, sync_url
+from components.published_picker import render_published_picker
 from phm import geo, settings
 
 st.set_page_config(
@@ -29,12 +30,16 @@ if not database.exists():
     )
     st.rerun()
 
-meta = data.meta(data.version())
-options = data.options(data.version())
-data_as_at = date.fromisoformat(meta.get("as_at", "2022-03-31"))
-for warning in seed_from_url(options, data_as_at):
-    st.warning(warning, icon=":material/link_off:")
-render_cohort_picker(options, data_as_at)
-sync_url(current_cohort())
-
-st.navigation(pages.navigation()).run()
+if published_data.is_aggregate(data.version()):
+    # Published figures (no person records): dose, date, age band and place only.
+    render_published_picker()
+    st.navigation(pages.navigation(aggregate=True)).run()
+else:
+    meta = data.meta(data.version())
+    options = data.options(data.version())
+    data_as_at = date.fromisoformat(meta.get("as_at", "2022-03-31"))
+    for warning in seed_from_url(options, data_as_at):
+        st.warning(warning, icon=":material/link_off:")
+    render_cohort_picker(options, data_as_at)
+    sync_url(current_cohort())
+    st.navigation(pages.navigation()).run()

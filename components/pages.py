@@ -33,11 +33,17 @@ PAGES: dict[str, PageSpec] = {
     "scenarios": PageSpec("scenarios.py", "Scenarios", ":material/slideshow:", "scenarios"),
     "data": PageSpec("data.py", "Data", ":material/database:", "data"),
     "about": PageSpec("about.py", "About", ":material/info:", "about"),
+    # Aggregate mode (published figures, no person records): its own Map and Compare.
+    "published_map": PageSpec("published_map.py", "Map", ":material/map:", "map"),
+    "published_compare": PageSpec(
+        "published_compare.py", "Compare", ":material/leaderboard:", "compare"
+    ),
 }
 LANDING = "targets"
+AGGREGATE_PAGES = ("published_map", "published_compare", "data", "about")
 
 
-def page(name: str) -> st.Page:
+def page(name: str, landing: str = LANDING) -> st.Page:
     """Return the st.Page of one page (equal to the one in the navigation, so links work)."""
     spec = PAGES[name]
     return st.Page(
@@ -45,10 +51,12 @@ def page(name: str) -> st.Page:
         title=spec.title,
         icon=spec.icon,
         url_path=spec.url_path,
-        default=name == LANDING,
+        default=name == landing,
     )
 
 
-def navigation() -> list[st.Page]:
-    """Return every page in menu order."""
-    return [page(name) for name in PAGES]
+def navigation(aggregate: bool = False) -> list[st.Page]:
+    """Return the pages in menu order: person-level pages, or aggregate mode's few."""
+    if aggregate:
+        return [page(name, AGGREGATE_PAGES[0]) for name in AGGREGATE_PAGES]
+    return [page(name) for name in PAGES if name not in AGGREGATE_PAGES[:2]]

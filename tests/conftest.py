@@ -1,12 +1,14 @@
 """Shared fixtures: one small synthetic demo database per test session."""
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from phm import geo
+from phm.ingest.published import import_published
 from phm.synth.build import build_demo
 
 NCL_REF_DIR = geo.REFERENCE_ROOT / "north-central-london"
@@ -28,3 +30,33 @@ def tiny_con(tiny_db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(tiny_db), read_only=True)
     yield con
     con.close()
+
+
+# A small NHS England weekly file in the published layout (quoted thousands, a #VALUE! cell)
+# and NIMS populations for its three MSOAs.
+PUBLISHED_WEEK = (
+    ",LTLA Code,LTLA Name,MSOA Code,MSOA Name,1st dose Under 60,1st dose 60-64,1st dose 80+,"
+    "2nd dose Under 60,2nd dose 60-64,2nd dose 80+\n"
+    ',E09000003,Barnet,E02000024,High Barnet," 1,499 ",577,583,10,20,30\n'
+    ",E09000003,Barnet,E02000025,Hadley Wood,1152,397,#VALUE!,5,6,7\n"
+    ",E09000007,Camden,E02000166,Hampstead Town,900,300,400,3,4,5\n"
+)
+PUBLISHED_NIMS = (
+    "MSOA Code,MSOA Name,Under 18,18-59,60-64,65-79,80+,16+\n"
+    "E02000024,A,2000,9000,724,1500,606,11900\n"
+    "E02000025,B,1700,7000,515,900,375,8900\n"
+    "E02000166,C,1000,8000,600,1200,500,10400\n"
+)
+
+
+@pytest.fixture(scope="session")
+def published_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the path of a published-aggregate database imported from the small files above."""
+    folder = tmp_path_factory.mktemp("published")
+    (folder / "week.csv").write_text(PUBLISHED_WEEK)
+    (folder / "nims.csv").write_text(PUBLISHED_NIMS)
+    out = folder / "pub.duckdb"
+    import_published(
+        [folder / "week.csv", folder / "nims.csv"], out, NCL_REF_DIR, as_at=date(2021, 3, 7)
+    )
+    return out

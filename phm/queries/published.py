@@ -124,3 +124,12 @@ def msoa_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     frame["geometry"] = frame["geometry"].astype(object)
     return frame
+
+
+def msoa_boroughs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Return each MSOA of the reference geography with its borough (code and name)."""
+    sql = (
+        "SELECT msoa_code, any_value(lad_code) AS lad_code, any_value(lad_name) AS lad_name"
+        " FROM lsoa GROUP BY msoa_code ORDER BY msoa_code"
+    )
+    return con.cursor().execute(sql).df()

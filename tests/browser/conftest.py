@@ -134,6 +134,14 @@ def fresh_app_url(browser, tiny_db: Path, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def published_app_url(browser, published_db: Path, tmp_path: Path) -> Iterator[str]:
+    """Yield the URL of a server on the small published-aggregate database."""
+    del browser
+    with streamlit_server(published_db, tmp_path / "server.log") as url:
+        yield url
+
+
+@pytest.fixture
 def artifacts() -> Path:
     """Return the (git-ignored) folder screenshots go to."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -8,36 +8,14 @@ import duckdb
 import pandas as pd
 import pytest
 
-from phm import geo
 from phm.disclosure import rule_for
-from phm.ingest.published import import_published
 from phm.queries import published as q
 from phm.summaries import protected_uptake
 
-REF = geo.REFERENCE_ROOT / "north-central-london"
-WEEK = (
-    ",LTLA Code,LTLA Name,MSOA Code,MSOA Name,1st dose Under 60,1st dose 60-64,1st dose 80+,"
-    "2nd dose Under 60,2nd dose 60-64,2nd dose 80+\n"
-    ',E09000003,Barnet,E02000024,High Barnet," 1,499 ",577,583,10,20,30\n'
-    ",E09000003,Barnet,E02000025,Hadley Wood,1152,397,#VALUE!,5,6,7\n"
-    ",E09000007,Camden,E02000166,Hampstead Town,900,300,400,3,4,5\n"
-)
-NIMS = (
-    "MSOA Code,MSOA Name,Under 18,18-59,60-64,65-79,80+,16+\n"
-    "E02000024,A,2000,9000,724,1500,606,11900\n"
-    "E02000025,B,1700,7000,515,900,375,8900\n"
-    "E02000166,C,1000,8000,600,1200,500,10400\n"
-)
-
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    folder = tmp_path_factory.mktemp("pub")
-    (folder / "week.csv").write_text(WEEK)
-    (folder / "nims.csv").write_text(NIMS)
-    out = folder / "pub.duckdb"
-    import_published([folder / "week.csv", folder / "nims.csv"], out, REF, as_at=date(2021, 3, 7))
-    return duckdb.connect(str(out), read_only=True)
+def con(published_db) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(published_db), read_only=True)
 
 
 def _reference(con, level, dose, bands) -> pd.DataFrame:

@@ -1,0 +1,42 @@
+"""Cached data of aggregate mode (NHS England's published figures), keyed by dataset version."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.data import TTL, connection
+from phm import aggregate
+from phm.queries import published
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def is_aggregate(version: str) -> bool:
+    """Return True when the active dataset holds published aggregate figures."""
+    del version
+    return published.is_aggregate(connection())
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def options(version: str) -> dict[str, list]:
+    """Return the published dates (latest first), doses and age bands (youngest first)."""
+    del version
+    return published.published_options(connection())
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def msoa_boroughs(version: str) -> pd.DataFrame:
+    """Return each MSOA with its borough."""
+    del version
+    return published.msoa_boroughs(connection())
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def area_counts(
+    choice: aggregate.PublishedChoice, level: str, version: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return raw counts by area for a choice, and the areas without published figures."""
+    rows = published.published_uptake(
+        connection(), "msoa", choice.dose, choice.as_at, choice.age_bands
+    )
+    return aggregate.area_counts(rows, msoa_boroughs(version), choice, level)

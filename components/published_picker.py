@@ -1,0 +1,80 @@
+"""The sidebar of aggregate mode: dose, date, age band and place; other characteristics greyed out."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from components import data, published_data
+from phm import codes
+from phm.aggregate import NOT_PUBLISHED, PublishedChoice
+
+KEEP = "session"
+GREYED = ("Sex", "Ethnicity", "First language", "IMD quintile", "PCN or practice", "Flags")
+
+
+def render_published_picker() -> None:
+    """Draw the choice of published figures in the sidebar (call once, from the entrypoint)."""
+    version = data.version()
+    opts = published_data.options(version)
+    places = data.options(version)
+    sb = st.sidebar
+    sb.header("Published figures")
+    state = st.session_state
+    if state.get("pub_dose") not in opts["dose"]:
+        state["pub_dose"] = opts["dose"][0]
+    if state.get("pub_as_at") not in opts["as_at"]:
+        state["pub_as_at"] = opts["as_at"][0]
+    sb.segmented_control(
+        "Dose",
+        opts["dose"],
+        format_func=lambda d: codes.DOSES.get(d, f"Dose {d}"),
+        key="pub_dose",
+        selection_mode="single",
+        required=True,
+        persist_state=KEEP,
+    )
+    sb.selectbox(
+        "As at",
+        opts["as_at"],
+        format_func=lambda d: f"{d:%-d %B %Y}",
+        key="pub_as_at",
+        persist_state=KEEP,
+    )
+    sb.multiselect(
+        "Age band", opts["age_band"], key="pub_age_bands", placeholder="any", persist_state=KEEP
+    )
+    for key, label, choices in (
+        ("pub_boroughs", "Borough", places["boroughs"]),
+        ("pub_msoas", "MSOA", places["msoas"]),
+    ):
+        sb.multiselect(
+            label,
+            list(choices),
+            format_func=lambda c, m=choices: m.get(c, c),
+            key=key,
+            placeholder="any",
+            persist_state=KEEP,
+        )
+    with sb.expander("Other characteristics", expanded=True):
+        for label in GREYED:
+            st.multiselect(
+                label, [], disabled=True, placeholder="not in published figures", help=NOT_PUBLISHED
+            )
+        st.caption(NOT_PUBLISHED)
+
+
+def current_choice() -> PublishedChoice | None:
+    """Return the published figures chosen in the sidebar (None when the dataset has none)."""
+    opts = published_data.options(data.version())
+    if not opts["dose"] or not opts["as_at"]:
+        return None
+    state = st.session_state
+    dose = state.get("pub_dose")
+    as_at = state.get("pub_as_at")
+    return PublishedChoice(
+        dose=str(dose) if dose in opts["dose"] else opts["dose"][0],
+        as_at=as_at if as_at in opts["as_at"] else opts["as_at"][0],
+        age_bands=tuple(b for b in state.get("pub_age_bands") or () if b in opts["age_band"]),
+        boroughs=tuple(state.get("pub_boroughs") or ()),
+        msoas=tuple(state.get("pub_msoas") or ()),
+    )

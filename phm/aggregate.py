@@ -1,0 +1,129 @@
+"""Aggregate mode: NHS England's published uptake by MSOA and age band, chosen and summed.
+
+A published dataset has no person records, so only dose, date, age band and place can be
+chosen. Figures come from MSOA rows (borough figures are their sums, which equal NHS
+England's published borough totals); an area with an unreadable published cell has no
+figure, never a partial one.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from phm import codes
+
+LEVELS = {"msoa": "MSOA", "borough": "Borough"}
+NOUNS = {"msoa": "MSOA", "borough": "borough"}  # in a sentence
+# What a person-level cohort offers and published figures do not, with the reason shown.
+NOT_PUBLISHED = (
+    "Sex, ethnicity, first language, deprivation, JCVI cohort, registration (PCN and"
+    " practice) and clinical and social flags: NHS England publishes counts by MSOA and age"
+    " band only."
+)
+MISSING_RGBA = (203, 190, 230, 220)  # light violet: not the grey of suppression
+MISSING_LABEL = "Not published (unreadable cell in the source file)"
+
+
+@dataclass(frozen=True)
+class PublishedChoice:
+    """Which published figures are on screen: dose, date, age bands and places."""
+
+    dose: str
+    as_at: date
+    age_bands: tuple[str, ...] = ()
+    boroughs: tuple[str, ...] = ()
+    msoas: tuple[str, ...] = ()
+
+    def describe(self, names: Mapping[str, str] | None = None) -> str:
+        """Return the choice in plain English, e.g. 'People in age band 80+ in Camden; first dose ...'."""
+        names = names or {}
+        words = "People"
+        if self.age_bands:
+            words += f" in age band {_or_list(self.age_bands)}"
+        places = [names.get(code, code) for code in (*self.boroughs, *self.msoas)]
+        if places:
+            words += f" in {_or_list(places)}"
+        dose = codes.DOSES.get(self.dose, f"dose {self.dose}").lower()
+        return (
+            f"{words}; {dose} of COVID-19 vaccine by {self.as_at:%-d %B %Y}"
+            " (NHS England published figures)"
+        )
+
+
+def _or_list(values: Sequence[str]) -> str:
+    """Return 'a', 'a or b', 'a, b or c'."""
+    values = list(values)
+    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
+
+
+def area_counts(
+    msoa_rows: pd.DataFrame, msoa_boroughs: pd.DataFrame, choice: PublishedChoice, level: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return raw counts by area of a level for the chosen places, and the areas without figures.
+
+    `msoa_rows`: area_code, area_name, vaccinated, population (missing where unreadable),
+    summed over the chosen bands. `msoa_boroughs`: msoa_code, lad_code, lad_name. The first
+    frame has `<level>`, `<level>_label`, vaccinated, population (ready for protection); the
+    second the code and name of each area left out because a published cell is missing.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
+    rows = msoa_rows.merge(msoa_boroughs, left_on="area_code", right_on="msoa_code", how="left")
+    keep = pd.Series(True, index=rows.index)
+    if choice.boroughs:
+        keep &= rows["lad_code"].isin(choice.boroughs)
+    if choice.msoas:
+        keep &= rows["area_code"].isin(choice.msoas)
+    rows = rows[keep]
+    if level == "msoa":
+        code, name = rows["area_code"], rows["area_name"]
+    else:
+        code, name = rows["lad_code"], rows["lad_name"]
+    frame = pd.DataFrame(
+        {
+            level: code.to_numpy(),
+            f"{level}_label": name.to_numpy(),
+            "vaccinated": rows["vaccinated"].to_numpy(),
+            "population": rows["population"].to_numpy(),
+        }
+    )
+    grouped = frame.groupby([level, f"{level}_label"], sort=True, dropna=False)
+    counts = grouped[["vaccinated", "population"]].sum(min_count=1)
+    # A sum over a missing cell is missing, never partial.
+    incomplete = grouped[["vaccinated", "population"]].agg(lambda s: s.isna().any()).any(axis=1)
+    counts = counts.reset_index()
+    missing = counts.loc[incomplete.to_numpy(), [level, f"{level}_label"]].reset_index(drop=True)
+    complete = counts.loc[~incomplete.to_numpy()].reset_index(drop=True)
+    complete = complete.astype({"vaccinated": "int64", "population": "int64"})
+    return complete, missing
+
+
+def total_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Return the one-row total of the complete areas (the figure areas are compared with)."""
+    return pd.DataFrame(
+        {
+            "vaccinated": [int(counts["vaccinated"].sum())],
+            "population": [int(counts["population"].sum())],
+        }
+    )
+
+
+def mark_missing(frame: pd.DataFrame, missing_codes: Sequence[str], level_label: str) -> None:
+    """Draw areas without published figures in their own colour, with a tooltip that says why."""
+    rows = frame["code"].isin(list(missing_codes)).to_numpy()
+    if not rows.any():
+        return
+    frame.loc[rows, "state"] = "missing"
+    frame.loc[rows, "value"] = np.nan
+    for index in frame.index[rows]:
+        frame.at[index, "fill"] = list(MISSING_RGBA)
+        frame.at[index, "tooltip"] = (
+            f"<b>{html.escape(str(frame.at[index, 'name']))}</b><br>{level_label}"
+            f" {html.escape(str(frame.at[index, 'code']))}<br>{MISSING_LABEL}"
+        )

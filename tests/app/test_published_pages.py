@@ -1,0 +1,73 @@
+"""Aggregate mode run by AppTest: a published-figures dataset gets its own Map and Compare."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHOICE = {"pub_dose": "1", "pub_as_at": date(2021, 3, 7)}
+
+
+@pytest.fixture
+def published_env(published_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the app at the small published-aggregate database."""
+    monkeypatch.setenv("PHM_DB", str(published_db))
+    monkeypatch.chdir(ROOT)
+    monkeypatch.syspath_prepend(str(ROOT))
+    return published_db
+
+
+def run_view(page: str, **state: object) -> AppTest:
+    """Run one aggregate-mode page file with the sidebar's choice in session state."""
+    at = AppTest.from_file(str(ROOT / "views" / page), default_timeout=60)
+    for key, value in {**CHOICE, **state}.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def test_the_app_offers_only_what_published_figures_support(published_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    greyed = [m for m in at.sidebar.multiselect if m.disabled]
+    assert {m.label for m in greyed} >= {"Sex", "Ethnicity", "First language", "Flags"}
+    assert any(
+        "NHS England publishes counts by MSOA and age band only" in c.value for c in at.caption
+    )
+    assert at.title[0].value == "Map"  # the landing page of aggregate mode
+
+
+def test_map_draws_the_published_msoas_and_names_the_one_with_an_unreadable_cell(published_env):
+    at = run_view("published_map.py")
+    assert not at.exception
+    assert "NHS England published figures" in at.markdown[0].value
+    assert any("Barnet 002" in w.value and "unreadable" in w.value for w in at.warning)
+    assert at.get("deck_gl_json_chart")
+    assert at.metric[0].label == "Uptake across the chosen areas"
+
+
+def test_compare_boroughs_leaves_out_a_borough_with_a_missing_cell(published_env):
+    at = run_view("published_compare.py", pub_compare_level="borough")
+    assert not at.exception
+    assert any("Barnet" in w.value for w in at.warning)
+    table = at.dataframe[0].value
+    assert list(table["Borough"]) == ["Camden"]
+    # Under 60 only: every cell readable, both boroughs compared.
+    at = run_view("published_compare.py", pub_compare_level="borough", pub_age_bands=["Under 60"])
+    assert not at.exception and not at.warning
+    assert sorted(at.dataframe[0].value["Borough"]) == ["Barnet", "Camden"]
+
+
+@pytest.mark.parametrize("page", ["published_compare.py", "data.py", "about.py"])
+def test_every_aggregate_page_runs_from_the_app(published_env, page):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page(f"views/{page}").run()
+    assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("page", ["published_map.py", "published_compare.py"])
+def test_aggregate_pages_on_person_records_say_there_are_no_published_figures(run_page, page):
+    at = run_page(page)
+    assert not at.exception
+    assert any("has none" in i.value for i in at.info)

@@ -1,0 +1,84 @@
+"""Aggregate mode: published MSOA rows summed to the chosen areas, gaps never filled."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from phm import aggregate, maps
+
+ROWS = pd.DataFrame(
+    {
+        "area_code": ["M1", "M2", "M3", "M4"],
+        "area_name": ["One", "Two", "Three", "Four"],
+        "vaccinated": pd.array([10, 20, None, 40], dtype="Int64"),
+        "population": pd.array([100, 200, 300, 400], dtype="Int64"),
+    }
+)
+BOROUGHS = pd.DataFrame(
+    {
+        "msoa_code": ["M1", "M2", "M3", "M4"],
+        "lad_code": ["B1", "B1", "B2", "B2"],
+        "lad_name": ["Barnet", "Barnet", "Camden", "Camden"],
+    }
+)
+ALL = aggregate.PublishedChoice(dose="1", as_at=date(2021, 3, 7))
+
+
+def test_msoas_keep_their_counts_and_a_missing_cell_leaves_the_area_out():
+    counts, missing = aggregate.area_counts(ROWS, BOROUGHS, ALL, "msoa")
+    assert list(counts["msoa"]) == ["M1", "M2", "M4"]
+    assert list(counts["vaccinated"]) == [10, 20, 40]
+    assert list(missing["msoa"]) == ["M3"] and list(missing["msoa_label"]) == ["Three"]
+
+
+def test_boroughs_are_sums_of_their_msoas_and_a_missing_one_makes_the_sum_missing():
+    counts, missing = aggregate.area_counts(ROWS, BOROUGHS, ALL, "borough")
+    assert counts.to_dict("records") == [
+        {"borough": "B1", "borough_label": "Barnet", "vaccinated": 30, "population": 300}
+    ]
+    assert list(missing["borough_label"]) == ["Camden"]  # never 40 of 700
+
+
+def test_chosen_places_restrict_the_areas():
+    choice = aggregate.PublishedChoice(
+        dose="1", as_at=date(2021, 3, 7), boroughs=("B2",), msoas=("M4",)
+    )
+    counts, missing = aggregate.area_counts(ROWS, BOROUGHS, choice, "msoa")
+    assert list(counts["msoa"]) == ["M4"] and missing.empty
+    total = aggregate.total_counts(counts)
+    assert total.to_dict("records") == [{"vaccinated": 40, "population": 400}]
+
+
+def test_unknown_level_is_refused():
+    with pytest.raises(ValueError, match="level"):
+        aggregate.area_counts(ROWS, BOROUGHS, ALL, "lsoa")
+
+
+def test_description_names_bands_places_dose_date_and_source():
+    choice = aggregate.PublishedChoice(
+        dose="2", as_at=date(2021, 3, 7), age_bands=("60-64", "80+"), boroughs=("B1",)
+    )
+    assert choice.describe({"B1": "Barnet"}) == (
+        "People in age band 60-64 or 80+ in Barnet; second dose of COVID-19 vaccine by 7 March 2021"
+        " (NHS England published figures)"
+    )
+
+
+def test_missing_areas_get_their_own_colour_and_tooltip():
+    frame = pd.DataFrame(
+        {
+            "code": ["M1", "M3"],
+            "name": ["One", "<Three>"],
+            "state": ["shown", "empty"],
+            "value": [10.0, float("nan")],
+            "fill": [[1, 2, 3, 4], [255, 255, 255, 0]],
+            "tooltip": ["a", "b"],
+        }
+    )
+    aggregate.mark_missing(frame, ["M3"], "MSOA")
+    assert list(frame["state"]) == ["shown", "missing"]
+    assert frame.at[1, "fill"] == list(aggregate.MISSING_RGBA)
+    assert aggregate.MISSING_LABEL in frame.at[1, "tooltip"]
+    assert "&lt;Three&gt;" in frame.at[1, "tooltip"]
+    assert maps.rgba_hex(aggregate.MISSING_RGBA) != maps.rgba_hex(maps.SUPPRESSED_RGBA)

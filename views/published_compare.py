@@ -1,0 +1,103 @@
+"""Compare in aggregate mode: published uptake of MSOAs or boroughs with intervals and a funnel."""
+
+import streamlit as st
+
+from components import data, published_data, render
+from components.published_picker import current_choice
+from phm import aggregate, compare_charts
+from phm.comparison import benchmark_table, export_csv, funnel_curve, outliers
+from phm.exports import header_lines
+from phm.summaries import protected_uptake
+
+st.title("Compare localities")
+meta = render.banner()
+version = data.version()
+rule = data.disclosure_rule()
+choice = current_choice()
+if choice is None:
+    st.info(
+        "This page shows NHS England's published figures, and the active dataset has none."
+        " Import them with `python -m phm import-published`, or switch dataset on the Data page.",
+        icon=":material/info:",
+    )
+    st.stop()
+names = {**data.options(version)["boroughs"], **data.options(version)["msoas"]}
+description = choice.describe(names)
+st.markdown(f"**Figures:** {description}")
+st.caption(aggregate.NOT_PUBLISHED + " Deprivation and ethnicity gaps need person records.")
+
+level = st.segmented_control(
+    "Compare",
+    list(aggregate.LEVELS),
+    format_func=aggregate.LEVELS.get,
+    key="pub_compare_level",
+    default="borough",
+    required=True,
+)
+label = aggregate.LEVELS[level]
+noun = aggregate.NOUNS[level]
+counts, missing = published_data.area_counts(choice, level, version)
+overall = protected_uptake(aggregate.total_counts(counts), rule, partitions=()).iloc[0]
+ics_pct = None if counts.empty or overall["uptake_suppressed"] else float(overall["uptake_pct"])
+if ics_pct is None:
+    st.info(
+        "No published figures for this choice. Widen it in the sidebar.", icon=":material/info:"
+    )
+    st.stop()
+table = benchmark_table(counts, level, rule, ics_pct)
+st.markdown(
+    f"**Across the chosen areas:** {ics_pct:.1f}% (95% CI {overall['ci_low_pct']:.1f}–"
+    f"{overall['ci_high_pct']:.1f}%). Each {noun} is *higher*, *similar* or *lower* by whether"
+    " its 95% interval lies above, spans or lies below that figure (the Fingertips comparison,"
+    " worded neutrally)."
+)
+if not missing.empty:
+    st.warning(
+        f"{len(missing)} {noun}(s) left out: a published cell was unreadable (e.g. #VALUE!):"
+        f" {', '.join(missing[f'{level}_label'].astype(str))}.",
+        icon=":material/report:",
+    )
+counts_by_word = table["compared"].value_counts()
+for column, word in zip(st.columns(3), ("higher", "similar", "lower"), strict=True):
+    column.metric(f"{label}s {word}", int(counts_by_word.get(word, 0)))
+
+ranked, funnel, listing = st.tabs(["Ranked", "Funnel plot", "Table and download"])
+with ranked:
+    st.altair_chart(
+        compare_charts.ranked_dot_whisker(table, ics_pct, f"Uptake by {label}"), width="stretch"
+    )
+with funnel:
+    shown = table[~table["uptake_suppressed"]]
+    curve = funnel_curve(
+        ics_pct, float(shown["population"].min()), float(shown["population"].max())
+    )
+    st.altair_chart(
+        compare_charts.funnel_plot(table, curve, "Uptake against population, with limits"),
+        width="stretch",
+    )
+    st.caption(
+        "Control limits at 95% (dashed) and 99.8% (solid) around the figure across the chosen"
+        " areas, by the Fingertips method for proportions (PHEindicatormethods)."
+    )
+    out = outliers(table)
+    st.markdown(f"**Outside the 99.8% limits:** {len(out)} {noun}(s)")
+with listing:
+    shown_table = render.display_table(table, "label", label)
+    shown_table["Compared"] = list(table["compared"])
+    shown_table["Funnel plot"] = list(table["funnel"])
+    st.dataframe(shown_table, hide_index=True, width="stretch")
+    header = header_lines(
+        description,
+        meta,
+        rule,
+        [f"Compared by: {label}; figure across the chosen areas {ics_pct:.1f}%"],
+    )
+    st.download_button(
+        "Download CSV",
+        export_csv(table, rule, header, level),
+        file_name=f"published-uptake-by-{level}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+render.suppression_note()

@@ -1,0 +1,109 @@
+"""Map in aggregate mode: NHS England's published uptake by MSOA or borough."""
+
+import pandas as pd
+import streamlit as st
+
+from components import data, map_data, published_data, render
+from components.published_picker import current_choice
+from phm import aggregate, maps
+from phm.exports import header_lines, to_csv
+from phm.summaries import protected_uptake
+
+st.title("Map")
+meta = render.banner()
+version = data.version()
+rule = data.disclosure_rule()
+choice = current_choice()
+if choice is None:
+    st.info(
+        "This page shows NHS England's published figures, and the active dataset has none."
+        " Import them with `python -m phm import-published`, or switch dataset on the Data page.",
+        icon=":material/info:",
+    )
+    st.stop()
+names = {**data.options(version)["boroughs"], **data.options(version)["msoas"]}
+description = choice.describe(names)
+st.markdown(f"**Figures:** {description}")
+st.caption(aggregate.NOT_PUBLISHED)
+
+left, right = st.columns(2)
+level = left.segmented_control(
+    "Areas",
+    list(aggregate.LEVELS),
+    format_func=aggregate.LEVELS.get,
+    key="pub_map_level",
+    default="msoa",
+    required=True,
+)
+metric = right.segmented_control(
+    "Colour by",
+    list(maps.METRICS),
+    format_func={"uptake": "Uptake %", "unvaccinated": "Unvaccinated", "gap": "Gap to ICS"}.get,
+    key="pub_map_metric",
+    default="uptake",
+    required=True,
+)
+counts, missing = published_data.area_counts(choice, level, version)
+if counts.empty:
+    st.info(
+        "No published figures for this choice. Widen it in the sidebar.", icon=":material/info:"
+    )
+    st.stop()
+protected = protected_uptake(counts, rule)
+overall = protected_uptake(aggregate.total_counts(counts), rule, partitions=()).iloc[0]
+overall_pct = None if overall["uptake_suppressed"] else float(overall["uptake_pct"])
+label = aggregate.LEVELS[level]
+frame, legend = maps.area_frame(
+    map_data.shapes(level, version),
+    protected,
+    level,
+    metric,
+    label,
+    rule.suppressed_text,
+    overall_pct,
+)
+frame = frame.assign(polygon=map_data.shape_polygons(level, version))
+aggregate.mark_missing(frame, list(missing[level]), label)
+chosen = set(counts[level]) | set(missing[level])
+frame = frame[frame["code"].isin(chosen)]  # areas outside the chosen places are not drawn
+# Areas outside the chosen places are not drawn, so the legend has no 'nobody lives here'.
+legend = [entry for entry in legend if entry.colour != "#ffffff"]
+if not missing.empty:
+    legend.append(maps.LegendEntry(maps.rgba_hex(aggregate.MISSING_RGBA), aggregate.MISSING_LABEL))
+
+render.kpi(st, "Uptake across the chosen areas", overall)
+lsoa_frame = map_data.lsoas(version)
+view = maps.view_for(lsoa_frame["centroid_lon"], lsoa_frame["centroid_lat"])
+st.pydeck_chart(maps.deck([maps.area_layer(frame)], view), height=620, key="pub_map_chart")
+st.html(maps.legend_html(maps.METRICS[metric], legend))
+if metric == "gap" and overall_pct is not None:
+    st.caption(
+        f"Gap = the area's uptake minus uptake across the chosen areas ({overall_pct:.1f}%)."
+    )
+if not missing.empty:
+    st.warning(
+        f"{len(missing)} {aggregate.NOUNS[level]}(s) have no figure: a published cell was unreadable"
+        f" (e.g. #VALUE!): {', '.join(missing[f'{level}_label'].astype(str))}.",
+        icon=":material/report:",
+    )
+
+table = render.display_table(protected, f"{level}_label", label)
+table.insert(0, f"{label} code", list(protected[level]))
+with st.expander(f"Table of {label}s, lowest uptake first"):
+    order = protected["uptake_pct"].fillna(float("inf")).sort_values(kind="stable").index
+    st.dataframe(table.loc[order], hide_index=True, width="stretch")
+header = header_lines(
+    description,
+    meta,
+    rule,
+    [f"Areas: {label}", f"Left out (unreadable published cells): {len(missing)}"],
+)
+st.download_button(
+    "Download table (CSV)",
+    to_csv(pd.DataFrame(table), header),
+    file_name=f"published-uptake-by-{level}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    on_click="ignore",
+)
+render.suppression_note()
