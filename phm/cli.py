@@ -348,7 +348,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ing.set_defaults(func=cmd_ingest)
     pub = sub.add_parser("import-published", help="import NHS England published uptake (aggregate)")
-    pub.add_argument("files", nargs="+", help="weekly MSOA vaccination files and NIMS populations")
+    pub.add_argument(
+        "files",
+        nargs="+",
+        help="weekly MSOA vaccination files and NIMS populations (CSV or NHS England .xlsx)",
+    )
     pub.add_argument("--out", default=settings.get("PHM_DB"))
     pub.add_argument("--as-at", default=None, help="YYYY-MM-DD the counts run to")
     pub.add_argument("--name", default=None)

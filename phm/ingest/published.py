@@ -7,6 +7,10 @@ The layout is recognised from the header row, never from the file name:
 - bands only with total columns (`16+`, `18+`) and no LTLA: NIMS population denominators.
 Counts such as `" 1,499 "` are parsed; cells that cannot be read (`#VALUE!`, `12.5`, `-3`) are
 reported by file, row and column and stored as missing, never as zero.
+
+Files are CSV or NHS England's Excel workbooks (.xlsx): every sheet with an 'MSOA Code' cell near
+its top holds a table (below a title block; its header may be a dose row merged over a band row),
+read down to the first empty row so footnotes are left out.
 """
 
 from __future__ import annotations
@@ -30,17 +34,33 @@ DOSE_CODES = {"1st": "1", "2nd": "2", "3rd": "3", "booster": "3"}
 TOTAL_BANDS = ("16+", "18+")
 FIRST_ELIGIBLE_AGE = 16
 DATE_IN_NAME = re.compile(r"(20\d{2})(\d{2})(\d{2})")
+DAY_MONTH_IN_NAME = re.compile(r"(?<!\d)(\d{1,2})[-_ ]([A-Za-z]{3,9})[-_ ](20\d{2})")
+MSOA_CODE = re.compile(r"^[EW]02\d{6}$")
+DOSE_HEADING = re.compile(r"\b(1st|2nd|3rd|first|second|third|booster)\s+doses?\b", re.IGNORECASE)
+DOSE_WORDS = {"first": "1st", "second": "2nd", "third": "3rd"}
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+HEADER_SEARCH_ROWS = 40  # NHS England's title blocks run to 10-15 rows
 DAYS_FROM_DATA_TO_PUBLICATION = 4  # weekly files published on Thursday, counts to the Sunday
+
+
+class NoCountColumns(ValueError):
+    """A table with an 'MSOA Code' column but no age-band columns (a lookup, not counts)."""
 
 
 @dataclass
 class ParsedFile:
-    """One published file in long form: one row per area, band (and dose) with its count."""
+    """One published table (a CSV file or a workbook sheet) in long form, one row per cell."""
 
     path: Path
     layout: str  # "vaccinations" or "population"
     frame: pd.DataFrame  # msoa_code, msoa_name, lad_code, lad_name, age_band, dose, value
     findings: Findings = field(default_factory=lambda: Findings([], []))
+    sheet: str | None = None  # the workbook sheet, None for CSV
+
+    @property
+    def label(self) -> str:
+        """Return the file name, with the sheet for a workbook: "week.xlsx, sheet 'MSOA'"."""
+        return self.path.name + (f", sheet {self.sheet!r}" if self.sheet is not None else "")
 
 
 @dataclass
@@ -111,10 +131,59 @@ def _read_rows(path: Path) -> list[list[str]]:
     return list(csv.reader(text.splitlines()))
 
 
+def clean_header(text: str) -> str:
+    """Return a header cell with its whitespace (line breaks in Excel headings) collapsed."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def is_header_row(row: list[str]) -> bool:
+    """Return whether a row holds the 'MSOA Code' heading of a table."""
+    return any(clean_header(cell).lower() == "msoa code" for cell in row)
+
+
+def dose_heading(text: str) -> str | None:
+    """Return the dose a heading names in the spelling of the CSV files ('1st dose'), or None."""
+    match = DOSE_HEADING.search(clean_header(text))
+    if not match:
+        return None
+    word = match.group(1).lower()
+    return f"{DOSE_WORDS.get(word, word)} dose"
+
+
+def _has_band(row: list[str]) -> bool:
+    """Return whether a row has an age-band heading such as 'Under 25' or '80+'."""
+    return any(BAND.match(clean_header(cell)) for cell in row)
+
+
+def combine_header(rows: list[list[str]], h: int) -> tuple[list[str], int]:
+    """Return the header at row h and the index of its last row.
+
+    A two-row header (a dose row merged over age-band columns, then the band row) becomes one
+    row as the CSV files spell it: the dose is carried right over the band columns it spans, so
+    '1st dose' over 'Under 25' reads '1st dose Under 25'. Either row may hold 'MSOA Code'.
+    """
+    header = rows[h]
+    if not _has_band(header) and h + 1 < len(rows) and _has_band(rows[h + 1]):
+        upper, lower, last = header, rows[h + 1], h + 1
+    elif h > 0 and any(dose_heading(c) for c in rows[h - 1]) and _has_band(header):
+        upper, lower, last = rows[h - 1], header, h
+    else:
+        return [clean_header(cell) for cell in header], h
+    combined: list[str] = []
+    dose: str | None = None
+    for i in range(max(len(upper), len(lower))):
+        top = clean_header(upper[i]) if i < len(upper) else ""
+        low = clean_header(lower[i]) if i < len(lower) else ""
+        if top:
+            dose = dose_heading(top)  # a heading that is not a dose ends the span
+        combined.append(f"{dose} {low}" if dose and BAND.match(low) else low or top)
+    return combined, last
+
+
 def _header_index(rows: list[list[str]], path: Path) -> int:
     """Return the index of the header row: the first with an 'MSOA Code' cell."""
     for i, row in enumerate(rows[:20]):
-        if any(cell.strip().lower() == "msoa code" for cell in row):
+        if is_header_row(row):
             return i
     first = ", ".join(c.strip() for c in (rows[0] if rows else []) if c.strip())[:200]
     raise ValueError(
@@ -123,57 +192,79 @@ def _header_index(rows: list[list[str]], path: Path) -> int:
     )
 
 
-def parse_file(path: Path) -> ParsedFile:
-    """Parse one published file into long form, recognising its layout from the header."""
-    rows = _read_rows(path)
-    h = _header_index(rows, path)
-    header = [cell.strip() for cell in rows[h]]
+def recognise_layout(header: list[str], where: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """Return the layout and the count columns (position, band, dose) named by a header."""
+    lower = [c.lower() for c in header]
+    columns: list[tuple[int, str, str]] = []
+    for i, name in enumerate(header):
+        match = DOSE_COLUMN.match(name)
+        if match:
+            columns.append((i, normalise_band(match.group(2)), DOSE_CODES[match.group(1).lower()]))
+    if columns:
+        return "vaccinations", columns
+    bands = [(i, normalise_band(n)) for i, n in enumerate(header) if BAND.match(n)]
+    if not bands:
+        raise NoCountColumns(
+            f"{where}: no age-band columns in the header ({', '.join(header)[:200]})"
+        )
+    if "ltla code" in lower:
+        return "vaccinations", [(i, band, "1") for i, band in bands]
+    if any(band in TOTAL_BANDS for _, band in bands):
+        return "population", [(i, band, "") for i, band in bands]
+    raise ValueError(
+        f"{where}: age-band columns without doses, LTLA columns or 16+/18+ totals;"
+        " cannot tell vaccinations from population"
+    )
+
+
+def _is_empty(row: list[str]) -> bool:
+    """Return whether no cell of a row holds anything."""
+    return not any(cell.strip() for cell in row)
+
+
+def parse_table(path: Path, rows: list[list[str]], h: int, sheet: str | None = None) -> ParsedFile:
+    """Parse the table whose header starts at rows[h], down to its first empty row."""
+    where = path.name + (f", sheet {sheet!r}" if sheet is not None else "")
+    header, last = combine_header(rows, h)
+    layout, columns = recognise_layout(header, where)
     lower = [c.lower() for c in header]
     index = {
         name: lower.index(name)
         for name in ("msoa code", "msoa name", "ltla code", "ltla name")
         if name in lower
     }
-    columns: list[tuple[int, str, str]] = []  # position, band, dose
-    for i, name in enumerate(header):
-        match = DOSE_COLUMN.match(name)
-        if match:
-            columns.append((i, normalise_band(match.group(2)), DOSE_CODES[match.group(1).lower()]))
-    if columns:
-        layout = "vaccinations"
-    else:
-        bands = [(i, normalise_band(n)) for i, n in enumerate(header) if BAND.match(n)]
-        if not bands:
-            raise ValueError(
-                f"{path.name}: no age-band columns in the header ({', '.join(header)[:200]})"
-            )
-        if "ltla code" in index:
-            layout = "vaccinations"
-            columns = [(i, band, "1") for i, band in bands]
-        elif any(band in TOTAL_BANDS for _, band in bands):
-            layout = "population"
-            columns = [(i, band, "") for i, band in bands]
-        else:
-            raise ValueError(
-                f"{path.name}: age-band columns without doses, LTLA columns or 16+/18+ totals;"
-                " cannot tell vaccinations from population"
-            )
-    parsed = ParsedFile(path, layout, pd.DataFrame())
+    parsed = ParsedFile(path, layout, pd.DataFrame(), sheet=sheet)
     records = []
     counts: dict[str, int] = {}
-    for r, row in enumerate(rows[h + 1 :], start=1):
+    r = 0  # data row number, 1 = the first row below the header
+    end: int | None = None
+    for at in range(last + 1, len(rows)):
+        row = rows[at]
+        if _is_empty(row):
+            if r:
+                end = at
+                break
+            continue  # spacing between the header and the first row
+        r += 1
         cells = [c.strip() for c in row]
         code = cells[index["msoa code"]] if index["msoa code"] < len(cells) else ""
         if not code:
-            continue  # blank or footnote lines
+            continue  # totals or note lines
         for position, band, dose in columns:
             text = row[position] if position < len(row) else None
             value, problem = parse_count(text)
             if problem:
                 counts[problem] = counts.get(problem, 0) + 1
+                cell = f" (cell {column_letter(position)}{at + 1})" if sheet else ""
                 parsed.findings.problems.append(
                     Problem(
-                        problem, WARNING, path.name, r, header[position], text, "stored as missing"
+                        problem,
+                        WARNING,
+                        parsed.label,
+                        r,
+                        header[position],
+                        text,
+                        "stored as missing" + cell,
                     )
                 )
             records.append(
@@ -187,12 +278,23 @@ def parse_file(path: Path) -> ParsedFile:
                     "value": value,
                 }
             )
+    if not records:
+        raise ValueError(f"{where}: an 'MSOA Code' header at row {h + 1} but no MSOA rows below it")
+    if end is not None:  # below the first empty row are footnotes, never more MSOAs
+        for at in range(end + 1, len(rows)):
+            row = rows[at]
+            code = row[index["msoa code"]].strip() if index["msoa code"] < len(row) else ""
+            if MSOA_CODE.match(code):
+                raise ValueError(
+                    f"{where}: MSOA {code} at row {at + 1} is below the empty row {end + 1} that"
+                    " ends the table; remove the empty rows inside the table"
+                )
     for problem, n in counts.items():
         parsed.findings.counts.append(
             CheckCount(
                 problem,
                 WARNING,
-                path.name,
+                parsed.label,
                 None,
                 n,
                 f"{problem}s are stored as missing, never as zero",
@@ -204,6 +306,133 @@ def parse_file(path: Path) -> ParsedFile:
     )
     parsed.frame["value"] = parsed.frame["value"].astype("Int64")
     return parsed
+
+
+def column_letter(position: int) -> str:
+    """Return the spreadsheet letters of a 0-based column position: 0 -> 'A', 27 -> 'AB'."""
+    letters = ""
+    n = position + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def cell_text(value: object) -> str:
+    """Return a workbook cell as the text a CSV would hold ('' when empty, '1499' for 1499.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def read_workbook_tables(path: Path) -> list[tuple[str, list[list[str]], int]]:
+    """Return (sheet, rows as text, header index) of every sheet holding an MSOA table.
+
+    A sheet holds one when an 'MSOA Code' cell is among its first rows; other sheets (Contents,
+    notes, LTLA tables) are passed over without reading them to the end.
+    """
+    import openpyxl
+
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path.name}: the file is empty")
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many types for broken files
+        raise ValueError(f"{path.name}: not a readable Excel workbook ({error})") from None
+    tables, looked = [], []
+    try:
+        for sheet in book.worksheets:
+            looked.append(sheet.title)
+            sheet.reset_dimensions()  # some writers record a wrong used range
+            rows: list[list[str]] = []
+            header: int | None = None
+            try:
+                for values in sheet.iter_rows(values_only=True):
+                    rows.append([cell_text(v) for v in values])
+                    if header is None and is_header_row(rows[-1]):
+                        header = len(rows) - 1
+                    if header is None and len(rows) >= HEADER_SEARCH_ROWS:
+                        break
+            except Exception as error:  # a damaged part of the archive
+                raise ValueError(
+                    f"{path.name}, sheet {sheet.title!r}: cannot be read ({error})"
+                ) from None
+            if header is not None:
+                tables.append((sheet.title, rows, header))
+    finally:
+        book.close()
+    if not tables:
+        raise ValueError(
+            f"{path.name}: no sheet holds an MSOA table (no 'MSOA Code' cell in the first"
+            f" {HEADER_SEARCH_ROWS} rows of sheets {', '.join(repr(t) for t in looked)})"
+        )
+    return tables
+
+
+def parse_workbook(path: Path) -> list[ParsedFile]:
+    """Parse every MSOA table of an NHS England workbook, preferring NIMS populations.
+
+    When several sheets hold populations (NIMS and ONS), those named NIMS are kept and the others
+    noted, so one denominator is used.
+    """
+    parsed, passed_over = [], []
+    for sheet, rows, h in read_workbook_tables(path):
+        try:
+            parsed.append(parse_table(path, rows, h, sheet))
+        except NoCountColumns as error:  # e.g. an MSOA lookup sheet
+            passed_over.append((sheet, str(error)))
+    if not parsed:
+        raise ValueError("; ".join(reason for _, reason in passed_over))
+    if passed_over:
+        names = ", ".join(repr(sheet) for sheet, _ in passed_over)
+        message = f"sheet(s) {names} list MSOAs without age-band counts and were left out"
+        parsed[0].findings.counts.append(
+            CheckCount("sheet not used", NOTE, path.name, None, len(passed_over), message)
+        )
+    population = [p for p in parsed if p.layout == "population"]
+    nims = [p for p in population if "nims" in (p.sheet or "").lower()]
+    if nims and len(nims) < len(population):
+        left = [p for p in population if all(p is not n for n in nims)]
+        parsed = [p for p in parsed if all(p is not o for o in left)]
+        names = ", ".join(repr(p.sheet) for p in left)
+        parsed[0].findings.counts.append(
+            CheckCount(
+                "population sheet not used",
+                NOTE,
+                path.name,
+                None,
+                len(left),
+                f"populations of sheet(s) {names} left out: the NIMS sheet is the denominator",
+            )
+        )
+    return parsed
+
+
+def parse_tables(path: Path) -> list[ParsedFile]:
+    """Parse a published file: a CSV (one table) or a workbook (one table per MSOA sheet)."""
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return parse_workbook(path)
+    if path.suffix.lower() == ".xls":
+        raise ValueError(f"{path.name}: an Excel 97-2003 workbook; save it as .xlsx or CSV UTF-8")
+    return [parse_file(path)]
+
+
+def parse_file(path: Path) -> ParsedFile:
+    """Parse one published file into long form, recognising its layout from the header."""
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        tables = parse_workbook(path)
+        if len(tables) > 1:
+            sheets = ", ".join(repr(t.sheet) for t in tables)
+            raise ValueError(f"{path.name}: {len(tables)} MSOA tables ({sheets}); use parse_tables")
+        return tables[0]
+    rows = _read_rows(path)
+    return parse_table(path, rows, _header_index(rows, path))
 
 
 def population_for(band: str, nims: dict[str, int | None]) -> int | None:
@@ -235,14 +464,29 @@ def population_for(band: str, nims: dict[str, int | None]) -> int | None:
     return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
 
 
+def publication_date(name: str) -> date | None:
+    """Return the date in a file name: '20210311' or NHS England's '11-March-2021'."""
+    match = DATE_IN_NAME.search(name)
+    if match:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    match = DAY_MONTH_IN_NAME.search(name)
+    if match:
+        day, month, year = match.groups()
+        for spelling in ("%d %B %Y", "%d %b %Y"):
+            try:
+                return datetime.strptime(f"{day} {month} {year}", spelling).date()
+            except ValueError:
+                continue
+    return None
+
+
 def as_at_of(path: Path, given: date | None, findings: Findings) -> date:
     """Return the date a file's counts run to: given, or the Sunday before its publication date."""
     if given is not None:
         return given
-    match = DATE_IN_NAME.search(path.name)
-    if not match:
+    published = publication_date(path.name)
+    if published is None:
         raise ValueError(f"{path.name}: give --as-at (the date the counts run to)")
-    published = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     as_at = published - timedelta(days=DAYS_FROM_DATA_TO_PUBLICATION)
     message = (
         f"as_at {as_at} inferred as 4 days before the publication date {published} in the name"
@@ -281,26 +525,35 @@ def build_rows(
         if outside:
             message = f"{outside:,} MSOAs outside the ICB's geography were left out"
             findings.counts.append(
-                CheckCount("outside the ICB", NOTE, item.path.name, None, outside, message)
+                CheckCount("outside the ICB", NOTE, item.label, None, outside, message)
             )
         absent = sorted(set(areas["msoa_code"]) - set(item.frame["msoa_code"]))
         if absent:
             message = f"MSOAs of the ICB not in the file: {', '.join(absent[:10])}"
             findings.counts.append(
-                CheckCount("MSOA not published", NOTE, item.path.name, None, len(absent), message)
+                CheckCount("MSOA not published", NOTE, item.label, None, len(absent), message)
             )
         frame["population"] = [
             population_for(b, nims[c]) if c in nims else None
             for c, b in zip(frame["msoa_code"], frame["age_band"], strict=True)
         ]
         frame["as_at"] = when
-        frame["source"] = item.path.name + (
-            f"; population: {', '.join(p.path.name for p in parsed if p.layout == 'population')}"
+        frame["source"] = item.label + (
+            f"; population: {', '.join(p.label for p in parsed if p.layout == 'population')}"
             if nims
             else ""
         )
         frames.append(frame)
     msoa = pd.concat(frames, ignore_index=True)
+    twice = msoa[msoa.duplicated(["msoa_code", "age_band", "dose", "as_at"], keep=False)]
+    if not twice.empty:
+        first = twice.iloc[0]
+        sources = sorted(set(twice["source"].str.split(";").str[0]))
+        raise ValueError(
+            f"MSOA {first['msoa_code']}, {first['age_band']}, dose {first['dose']} as at"
+            f" {first['as_at']} appears more than once ({'; '.join(sources)});"
+            " import each week once"
+        )
     msoa["population"] = msoa["population"].astype("Int64")
     out_msoa = pd.DataFrame(
         {
@@ -355,10 +608,10 @@ def import_published(
     findings = Findings([], [])
     parsed = []
     for path in files:
-        item = parse_file(Path(path))
-        parsed.append(item)
-        findings.counts.extend(item.findings.counts)
-        findings.problems.extend(item.findings.problems)
+        for item in parse_tables(Path(path)):
+            parsed.append(item)
+            findings.counts.extend(item.findings.counts)
+            findings.problems.extend(item.findings.problems)
     lsoa, imd_source, area_sources = reference_lsoas(ref_dir, None)
     rows = build_rows(parsed, lsoa, as_at, findings)
     latest = max(rows["as_at"])
@@ -400,4 +653,12 @@ def import_published(
     )
 
 
-__all__ = ["geo", "import_published", "parse_count", "parse_file", "population_for"]
+__all__ = [
+    "geo",
+    "import_published",
+    "parse_count",
+    "parse_file",
+    "parse_tables",
+    "parse_workbook",
+    "population_for",
+]

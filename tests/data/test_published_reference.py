@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import duckdb
 import pytest
 
 from phm import geo
-from phm.ingest.published import import_published, parse_file
+from phm.ingest.published import import_published, parse_count, parse_file, parse_tables
+from tests.published_workbook import Table, write_workbook
 
 REF = geo.REFERENCE_ROOT / "north-central-london"
 FOLDER = "nhse_msoa_vaccinations"
@@ -79,6 +81,124 @@ def test_every_cell_was_readable_and_populations_attached(published_db: Path) ->
     assert missing == 0
     meta = dict(con.execute("SELECT key, value FROM dataset_meta").fetchall())
     assert meta["as_at"] == date(2021, 3, 7).isoformat()  # Sunday before the 11 March publication
+
+
+# The same rows laid out as NHS England's workbook: Contents and LTLA sheets, title blocks, merged
+# cells, footnotes, the NIMS sheet beside the MSOA sheet, the date only in the file name.
+WORKBOOK = "COVID-19-weekly-announced-vaccinations-11-March-2021.xlsx"
+COLUMNS = "level, area_code, area_name, age_band, dose, as_at, vaccinated, population"
+VALUE_ERROR = ("E02000025", "65-69")  # Hadley Wood, Barnet
+
+
+def _csv_table(path: Path) -> tuple[list[str], list[list[object]]]:
+    """Return a published CSV's header and rows without its empty edge columns, counts as numbers.
+
+    The first row keeps the published text (" 1,499 "): workbooks hold such cells too.
+    """
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        lines = list(csv.reader(handle))
+    edge = 1 if lines[0][0] == "" else 0
+    end = len(lines[0]) - (1 if lines[0][-1] == "" else 0)
+    header = [c.strip() for c in lines[0][edge:end]]
+    first_count = next(i for i, name in enumerate(header) if name[0].isdigit() or name[0] == "U")
+    rows: list[list[object]] = []
+    for n, line in enumerate(lines[1:]):
+        cells: list[object] = list(line[edge:end])
+        if n:
+            cells[first_count:] = [parse_count(str(c))[0] for c in cells[first_count:]]
+        rows.append(cells)
+    return header, rows
+
+
+def _write_real_workbook(folder: Path, reference_dir: Path, two_row_header: bool) -> Path:
+    """Write the real March 2021 rows and NIMS populations as NHS England's workbook."""
+    header, rows = _csv_table(reference_dir / FOLDER / VACCINATIONS)
+    nims_header, nims_rows = _csv_table(reference_dir / FOLDER / NIMS)
+    bands = [i for i, name in enumerate(header) if name in PUBLISHED_STP_FIRST_DOSES]
+    nims_bands = (nims_header.index("Under 18"), len(nims_header) - 1)
+    if two_row_header:
+        code, band = VALUE_ERROR
+        row = next(r for r in rows if r[header.index("MSOA Code")] == code)
+        row[header.index(band)] = "#VALUE!"
+        msoa = Table("MSOA", header, rows, doses=[("1st dose", bands[0], bands[-1])])
+        msoa.blank_after_header = True
+        nims = Table(
+            "Population estimates (NIMS)",
+            nims_header,
+            nims_rows,
+            doses=[("Population estimates by age band", *nims_bands)],
+            names_in_dose_row=False,
+            first_row=9,
+        )
+    else:
+        msoa = Table("MSOA", header, rows)
+        nims = Table("Population estimates (NIMS)", nims_header, nims_rows, first_row=11)
+    return write_workbook(folder / WORKBOOK, [msoa, nims])
+
+
+def _rows(database: Path) -> list[tuple]:
+    con = duckdb.connect(str(database), read_only=True)
+    return con.execute(f"SELECT {COLUMNS} FROM published_uptake ORDER BY ALL").fetchall()
+
+
+@pytest.fixture(scope="module")
+def workbook_db(reference_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Import the real March 2021 rows from a workbook laid out as NHS England publishes it."""
+    folder = tmp_path_factory.mktemp("workbook")
+    out = folder / "workbook.duckdb"
+    import_published([_write_real_workbook(folder, reference_dir, False)], out, REF)
+    return out
+
+
+def test_workbook_imports_exactly_what_the_csv_imports(
+    workbook_db: Path, published_db: Path
+) -> None:
+    from_csv = _rows(published_db)
+    assert len(from_csv) == 164 * 6 + 5 * 6
+    assert _rows(workbook_db) == from_csv
+
+
+def test_workbook_borough_totals_equal_nhs_englands_published_figures(workbook_db: Path) -> None:
+    con = duckdb.connect(str(workbook_db), read_only=True)
+    totals = dict(
+        con.execute(
+            "SELECT age_band, sum(vaccinated) FROM published_uptake WHERE level = 'lad'"
+            " AND dose = '1' AND as_at = DATE '2021-03-07' GROUP BY age_band"
+        ).fetchall()
+    )
+    assert totals == PUBLISHED_STP_FIRST_DOSES
+    [(source,)] = con.execute("SELECT DISTINCT source FROM published_uptake").fetchall()
+    assert source == (
+        f"{WORKBOOK}, sheet 'MSOA'; population: {WORKBOOK}, sheet 'Population estimates (NIMS)'"
+    )
+
+
+def test_workbook_with_a_dose_row_and_a_value_error_cell(
+    reference_dir: Path, published_db: Path, tmp_path: Path
+) -> None:
+    book = _write_real_workbook(tmp_path, reference_dir, True)
+    vaccinations, population = parse_tables(book)
+    assert (vaccinations.layout, population.layout) == ("vaccinations", "population")
+    [problem] = vaccinations.findings.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        f"{WORKBOOK}, sheet 'MSOA'",
+        2,
+        "1st dose 65-69",
+        "#VALUE!",
+    )
+    assert problem.message == "stored as missing (cell J17)"  # header rows 13-14, a blank, row 2
+    out = tmp_path / "workbook.duckdb"
+    import_published([book], out, REF)
+    code, band = VALUE_ERROR
+    barnet = "E09000003"
+    expected = [
+        (*row[:6], None, row[7])
+        if row[:2] in (("msoa", code), ("lad", barnet)) and row[3] == band
+        else row
+        for row in _rows(published_db)
+    ]
+    assert _rows(out) == expected  # missing, never zero, and Barnet's total is not a partial sum
+    assert _rows(out) != _rows(published_db)
 
 
 # NHS England's list of vaccination sites (26 Feb 2021): four sheets with different columns.

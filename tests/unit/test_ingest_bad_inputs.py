@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from phm.ingest.load import ingest
 from phm.ingest.published import import_published
 from phm.ingest.sample import write_sample_extract
 from phm.ingest.sites import add_sites_to_database, import_sites
+from tests.published_workbook import Table, write_workbook
 
 REF = geo.REFERENCE_ROOT / "north-central-london"
 AS_AT = date(2022, 3, 31)
@@ -277,6 +279,79 @@ PUBLISHED_CASES = {
     ),
 }
 
+WORKBOOK = "COVID-19-weekly-announced-vaccinations-11-March-2021.xlsx"
+EARLY_HEADER = ["LTLA Code", "LTLA Name", "MSOA Code", "MSOA Name", "Under 60", "60-64", "80+"]
+EARLY_ROW: list[object] = ["E09000003", "Barnet", "E02000024", "High Barnet", 1499, 577, 583]
+
+
+def _published_workbook(*tables: Table, contents: bool = True):
+    def make(folder: Path) -> list[Path]:
+        return [write_workbook(folder / WORKBOOK, list(tables), contents)]
+
+    return make
+
+
+def _damaged_workbook(keep: float):
+    """Return a maker of a real workbook cut to `keep` of its bytes (0: random bytes)."""
+
+    def make(folder: Path) -> list[Path]:
+        path = write_workbook(folder / WORKBOOK, [Table("MSOA", EARLY_HEADER, [EARLY_ROW] * 50)])
+        data = path.read_bytes()
+        path.write_bytes(data[: int(len(data) * keep)] if keep else bytes(range(256)) * 20)
+        return [path]
+
+    return make
+
+
+def _workbook_with_damaged_sheet(folder: Path) -> list[Path]:
+    """Return a workbook whose zip is whole but whose MSOA sheet's XML is cut off mid-row."""
+    table = Table("MSOA", EARLY_HEADER, [EARLY_ROW] * 50)
+    whole = write_workbook(folder / "whole.xlsx", [table])
+    path = folder / WORKBOOK
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet3.xml":  # Contents, LTLA, then MSOA
+                data = data[: len(data) // 2]
+            target.writestr(item, data)
+    whole.unlink()
+    return [path]
+
+
+PUBLISHED_CASES.update(
+    {
+        "published xlsx: no sheet with an MSOA table": (
+            _published_workbook(),  # only the Contents and LTLA sheets
+            r"no sheet holds an MSOA table \(.*'Contents', 'LTLA'",
+        ),
+        "published xlsx: header but no rows": (
+            _published_workbook(Table("MSOA", EARLY_HEADER, [])),
+            r"WORKBOOK, sheet 'MSOA': an 'MSOA Code' header at row 13 but no MSOA rows".replace(
+                "WORKBOOK", WORKBOOK
+            ),
+        ),
+        "published xlsx: truncated": (_damaged_workbook(0.6), "not a readable Excel workbook"),
+        "published xlsx: not a workbook": (_damaged_workbook(0), "not a readable Excel workbook"),
+        "published xlsx: damaged sheet": (
+            _workbook_with_damaged_sheet,
+            "sheet 'MSOA': cannot be read",
+        ),
+        "published xlsx: empty file": (_published(b"", WORKBOOK), "the file is empty"),
+        "published xlsx: MSOA rows below an empty row": (
+            _published_workbook(
+                Table("MSOA", EARLY_HEADER, [EARLY_ROW, [], EARLY_ROW[:2] + ["E02000025"]])
+            ),
+            "sheet 'MSOA': MSOA E02000025 at row 16 is below the empty row 15",
+        ),
+        "published xlsx: bands of unknown meaning": (
+            _published_workbook(
+                Table("MSOA", ["MSOA Code", "MSOA Name", "Under 60", "60-64"], [["E02000024"]])
+            ),
+            "sheet 'MSOA': age-band columns without doses",
+        ),
+    }
+)
+
 
 @pytest.mark.parametrize("case", sorted(PUBLISHED_CASES))
 def test_bad_published_file_is_refused_and_live_db_unchanged(case, live_db, tmp_path) -> None:
@@ -287,6 +362,8 @@ def test_bad_published_file_is_refused_and_live_db_unchanged(case, live_db, tmp_
     with pytest.raises(ValueError, match=expected):
         import_published(make(tmp_path), live, REF, as_at=date(2021, 3, 7))
     assert hashlib.sha256(live.read_bytes()).hexdigest() == before
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".") or "report" in p.name]
+    assert leftovers == []
 
 
 def _sites_workbook(sheets: dict[str, list[list[object]]] | None, raw: bytes = b""):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +11,16 @@ import duckdb
 import pytest
 
 from phm import geo
-from phm.ingest.published import import_published, parse_count, parse_file, population_for
+from phm.ingest.published import (
+    dose_heading,
+    import_published,
+    parse_count,
+    parse_file,
+    parse_tables,
+    population_for,
+    publication_date,
+)
+from tests.published_workbook import Table, write_workbook
 
 REF = geo.REFERENCE_ROOT / "north-central-london"
 
@@ -115,3 +125,165 @@ def test_import_builds_msoa_and_borough_rows_missing_never_zero(tmp_path: Path) 
         "NHS England published statistics: nims.csv",
     ]
     assert result.report_paths[0].exists()
+
+
+# NHS England publishes these as Excel workbooks: a Contents sheet, title blocks, merged cells,
+# a dose row over the age-band row, footnotes. They must read exactly as the CSV copies do.
+WEEK_XLSX = "COVID-19-weekly-announced-vaccinations-01-July-2021.xlsx"
+LATER_HEADER = [
+    "Region Code (Administrative)",
+    "Region Name (administrative)",
+    "LTLA Code",
+    "LTLA Name",
+    "MSOA Code",
+    "MSOA Name",
+    "Under 25",
+    "25-29",
+    "80+",
+    "Under 25",
+    "25-29",
+    "80+",
+    "Cumulative Total Doses to Date",
+]
+LATER_ROWS: list[list[object]] = [
+    ["E12000007", "London", "E09000003", "Barnet", "E02000024", "High Barnet"]
+    + [312, 190, " 1,451 ", 86, "#VALUE!", 446, 9],
+    ["E12000007", "London", "E09000003", "Barnet", "E02000025", "Hadley Wood"]
+    + [10, 20, 30.0, 1, 2, 3, 9],
+]
+LATER_DOSES = [("1st dose", 6, 8), ("2nd dose", 9, 11)]
+
+
+def _later_table(**options: object) -> Table:
+    return replace(Table("MSOA", LATER_HEADER, LATER_ROWS, doses=LATER_DOSES), **options)
+
+
+def _sorted(frame):
+    return frame.sort_values(["msoa_code", "dose", "age_band"]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    ("names_in_dose_row", "blank_after_header", "data_row"),
+    [(True, False, 15), (False, False, 15), (True, True, 16)],
+)
+def test_workbook_with_a_dose_row_over_bands_reads_as_the_csv(
+    tmp_path: Path, names_in_dose_row: bool, blank_after_header: bool, data_row: int
+) -> None:
+    csv_path = tmp_path / "week.csv"
+    csv_path.write_text(LATER)
+    table = _later_table(names_in_dose_row=names_in_dose_row, blank_after_header=blank_after_header)
+    book = write_workbook(tmp_path / WEEK_XLSX, [table])
+    [parsed] = parse_tables(book)  # Contents and LTLA sheets hold no MSOA table
+    assert (parsed.layout, parsed.sheet) == ("vaccinations", "MSOA")
+    expected = parse_file(csv_path).frame
+    assert _sorted(parsed.frame).equals(_sorted(expected))
+    [problem] = parsed.findings.problems
+    assert (problem.check, problem.file, problem.row, problem.column, problem.value) == (
+        "unreadable cell",
+        f"{WEEK_XLSX}, sheet 'MSOA'",
+        1,
+        "2nd dose 25-29",
+        "#VALUE!",
+    )
+    assert problem.message == f"stored as missing (cell L{data_row})"  # column A is empty
+    [count] = parsed.findings.counts
+    assert (count.check, count.file, count.count) == ("unreadable cell", problem.file, 1)
+
+
+def test_footnotes_below_the_table_are_not_rows(tmp_path: Path) -> None:
+    table = _later_table(
+        footnotes=("Notes:", "E02 codes are 2011 MSOAs", "Total 999", "#VALUE! means not known")
+    )
+    [parsed] = parse_tables(write_workbook(tmp_path / WEEK_XLSX, [table]))
+    assert sorted(parsed.frame["msoa_code"].unique()) == ["E02000024", "E02000025"]
+    assert len(parsed.frame) == 2 * 6
+
+
+def _nims_table(title: str, scale: int) -> Table:
+    header = ["MSOA Code", "MSOA Name", "Under 18", "18-24", "25-29", "30-79", "80+", "18+", "16+"]
+    rows: list[list[object]] = [
+        ["E02000024", "High Barnet", 2000, 800, 700, 5000, 600, 7100, 7300],
+        ["E02000025", "Hadley Wood", 100, 50, 40, 300, 30, 420, 440],
+    ]
+    rows = [r[:2] + [v * scale for v in r[2:]] for r in rows]  # type: ignore[operator]
+    # a heading merged over the band columns that names no dose
+    return Table(title, header, rows, doses=[("Population by age band", 2, 8)], first_row=10)
+
+
+def test_workbook_import_uses_the_nims_sheet_and_the_date_in_the_name(tmp_path: Path) -> None:
+    book = write_workbook(
+        tmp_path / WEEK_XLSX,
+        [_later_table(), _nims_table("Population estimates (NIMS)", 1)]
+        + [_nims_table("Population estimates (ONS)", 3)],
+    )
+    out = tmp_path / "pub.duckdb"
+    result = import_published([book], out, REF)
+    assert result.as_at == ["2021-06-27"]  # the Sunday before the 1 July 2021 publication
+    con = duckdb.connect(str(out), read_only=True)
+    rows = {
+        (level, code, dose, band): (vacc, pop)
+        for level, code, dose, band, vacc, pop in con.execute(
+            "SELECT level, area_code, dose, age_band, vaccinated, population FROM published_uptake"
+        ).fetchall()
+    }
+    assert rows[("msoa", "E02000024", "1", "80+")] == (1451, 600)  # NIMS, not ONS (1800)
+    assert rows[("msoa", "E02000024", "2", "25-29")] == (None, 700)
+    assert rows[("lad", "E09000003", "1", "80+")] == (1481, 630)
+    assert rows[("lad", "E09000003", "2", "25-29")] == (None, 740)
+    [source] = {
+        s for (s,) in con.execute("SELECT DISTINCT source FROM published_uptake").fetchall()
+    }
+    assert source == (
+        f"{WEEK_XLSX}, sheet 'MSOA'; population: {WEEK_XLSX}, sheet 'Population estimates (NIMS)'"
+    )
+    notes = {c.check: c for c in result.findings.counts}
+    assert "'Population estimates (ONS)'" in notes["population sheet not used"].message
+
+
+def test_a_sheet_listing_msoas_without_counts_is_passed_over(tmp_path: Path) -> None:
+    lookup = Table("MSOA names", ["MSOA Code", "MSOA Name", "LTLA Code"], [["E02000024", "X", "Y"]])
+    book = write_workbook(tmp_path / WEEK_XLSX, [lookup, _later_table()])
+    [parsed] = parse_tables(book)
+    assert parsed.sheet == "MSOA"
+    [note] = [c for c in parsed.findings.counts if c.check == "sheet not used"]
+    assert "'MSOA names'" in note.message
+    with pytest.raises(ValueError, match="sheet 'MSOA names': no age-band columns"):
+        parse_tables(write_workbook(tmp_path / "only-lookup.xlsx", [lookup]))
+
+
+def test_the_same_week_twice_is_refused(tmp_path: Path) -> None:
+    week = tmp_path / "vaccinations-MSOA-20210701.csv"  # the CSV copy of the same week
+    week.write_text(LATER)
+    book = write_workbook(tmp_path / WEEK_XLSX, [_later_table()])
+    with pytest.raises(ValueError, match="appears more than once"):
+        import_published([week, book], tmp_path / "pub.duckdb", REF)
+    assert not (tmp_path / "pub.duckdb").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("vaccinations-MSOA-20210311.csv", date(2021, 3, 11)),
+        ("COVID-19-weekly-announced-vaccinations-11-March-2021.xlsx", date(2021, 3, 11)),
+        ("COVID-19-weekly-announced-vaccinations-1-Jul-2021.xlsx", date(2021, 7, 1)),
+        ("COVID-19-weekly-announced-vaccinations.xlsx", None),
+        ("week-31-Smarch-2021.xlsx", None),
+    ],
+)
+def test_publication_date_is_read_from_either_spelling(name: str, expected: date | None) -> None:
+    assert publication_date(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("1st dose", "1st dose"),
+        ("Second dose", "2nd dose"),
+        ("Cumulative 1st doses", "1st dose"),
+        ("Booster dose", "booster dose"),
+        ("Population by age band", None),
+        ("Cumulative Total Doses to Date", None),
+    ],
+)
+def test_dose_heading(heading: str, expected: str | None) -> None:
+    assert dose_heading(heading) == expected
