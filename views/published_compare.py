@@ -3,28 +3,18 @@
 import streamlit as st
 
 from components import data, published_data, render
-from components.published_picker import current_choice
+from components.published_picker import page_top
 from phm import aggregate, compare_charts
 from phm.comparison import benchmark_table, export_csv, funnel_curve, outliers
 from phm.exports import header_lines
 from phm.summaries import protected_uptake
 
-st.title("Compare localities")
-meta = render.banner()
+choice, description = page_top(
+    "Compare localities", "Deprivation and ethnicity gaps need person records."
+)
+meta = data.meta(data.version())
 version = data.version()
 rule = data.disclosure_rule()
-choice = current_choice()
-if choice is None:
-    st.info(
-        "This page shows NHS England's published figures, and the active dataset has none."
-        " Import them with `python -m phm import-published`, or switch dataset on the Data page.",
-        icon=":material/info:",
-    )
-    st.stop()
-names = {**data.options(version)["boroughs"], **data.options(version)["msoas"]}
-description = choice.describe(names)
-st.markdown(f"**Figures:** {description}")
-st.caption(aggregate.NOT_PUBLISHED + " Deprivation and ethnicity gaps need person records.")
 
 level = st.segmented_control(
     "Compare",

@@ -4,27 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from components import data, map_data, published_data, render
-from components.published_picker import current_choice
+from components.published_picker import page_top
 from phm import aggregate, maps
 from phm.exports import header_lines, to_csv
 from phm.summaries import protected_uptake
 
-st.title("Map")
-meta = render.banner()
+choice, description = page_top("Map")
+meta = data.meta(data.version())
 version = data.version()
 rule = data.disclosure_rule()
-choice = current_choice()
-if choice is None:
-    st.info(
-        "This page shows NHS England's published figures, and the active dataset has none."
-        " Import them with `python -m phm import-published`, or switch dataset on the Data page.",
-        icon=":material/info:",
-    )
-    st.stop()
-names = {**data.options(version)["boroughs"], **data.options(version)["msoas"]}
-description = choice.describe(names)
-st.markdown(f"**Figures:** {description}")
-st.caption(aggregate.NOT_PUBLISHED)
 
 left, right = st.columns(2)
 level = left.segmented_control(
