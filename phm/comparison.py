@@ -60,6 +60,19 @@ def funnel_curve(
     )
 
 
+def funnel_for(table: pd.DataFrame, ics_pct: float, points: int = 120) -> pd.DataFrame | None:
+    """Return the funnel limits over the populations of the localities a funnel plot draws.
+
+    A locality is drawn when its uptake is shown (not suppressed) and it has people; None when
+    there is none (e.g. a small cohort whose every locality is suppressed), so nothing is drawn.
+    """
+    drawn = table.loc[~table["uptake_suppressed"] & (table["population"].fillna(0) > 0)]
+    if drawn.empty:
+        return None
+    populations = drawn["population"].astype(float)
+    return funnel_curve(ics_pct, populations.min(), populations.max(), points)
+
+
 def outliers(table: pd.DataFrame) -> pd.DataFrame:
     """Return the localities outside the 99.8% funnel limits (then 95%), lowest uptake first."""
     out = table[table["funnel"].isin(["lower (99.8%)", "higher (99.8%)"])]

@@ -91,3 +91,14 @@ def test_a_tiny_cohort_never_shows_a_count_below_eight(run_page, tiny_db):
             if column in frame.columns:
                 for cell in frame[column]:
                     assert cell in ("<8", "*", "–", "0") or int(str(cell).replace(",", "")) >= 8
+
+
+def test_a_cohort_whose_every_borough_is_suppressed_shows_no_funnel_and_no_error(run_page, tiny_db):
+    # Found by the fuzz test: 85 and over, first dose: the ICS figure is shown but every
+    # borough's uptake is suppressed, and the funnel plot had no populations to span.
+    cohort = Cohort().with_(age_min=85, dose="1")
+    assert expected_table(tiny_db, cohort, "borough")["uptake_suppressed"].all()
+    at = run_page("compare.py", age_min=85, dose="1")
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("no funnel plot to draw" in i.value for i in at.info)
+    assert "Outside the 99.8% limits:** 0" in " ".join(m.value for m in at.markdown)

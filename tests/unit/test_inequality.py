@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from phm.comparison import benchmark_table, export_csv, funnel_curve, outliers
+from phm.comparison import benchmark_table, export_csv, funnel_curve, funnel_for, outliers
 from phm.disclosure import DisclosureRule
 from phm.inequality import deprivation_summary, gaps_against
 from phm.stats import difference_interval, slope_index_of_inequality
@@ -124,6 +124,20 @@ def test_benchmark_table_gives_no_comparison_for_suppressed_localities():
     tiny = table[table["label"] == "Tiny"].iloc[0]
     assert bool(tiny["uptake_suppressed"]) and tiny["compared"] == "" and tiny["funnel"] == ""
     assert list(table["label"])[-1] == "Tiny" or bool(table["uptake_suppressed"].iloc[-1])
+
+
+def test_funnel_for_spans_the_drawn_localities_only():
+    table = benchmark_table(boroughs(), "borough", ROUND_5, 70.0)
+    curve = funnel_for(table, 70.0)
+    assert curve["population"].min() == 8000  # 0.8 x the smallest drawn (not Tiny, suppressed)
+    assert curve["population"].max() >= 10000
+
+
+def test_funnel_for_is_none_when_every_locality_is_suppressed():
+    raw = boroughs().assign(vaccinated=[4, 3, 2, 1], population=[6, 6, 5, 5])
+    table = benchmark_table(raw, "borough", ROUND_5, 70.0)
+    assert table["uptake_suppressed"].all()
+    assert funnel_for(table, 70.0) is None
 
 
 def test_export_csv_has_a_header_block_and_only_protected_counts():
