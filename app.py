@@ -7,6 +7,7 @@ import streamlit as st
 from components import data, pages, presentation, published_data
 from components.cohort_picker import current_cohort, render_cohort_picker, seed_from_url, sync_url
 from components.published_picker import render_published_picker
+from components.published_picker import sync_url as sync_published_url  # noqa: I001
 from phm import geo, settings
 
 st.set_page_config(
@@ -33,6 +34,7 @@ if not database.exists():
 if published_data.is_aggregate(data.version()):
     # Published figures (no person records): dose, date, age band and place only.
     render_published_picker()
+    sync_published_url()
     st.navigation(pages.navigation(aggregate=True)).run()
 else:
     meta = data.meta(data.version())

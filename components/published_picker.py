@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import data, published_data, render
 from phm import codes
-from phm.aggregate import NOT_PUBLISHED, PublishedChoice
+from phm.aggregate import NOT_PUBLISHED, PublishedChoice, choice_from_query_params
 
 KEEP = "session"
 GREYED = ("Sex", "Ethnicity", "First language", "IMD quintile", "PCN or practice", "Flags")
@@ -20,6 +20,7 @@ def render_published_picker() -> None:
     sb = st.sidebar
     sb.header("Published figures")
     state = st.session_state
+    seed_from_url(opts, places)
     if state.get("pub_dose") not in opts["dose"]:
         state["pub_dose"] = opts["dose"][0]
     if state.get("pub_as_at") not in opts["as_at"]:
@@ -61,6 +62,39 @@ def render_published_picker() -> None:
                 label, [], disabled=True, placeholder="not in published figures", help=NOT_PUBLISHED
             )
         st.caption(NOT_PUBLISHED)
+
+
+def _url_params() -> dict[str, list[str]]:
+    """Return the URL's parameters as lists."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def seed_from_url(opts: dict[str, list], places: dict[str, dict[str, str]]) -> None:
+    """Set the sidebar from a link when it differs from what the sidebar last wrote."""
+    params = {k: v for k, v in _url_params().items() if k != "present"}
+    state = st.session_state
+    if not params or params == state.get("_pub_url_written"):
+        return
+    choice, warnings = choice_from_query_params(params, opts, places)
+    if choice is None:
+        return
+    for warning in warnings:
+        st.warning(warning, icon=":material/link_off:")
+    state["pub_dose"], state["pub_as_at"] = choice.dose, choice.as_at
+    state["pub_age_bands"] = list(choice.age_bands)
+    state["pub_boroughs"], state["pub_msoas"] = list(choice.boroughs), list(choice.msoas)
+    state["_pub_url_written"] = params
+
+
+def sync_url() -> None:
+    """Write the chosen figures into the URL so the view can be shared as a link."""
+    choice = current_choice()
+    if choice is None:
+        return
+    wanted = choice.to_query_params()
+    if {k: v for k, v in _url_params().items() if k != "present"} != wanted:
+        st.query_params.from_dict(wanted)
+    st.session_state["_pub_url_written"] = wanted
 
 
 def current_choice() -> PublishedChoice | None:

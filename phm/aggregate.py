@@ -55,6 +55,64 @@ class PublishedChoice:
             " (NHS England published figures)"
         )
 
+    def to_query_params(self) -> dict[str, list[str]]:
+        """Return the choice as URL parameters (codes and ISO dates), for shareable links."""
+        params = {"dose": [self.dose], "as_at": [self.as_at.isoformat()]}
+        for key, values in URL_KEYS.items():
+            if getattr(self, values):
+                params[key] = list(getattr(self, values))
+        return params
+
+
+URL_KEYS = {"age_band": "age_bands", "borough": "boroughs", "msoa": "msoas"}
+
+
+def choice_from_query_params(
+    params: Mapping[str, Sequence[str]],
+    options: Mapping[str, Sequence],
+    places: Mapping[str, Mapping[str, str]],
+) -> tuple[PublishedChoice | None, list[str]]:
+    """Return the choice a link describes (unknown values left out) and a warning for each.
+
+    `options`: the published doses, dates and age bands; `places`: boroughs and msoas (code ->
+    name). None when the dataset has no published figures.
+    """
+    if not options["dose"] or not options["as_at"]:
+        return None, []
+    warnings: list[str] = []
+
+    def last(key: str) -> str | None:
+        values = params.get(key) or []
+        return values[-1] if values else None
+
+    dose = last("dose")
+    if dose is not None and dose not in options["dose"]:
+        warnings.append(f"Ignored dose={dose!r}: no published figures for it.")
+        dose = None
+    as_at = None
+    text = last("as_at")
+    if text is not None:
+        match = [d for d in options["as_at"] if d.isoformat() == text]
+        if match:
+            as_at = match[0]
+        else:
+            warnings.append(f"Ignored as_at={text!r}: not a published date.")
+    allowed = {
+        "age_band": set(options["age_band"]),
+        "borough": set(places["boroughs"]),
+        "msoa": set(places["msoas"]),
+    }
+    chosen: dict[str, tuple[str, ...]] = {}
+    for key, field in URL_KEYS.items():
+        values = list(dict.fromkeys(params.get(key) or []))
+        bad = [v for v in values if v not in allowed[key]]
+        warnings += [f"Ignored {key}={v!r}: not in the published figures." for v in bad]
+        chosen[field] = tuple(v for v in values if v in allowed[key])
+    choice = PublishedChoice(
+        dose=dose or options["dose"][0], as_at=as_at or options["as_at"][0], **chosen
+    )
+    return choice, warnings
+
 
 def _or_list(values: Sequence[str]) -> str:
     """Return 'a', 'a or b', 'a, b or c'."""

@@ -71,3 +71,18 @@ def test_aggregate_pages_on_person_records_say_there_are_no_published_figures(ru
     at = run_page(page)
     assert not at.exception
     assert any("has none" in i.value for i in at.info)
+
+
+def test_a_link_sets_the_published_choice_and_the_choice_goes_into_the_url(published_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"dose": ["2"], "age_band": ["80+"], "borough": ["E09000007", "x"]})
+    at.run()
+    assert not at.exception
+    assert at.session_state["pub_dose"] == "2"
+    assert at.session_state["pub_age_bands"] == ["80+"]
+    assert at.session_state["pub_boroughs"] == ["E09000007"]
+    assert any("Ignored borough='x'" in w.value for w in at.warning)
+    assert "second dose" in at.markdown[0].value and "Camden" in at.markdown[0].value
+    at.sidebar.multiselect(key="pub_age_bands").set_value(["60-64"]).run()
+    written = at.query_params["age_band"]
+    assert ([written] if isinstance(written, str) else list(written)) == ["60-64"]

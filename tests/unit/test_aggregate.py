@@ -82,3 +82,37 @@ def test_missing_areas_get_their_own_colour_and_tooltip():
     assert aggregate.MISSING_LABEL in frame.at[1, "tooltip"]
     assert "&lt;Three&gt;" in frame.at[1, "tooltip"]
     assert maps.rgba_hex(aggregate.MISSING_RGBA) != maps.rgba_hex(maps.SUPPRESSED_RGBA)
+
+
+OPTIONS = {"dose": ["1", "2"], "as_at": [date(2021, 3, 7), date(2021, 2, 28)], "age_band": ["80+"]}
+PLACES = {"boroughs": {"B1": "Barnet"}, "msoas": {"M1": "One"}}
+
+
+def test_a_choice_survives_its_link():
+    choice = aggregate.PublishedChoice(
+        dose="2", as_at=date(2021, 2, 28), age_bands=("80+",), boroughs=("B1",), msoas=("M1",)
+    )
+    params = choice.to_query_params()
+    assert params == {
+        "dose": ["2"],
+        "as_at": ["2021-02-28"],
+        "age_band": ["80+"],
+        "borough": ["B1"],
+        "msoa": ["M1"],
+    }
+    assert aggregate.choice_from_query_params(params, OPTIONS, PLACES) == (choice, [])
+
+
+def test_unknown_values_in_a_link_are_ignored_with_a_warning():
+    params = {
+        "dose": ["3"],
+        "as_at": ["2019-02-30"],
+        "age_band": ["80+", "=HYPERLINK(1)"],
+        "borough": ["'; DROP TABLE person;--"],
+    }
+    choice, warnings = aggregate.choice_from_query_params(params, OPTIONS, PLACES)
+    assert choice == aggregate.PublishedChoice(dose="1", as_at=date(2021, 3, 7), age_bands=("80+",))
+    assert len(warnings) == 4 and all(w.startswith("Ignored ") for w in warnings)
+    assert aggregate.choice_from_query_params(
+        {}, {"dose": [], "as_at": [], "age_band": []}, PLACES
+    ) == (None, [])
