@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from components import data
-from phm import disclosure
+from phm import compare_charts, disclosure
+from phm.comparison import funnel_for, outliers
 
 TABLE_LABELS = {
     "vaccinated": "Vaccinated",
@@ -93,3 +94,37 @@ def _count(row: pd.Series, column: str, rule: disclosure.DisclosureRule) -> str:
 def suppression_note() -> None:
     """Show the disclosure rule in force under a view."""
     st.caption(data.disclosure_rule().describe())
+
+
+def funnel_section(
+    table: pd.DataFrame, ics_pct: float, noun: str, level_name: str, around: str
+) -> None:
+    """Draw the funnel plot of compared localities, its caption and the outliers it finds.
+
+    `around` names the figure the limits are drawn around (e.g. 'the ICS figure').
+    """
+    curve = funnel_for(table, ics_pct)
+    if curve is None:
+        st.info(
+            f"Every {noun}'s uptake is suppressed (small numbers): no funnel plot to draw."
+            " Widen the cohort, or compare larger areas.",
+            icon=":material/visibility_off:",
+        )
+    else:
+        st.altair_chart(
+            compare_charts.funnel_plot(
+                table, curve, f"Uptake against population, limits around {around}"
+            ),
+            width="stretch",
+        )
+        st.caption(
+            f"Control limits at 95% (dashed) and 99.8% (solid) around {around}, by the"
+            " Fingertips method for proportions (PHEindicatormethods). Points outside the 99.8%"
+            " limits are unlikely to differ from it by chance alone."
+        )
+    out = outliers(table)
+    st.markdown(f"**Outside the 99.8% limits:** {len(out)} {noun}(s)")
+    if not out.empty:
+        listed = display_table(out, "label", level_name)
+        listed.insert(1, "Funnel plot", list(out["funnel"]))
+        st.dataframe(listed, hide_index=True, width="stretch")

@@ -6,7 +6,7 @@ import streamlit as st
 from components import compare_data, data, render
 from components.cohort_picker import current_cohort, place_names
 from phm import codes, compare_charts
-from phm.comparison import benchmark_table, export_csv, funnel_for, outliers
+from phm.comparison import benchmark_table, export_csv
 from phm.exports import header_lines
 from phm.inequality import gaps_against
 from phm.queries.compare import DEPRIVATION, LEVELS
@@ -73,29 +73,7 @@ with ranked:
 
 with funnel:
     st.subheader(f"Funnel plot ({dose_label})")
-    curve = funnel_for(table, ics_pct)
-    if curve is None:
-        st.info(
-            f"Every {noun}'s uptake is suppressed (small numbers): no funnel plot to draw."
-            " Widen the cohort, or compare larger areas.",
-            icon=":material/visibility_off:",
-        )
-    else:
-        st.altair_chart(
-            compare_charts.funnel_plot(table, curve, "Uptake against population, ICS limits"),
-            width="stretch",
-        )
-        st.caption(
-            "Control limits at 95% (dashed) and 99.8% (solid) around the ICS figure, by the"
-            " Fingertips method for proportions (PHEindicatormethods). Points outside the 99.8%"
-            " limits are unlikely to differ from the ICS by chance alone."
-        )
-    out = outliers(table)
-    st.markdown(f"**Outside the 99.8% limits:** {len(out)} {noun}(s)")
-    if not out.empty:
-        listed = render.display_table(out, "label", level_name)
-        listed.insert(1, "Funnel plot", list(out["funnel"]))
-        st.dataframe(listed, hide_index=True, width="stretch")
+    render.funnel_section(table, ics_pct, noun, level_name, "the ICS figure")
 
 with listing:
     st.subheader(f"All {noun}s")

@@ -5,7 +5,7 @@ import streamlit as st
 from components import data, published_data, render
 from components.published_picker import page_top
 from phm import aggregate, compare_charts
-from phm.comparison import benchmark_table, export_csv, funnel_for, outliers
+from phm.comparison import benchmark_table, export_csv
 from phm.exports import header_lines
 from phm.summaries import protected_uptake
 
@@ -57,24 +57,7 @@ with ranked:
         compare_charts.ranked_dot_whisker(table, ics_pct, f"Uptake by {label}"), width="stretch"
     )
 with funnel:
-    curve = funnel_for(table, ics_pct)
-    if curve is None:
-        st.info(
-            f"Every {noun}'s uptake is suppressed (small numbers): no funnel plot to draw."
-            " Widen the cohort, or compare larger areas.",
-            icon=":material/visibility_off:",
-        )
-    else:
-        st.altair_chart(
-            compare_charts.funnel_plot(table, curve, "Uptake against population, with limits"),
-            width="stretch",
-        )
-        st.caption(
-            "Control limits at 95% (dashed) and 99.8% (solid) around the figure across the chosen"
-            " areas, by the Fingertips method for proportions (PHEindicatormethods)."
-        )
-    out = outliers(table)
-    st.markdown(f"**Outside the 99.8% limits:** {len(out)} {noun}(s)")
+    render.funnel_section(table, ics_pct, noun, label, "the figure across the chosen areas")
 with listing:
     shown_table = render.display_table(table, "label", label)
     shown_table["Compared"] = list(table["compared"])

@@ -41,7 +41,7 @@ def test_published_figures_map_and_compare(context, published_app_url, artifacts
     tab = page.get_by_role("tab", name="Table and download")
     expect(tab).to_have_count(1, timeout=TIMEOUT_MS)  # the rerun's old tabs are gone
     tab.click()
-    table = page.locator("[data-testid='stDataFrame']").first
+    table = page.locator("[data-testid='stDataFrame']:visible").first
     expect(table).to_be_visible(timeout=TIMEOUT_MS)
     no_exception(page)
     page.screenshot(path=str(artifacts / "published-2-compare.png"), full_page=True)
