@@ -154,39 +154,51 @@ def uptake_by(
             + "sum(vaccinated)::BIGINT AS vaccinated, sum(population)::BIGINT AS population"
             + f" FROM ({sql}) GROUP BY ALL"
         )
-    frame = con.cursor().execute(sql, params).df()
-    columns: dict[str, object] = {}
+    # Results are small (at most a few thousand groups): plain numpy arrays and one frame
+    # built at the end cost less than a chain of pandas operations.
+    result = con.cursor().execute(sql, params).fetchnumpy()
+    columns: dict[str, np.ndarray] = {}
+    keys = []
     for i, (name, dim) in enumerate(zip(dimensions, dims, strict=True)):
-        code = frame[f"d{i}"]
+        code = np.asarray(result[f"d{i}"])
         columns[name] = code
         if dim.name_sql:
-            columns[f"{name}_label"] = frame[f"n{i}"]
+            columns[f"{name}_label"] = np.asarray(result[f"n{i}"], dtype=object)
         elif dim.labels:
-            columns[f"{name}_label"] = code.map(dim.labels).fillna(code.astype(str))
+            columns[f"{name}_label"] = np.array(
+                [dim.labels.get(c, str(c)) for c in code.tolist()], dtype=object
+            )
         else:
-            columns[f"{name}_label"] = code.astype(str)
-    columns["vaccinated"] = frame["vaccinated"].astype("int64")
-    columns["population"] = frame["population"].astype("int64")
-    return sort_by_dimensions(pd.DataFrame(columns), dimensions)
+            columns[f"{name}_label"] = code.astype(str).astype(object)
+        keys.append(_natural_key(name, code, columns[f"{name}_label"]))
+    columns["vaccinated"] = np.asarray(result["vaccinated"], dtype="int64")
+    columns["population"] = np.asarray(result["population"], dtype="int64")
+    if keys:
+        order = np.lexsort(keys[::-1])  # lexsort sorts by its last key first
+        columns = {name: values[order] for name, values in columns.items()}
+    return pd.DataFrame(columns)
 
 
-def _sort_key(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """Return a key that puts a dimension's rows in natural order (code list, else label)."""
+def _natural_key(name: str, code: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """Return a key that puts a dimension's values in natural order (code list, else label)."""
     dim = DIMENSIONS[name]
     if dim.labels or name == "main_language":
         listed = dim.labels or codes.LANGUAGES
-        order = {code: i for i, code in enumerate(listed)}
-        return frame[name].map(order).fillna(len(order)).to_numpy()
+        order = {c: i for i, c in enumerate(listed)}
+        return np.array([order.get(c, len(order)) for c in code.tolist()])
     if name == "age":
-        return frame[name].to_numpy()
-    return frame[f"{name}_label"].astype(str).to_numpy()
+        return code
+    return label.astype(str)
 
 
 def sort_by_dimensions(frame: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
     """Return rows in each dimension's natural order (code-list order, else by label)."""
     if not dimensions:
         return frame.reset_index(drop=True)
-    keys = [_sort_key(frame, name) for name in dimensions]
+    keys = [
+        _natural_key(name, frame[name].to_numpy(), frame[f"{name}_label"].to_numpy())
+        for name in dimensions
+    ]
     order = np.lexsort(keys[::-1])  # lexsort sorts by its last key first
     return frame.iloc[order].reset_index(drop=True)
 
