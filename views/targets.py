@@ -78,33 +78,24 @@ st.markdown(
 )
 if not findings:
     st.success("No group of this size has uptake clearly below the cohort's.")
+# Where each finding can be opened: page, link label, icon and what the link does.
+FINDING_LINKS = (
+    ("explore", "Explore", ":material/layers:", "Open Explore filtered to finding {}"),
+    ("map", "Map", ":material/map:", "Map finding {}'s group by LSOA"),
+    ("business_case", "Cost", ":material/request_quote:", "Cost outreach to finding {}'s group"),
+)
 for finding in findings:
-    words, explore_link, map_link, case_link = st.columns(
-        [10, 2, 2, 2], vertical_alignment="center"
-    )
+    words, *links = st.columns([10, 2, 2, 2], vertical_alignment="center")
     words.markdown(f"**{finding.rank}.** {finding.sentence(benchmark)}")
     link_params = finding.cohort.to_query_params()
-    explore_link.page_link(
-        pages.page("explore"),
-        label="Explore",
-        icon=":material/layers:",
-        query_params=link_params,
-        help=f"Open Explore filtered to finding {finding.rank}",
-    )
-    map_link.page_link(
-        pages.page("map"),
-        label="Map",
-        icon=":material/map:",
-        query_params=link_params,
-        help=f"Map finding {finding.rank}'s group by LSOA",
-    )
-    case_link.page_link(
-        pages.page("business_case"),
-        label="Cost",
-        icon=":material/request_quote:",
-        query_params=link_params,
-        help=f"Cost outreach to finding {finding.rank}'s group in a business case",
-    )
+    for column, (name, label, icon, purpose) in zip(links, FINDING_LINKS, strict=True):
+        column.page_link(
+            pages.page(name),
+            label=label,
+            icon=icon,
+            query_params=link_params,
+            help=purpose.format(finding.rank),
+        )
 table = explore.findings_table(findings)
 header = explore.export_header(
     description, meta, rule, codes.DOSES[cohort.dose], f"Target groups by {level}"
