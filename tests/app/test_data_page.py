@@ -82,6 +82,18 @@ def test_authorised_user_switches_the_active_dataset(run_page, data_env) -> None
 def test_without_a_server_token_switching_is_off(run_page, data_env, monkeypatch) -> None:
     monkeypatch.setenv("PHM_ADMIN_TOKEN", "")
     at = run_page("data.py")
-    at.text_input(key="data_admin_token").input("").run()
+    assert len(at.text_input) == 0  # no token box when no token can match
     assert len(at.button) == 0
     assert any("Switching from the app is off" in str(e.value) for e in at.info)
+
+
+def test_a_folder_without_loaded_datasets_says_why_it_has_no_reports(
+    run_page, data_env, monkeypatch
+) -> None:
+    for path in data_env.parent.iterdir():
+        if path.name != "phm.duckdb":
+            path.unlink() if path.is_file() else shutil.rmtree(path)
+    at = run_page("data.py")
+    assert not at.exception
+    assert len(at.expander) == 0
+    assert any("none has a validation report" in str(e.value) for e in at.caption)
