@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from streamlit_page import no_exception, settle
 
 pytestmark = pytest.mark.browser
 
@@ -20,8 +21,8 @@ def see(locator: Locator) -> None:
 
 def settled(page: Page) -> None:
     """Wait until no script run is in progress and no traceback is shown."""
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=TIMEOUT_MS)
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    settle(page, TIMEOUT_MS)
+    no_exception(page)
 
 
 def shot(page: Page, folder, name: str) -> None:

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from streamlit_page import settle
 
 pytestmark = pytest.mark.browser
 
@@ -28,7 +29,7 @@ def wait_for_numbers(page: Page) -> None:
     expect(page.locator("[data-testid='stMetric']")).to_have_count(3, timeout=TIMEOUT_MS)
     for index in range(3):
         expect(metric_value(page, index)).to_have_text(PERCENT, timeout=TIMEOUT_MS)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=TIMEOUT_MS)
+    settle(page, TIMEOUT_MS)
 
 
 def assert_no_exception(page: Page) -> None:
