@@ -45,10 +45,9 @@ def _wait_healthy(url: str, server: subprocess.Popen, timeout: float = 120) -> N
     raise RuntimeError("streamlit did not become healthy")
 
 
-def cold_start(browser: Browser, script: Path, db: Path, heading: str, settled: str) -> dict:
-    """Start a server, open its first page and return seconds to healthy, heading and settled."""
+def start_server(script: Path, db: Path) -> tuple[subprocess.Popen, str]:
+    """Start `streamlit run script` on the database at a free port; return it once healthy."""
     port = _free_port()
-    env = {**os.environ, "PHM_DB": str(db)}
     command = [
         sys.executable,
         "-m",
@@ -67,12 +66,36 @@ def cold_start(browser: Browser, script: Path, db: Path, heading: str, settled: 
         "false",
     ]
     url = f"http://127.0.0.1:{port}"
-    started = time.perf_counter()
     server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        cwd=ROOT,
+        env={**os.environ, "PHM_DB": str(db)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         _wait_healthy(url, server)
+    except BaseException:
+        stop_server(server)
+        raise
+    return server, url
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """Stop a server, killing it if it does not stop in time."""
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def cold_start(browser: Browser, script: Path, db: Path, heading: str, settled: str) -> dict:
+    """Start a server, open its first page and return seconds to healthy, heading and settled."""
+    started = time.perf_counter()
+    server, url = start_server(script, db)
+    try:
         healthy = time.perf_counter() - started
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(url)
@@ -83,12 +106,7 @@ def cold_start(browser: Browser, script: Path, db: Path, heading: str, settled: 
         done = time.perf_counter() - started
         page.close()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
     return {"healthy": healthy, "heading": first_heading, "settled": done}
 
 
@@ -101,7 +119,7 @@ def main() -> None:
     args = parser.parse_args()
     db = Path(args.db).resolve()
     if not db.exists():
-        raise SystemExit(f"{db} does not exist: build the demo first (python -m phm build)")
+        raise SystemExit(f"{db} does not exist: build the demo first (python -m phm demo)")
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as playwright:
         hello = Path(tmp) / "hello.py"
         hello.write_text(HELLO)

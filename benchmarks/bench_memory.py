@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bench_cold_start import CHROMIUM_ARGS, HELLO, _free_port, _wait_healthy
+from bench_cold_start import CHROMIUM_ARGS, HELLO, start_server, stop_server
 from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,46 +32,6 @@ def memory_mb(pid: int) -> tuple[float, float]:
         key, _, value = line.partition(":")
         fields[key] = value.strip()
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
-
-
-def start_server(script: Path, db: Path) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run script` on a free port and wait until it is healthy."""
-    port = _free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    server = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**os.environ, "PHM_DB": str(db)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    _wait_healthy(url, server)
-    return server, url
-
-
-def stop(server: subprocess.Popen) -> None:
-    """Stop a server, killing it if it does not stop in time."""
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 def settle(page: Page) -> None:
@@ -164,7 +122,7 @@ def main() -> None:
         settle(page)
         hello_rss, _ = memory_mb(server.pid)
         page.close()
-        stop(server)
+        stop_server(server)
 
         server, url = start_server(ROOT / "app.py", db)
         try:
@@ -207,7 +165,7 @@ def main() -> None:
             )
             context.close()
         finally:
-            stop(server)
+            stop_server(server)
         browser.close()
 
 
