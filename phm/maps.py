@@ -48,6 +48,8 @@ METRICS = {
     "unvaccinated": "Number unvaccinated",
     "gap": "Gap to the ICS-wide uptake (percentage points)",
 }
+# Short labels for the metric switch; METRICS above titles the legend.
+METRIC_BUTTONS = {"uptake": "Uptake %", "unvaccinated": "Unvaccinated", "gap": "Gap to ICS"}
 
 
 @dataclass(frozen=True)

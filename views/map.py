@@ -47,7 +47,7 @@ level = left_control.segmented_control(
 metric = right_control.segmented_control(
     "Colour by",
     list(maps.METRICS),
-    format_func={"uptake": "Uptake %", "unvaccinated": "Unvaccinated", "gap": "Gap to ICS"}.get,
+    format_func=maps.METRIC_BUTTONS.get,
     key="map_metric",
     default="uptake",
     required=True,

@@ -12,8 +12,8 @@ from phm.summaries import protected_uptake
 choice, description = page_top(
     "Compare localities", "Deprivation and ethnicity gaps need person records."
 )
-meta = data.meta(data.version())
 version = data.version()
+meta = data.meta(version)
 rule = data.disclosure_rule()
 
 level = st.segmented_control(

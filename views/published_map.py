@@ -10,8 +10,8 @@ from phm.exports import header_lines, to_csv
 from phm.summaries import protected_uptake
 
 choice, description = page_top("Map")
-meta = data.meta(data.version())
 version = data.version()
+meta = data.meta(version)
 rule = data.disclosure_rule()
 
 left, right = st.columns(2)
@@ -26,7 +26,7 @@ level = left.segmented_control(
 metric = right.segmented_control(
     "Colour by",
     list(maps.METRICS),
-    format_func={"uptake": "Uptake %", "unvaccinated": "Unvaccinated", "gap": "Gap to ICS"}.get,
+    format_func=maps.METRIC_BUTTONS.get,
     key="pub_map_metric",
     default="uptake",
     required=True,

@@ -97,6 +97,16 @@ def test_population_for_sums_whole_bands_and_derives_under_n() -> None:
     assert population_for("80+", {**nims, "80+": None}) is None
 
 
+def _uptake_rows(con: duckdb.DuckDBPyConnection) -> dict[tuple, tuple]:
+    """Return published_uptake as {(level, area, dose, band): (vaccinated, population)}."""
+    return {
+        (level, code, dose, band): (vacc, pop)
+        for level, code, dose, band, vacc, pop in con.execute(
+            "SELECT level, area_code, dose, age_band, vaccinated, population FROM published_uptake"
+        ).fetchall()
+    }
+
+
 def test_import_builds_msoa_and_borough_rows_missing_never_zero(tmp_path: Path) -> None:
     week, nims = tmp_path / "week.csv", tmp_path / "nims.csv"
     week.write_text(LATER)
@@ -104,12 +114,7 @@ def test_import_builds_msoa_and_borough_rows_missing_never_zero(tmp_path: Path) 
     out = tmp_path / "pub.duckdb"
     result = import_published([week, nims], out, REF, as_at=date(2021, 6, 27))
     con = duckdb.connect(str(out), read_only=True)
-    rows = {
-        (level, code, dose, band): (vacc, pop)
-        for level, code, dose, band, vacc, pop in con.execute(
-            "SELECT level, area_code, dose, age_band, vaccinated, population FROM published_uptake"
-        ).fetchall()
-    }
+    rows = _uptake_rows(con)
     assert rows[("msoa", "E02000024", "1", "80+")] == (1451, 600)
     assert rows[("msoa", "E02000024", "2", "25-29")] == (None, 700)
     assert rows[("lad", "E09000003", "1", "80+")] == (1481, 630)
@@ -220,12 +225,7 @@ def test_workbook_import_uses_the_nims_sheet_and_the_date_in_the_name(tmp_path: 
     result = import_published([book], out, REF)
     assert result.as_at == ["2021-06-27"]  # the Sunday before the 1 July 2021 publication
     con = duckdb.connect(str(out), read_only=True)
-    rows = {
-        (level, code, dose, band): (vacc, pop)
-        for level, code, dose, band, vacc, pop in con.execute(
-            "SELECT level, area_code, dose, age_band, vaccinated, population FROM published_uptake"
-        ).fetchall()
-    }
+    rows = _uptake_rows(con)
     assert rows[("msoa", "E02000024", "1", "80+")] == (1451, 600)  # NIMS, not ONS (1800)
     assert rows[("msoa", "E02000024", "2", "25-29")] == (None, 700)
     assert rows[("lad", "E09000003", "1", "80+")] == (1481, 630)
