@@ -9,6 +9,7 @@ from components.cohort_picker import current_cohort, render_cohort_picker, seed_
 from components.published_picker import render_published_picker
 from components.published_picker import sync_url as sync_published_url  # noqa: I001
 from phm import geo, settings
+from phm.text import escape_markdown
 
 st.set_page_config(
     page_title="PHM Vaccination Uptake Explorer", page_icon=":material/vaccines:", layout="wide"
@@ -41,7 +42,7 @@ else:
     options = data.options(data.version())
     data_as_at = date.fromisoformat(meta.get("as_at", "2022-03-31"))
     for warning in seed_from_url(options, data_as_at):
-        st.warning(warning, icon=":material/link_off:")
+        st.warning(escape_markdown(warning), icon=":material/link_off:")
     render_cohort_picker(options, data_as_at)
     sync_url(current_cohort())
     st.navigation(pages.navigation()).run()

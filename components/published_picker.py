@@ -7,6 +7,7 @@ import streamlit as st
 from components import data, published_data, render
 from phm import codes
 from phm.aggregate import NOT_PUBLISHED, PublishedChoice, choice_from_query_params
+from phm.text import escape_markdown
 
 KEEP = "session"
 GREYED = ("Sex", "Ethnicity", "First language", "IMD quintile", "PCN or practice", "Flags")
@@ -79,7 +80,7 @@ def seed_from_url(opts: dict[str, list], places: dict[str, dict[str, str]]) -> N
     if choice is None:
         return
     for warning in warnings:
-        st.warning(warning, icon=":material/link_off:")
+        st.warning(escape_markdown(warning), icon=":material/link_off:")
     state["pub_dose"], state["pub_as_at"] = choice.dose, choice.as_at
     state["pub_age_bands"] = list(choice.age_bands)
     state["pub_boroughs"], state["pub_msoas"] = list(choice.boroughs), list(choice.msoas)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from phm.cohort import Cohort
+from phm.text import parse_whole_number
 
 ASSUMPTION = "Assumption — replace with local figures."
 IOS_FEE_GBP = 12.58
@@ -366,15 +367,23 @@ def units_param(key: str) -> str:
 URL_PARAMS = ("intervention", *(units_param(key) for key in INTERVENTIONS))
 
 
-def units_from_url(params: dict[str, list[str]]) -> dict[str, int]:
-    """Return intervention -> number of units given in URL parameters (whole, 0 to 10,000)."""
+def units_from_url(params: dict[str, list[str]]) -> tuple[dict[str, int], list[str]]:
+    """Return intervention -> units given in URL parameters (whole, 0 to 10,000), and warnings."""
     units: dict[str, int] = {}
+    warnings: list[str] = []
     for key in INTERVENTIONS:
         values = params.get(units_param(key)) or []
-        text = values[-1].strip() if values else ""
-        if text.isdigit() and int(text) <= MAX_UNITS:
-            units[key] = int(text)
-    return units
+        if not values:
+            continue
+        number = parse_whole_number(values[-1], MAX_UNITS)
+        if number is None:
+            warnings.append(
+                f"Ignored {units_param(key)}={values[-1][:40]!r}:"
+                f" not a whole number from 0 to {MAX_UNITS:,}."
+            )
+        else:
+            units[key] = number
+    return units, warnings
 
 
 PLACE_FIELDS = ("boroughs", "msoas", "lsoas", "pcns", "practices")

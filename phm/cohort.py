@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 from phm import codes
+from phm.text import parse_whole_number
 
 DEFAULT_AS_AT = date(2022, 3, 31)
 PROGRAMME_START = date(2020, 12, 8)
@@ -289,7 +290,7 @@ class Cohort:
                 allowed = FIXED_VALUES.get(name) or known.get(name)
                 good = []
                 for value in values:
-                    parsed = _parse_int(value) if name in INT_FIELDS else value
+                    parsed = parse_whole_number(value, 999) if name in INT_FIELDS else value
                     malformed = parsed is None or (
                         isinstance(parsed, str) and not 0 < len(parsed) <= 60
                     )
@@ -299,8 +300,8 @@ class Cohort:
                         good.append(parsed)
                 kwargs[name] = tuple(good)
             elif key in ("age_min", "age_max"):
-                age = _parse_int(values[-1])
-                if age is None or not 0 <= age <= 120:
+                age = parse_whole_number(values[-1], 120)
+                if age is None:
                     warnings.append(f"Ignored {key}={values[-1]!r}: not an age from 0 to 120.")
                 else:
                     kwargs[key] = age
@@ -358,14 +359,6 @@ def _born_by(as_at: date, age: int) -> date:
 def _born_from(as_at: date, age: int) -> date:
     """Return the earliest birth date (first of a month) of someone aged at most `age` at as_at."""
     return _month_start(as_at.year * 12 + as_at.month - 1 - 12 * age - 11)
-
-
-def _parse_int(value: str) -> int | None:
-    """Return an int parsed from text, or None."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _parse_date(value: str) -> date | None:

@@ -10,6 +10,7 @@ from phm import brief as briefs
 from phm import business_case as bc
 from phm.disclosure import format_count
 from phm.summaries import protected_uptake
+from phm.text import escape_markdown
 
 st.title("Business case")
 meta = render.banner()
@@ -68,7 +69,9 @@ st.session_state["_bc_url_choice"] = list(chosen)
 if st.query_params.get_all("intervention") != list(chosen):
     st.query_params["intervention"] = list(chosen)
 # A plan (e.g. 10 pop-up sites, 3 bus days) may give the number of units: ?popup_units=10
-url_units = bc.units_from_url({k: st.query_params.get_all(k) for k in bc.URL_PARAMS})
+url_units, url_warnings = bc.units_from_url({k: st.query_params.get_all(k) for k in bc.URL_PARAMS})
+for warning in url_warnings:
+    st.warning(escape_markdown(warning), icon=":material/link_off:")
 for key, number in url_units.items():
     if st.session_state.get(f"_bc_url_units_{key}") != number:
         st.session_state[f"_bc_url_units_{key}"] = number

@@ -10,10 +10,11 @@ from components import data, map_data, pages, render
 from components.cohort_picker import current_cohort, place_names
 from phm import codes, exports, maps
 from phm.outreach import export
-from phm.outreach.candidates import read_candidates
+from phm.outreach.candidates import MAX_ROWS, MAX_TEXT, MAX_UPLOAD_MB, read_candidates
 from phm.outreach.coverage import DEFAULT_WALK_FACTOR, Reach
 from phm.outreach.routes import DEFAULT_ROAD_FACTOR, DEFAULT_SPEED_KMH, Timetable
 from phm.outreach.tables import bus_total, itinerary_table, reach_summary, site_table
+from phm.text import escape_markdown
 
 EXISTING_DEFAULT = ["vaccination_centre", "hospital_hub", "gp_pcn_site", "community_pharmacy"]
 SOURCES = {"lsoa": "LSOA population-weighted points", "upload": "My list of places (CSV)"}
@@ -52,11 +53,13 @@ def uploaded_candidates() -> tuple[pd.DataFrame | None, str | None]:
     if upload is None:
         return None, "Choose a CSV file of candidate places, or use the LSOA points."
     try:
-        frame, problems = read_candidates(upload.getvalue(), map_data.postcodes(version))
+        frame, problems = read_candidates(
+            upload.getvalue(), map_data.postcodes(version), upload.name
+        )
     except ValueError as error:
         return None, f"That file could not be used: {error}"
     for problem in problems[:20]:
-        st.warning(problem, icon=":material/location_off:")
+        st.warning(escape_markdown(problem), icon=":material/location_off:")
     if len(problems) > 20:
         st.warning(f"... and {len(problems) - 20} more rows could not be placed.")
     if frame.empty:
@@ -97,9 +100,12 @@ with sites_tab:
                 "Candidate locations", list(SOURCES), format_func=SOURCES.get, key="popup_source"
             )
             st.file_uploader(
-                "CSV with a name column and a postcode column (or lon and lat)",
+                "CSV with a name column and a postcode column (or lon and lat),"
+                f" up to {MAX_UPLOAD_MB} MB",
                 type=["csv"],
                 key="popup_file",
+                max_upload_size=MAX_UPLOAD_MB,
+                help=f"At most {MAX_ROWS:,} rows and {MAX_TEXT} characters in a name or postcode.",
             )
         if st.form_submit_button("Find the best sites", type="primary", icon=":material/search:"):
             st.session_state["popup_request"] = True
@@ -107,7 +113,7 @@ with sites_tab:
     state = st.session_state
     candidates, problem = uploaded_candidates() if state.get("popup_request") else (None, None)
     if problem:
-        st.error(problem)
+        st.error(escape_markdown(problem))
     elif state.get("popup_request"):
         reach = Reach(float(state["popup_walk"]), float(state["popup_factor"]))
         existing = tuple(state.get("popup_existing", [])) if state.get("popup_exclude") else ()
@@ -264,13 +270,13 @@ with bus_tab:
         if not plan.dropped.empty:
             st.warning(
                 f"{len(plan.dropped)} chosen stop(s) did not fit in the days' minutes and were left"
-                " out: " + ", ".join(plan.dropped["name"]),
+                " out: " + escape_markdown(", ".join(plan.dropped["name"])),
                 icon=":material/schedule:",
             )
         st.caption(f"Assumptions: {timetable.describe()}. Reach: {reach.describe()}.")
         paths = maps.route_paths(plan.itinerary, depot, plan.depot_name)
         tooltips = [
-            f"<b>Day {r.Day}, stop {r.Order}</b><br>{r.Stop}<br>Arrive {r.Arrive}"
+            f"<b>Day {r.Day}, stop {r.Order}</b><br>{html.escape(str(r.Stop))}<br>Arrive {r.Arrive}"
             for r in table.itertuples()
         ]
         depot_point = maps.plan_points(

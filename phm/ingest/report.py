@@ -11,8 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from phm.ingest.validate import Findings
+from phm.text import strip_directories
 
 SUFFIXES = (".json", ".md", ".html")
+WITHHELD = (
+    "The rows behind these problems (values from the extract, such as birth dates, with row"
+    " numbers) are shown to the administrator only."
+)
 
 
 def summary(
@@ -42,6 +47,34 @@ def summary(
         "counts": [asdict(c) for c in findings.counts],
         "problems": [asdict(p) for p in findings.problems],
     }
+
+
+def for_viewer(data: dict[str, Any], administrator: bool) -> dict[str, Any]:
+    """Return what a Data page user may see of a report: all of it for the administrator.
+
+    Anyone else gets no problem rows (they hold values from the extract) and file names
+    instead of paths, in every field and message.
+    """
+    if administrator:
+        return data
+    return {
+        **_without_directories(data),
+        "database": Path(str(data.get("database", ""))).name,
+        "files": {kind: Path(str(path)).name for kind, path in data.get("files", {}).items()},
+        "problems": [],
+        "problems_withheld": True,
+    }
+
+
+def _without_directories(value: Any) -> Any:
+    """Return a JSON-like value with every file path in its text cut to the file name."""
+    if isinstance(value, str):
+        return strip_directories(value)
+    if isinstance(value, dict):
+        return {key: _without_directories(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_directories(item) for item in value]
+    return value
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -84,6 +117,8 @@ def to_markdown(data: dict[str, Any]) -> str:
         )
     if not data["counts"]:
         lines.append("| | none | | | 0 | |")
+    if data.get("problems_withheld"):
+        return "\n".join([*lines, "", WITHHELD]) + "\n"
     lines += [
         "",
         "## Every problem (first 100 of each type)",
@@ -122,6 +157,13 @@ def to_html(data: dict[str, Any]) -> str:
         for p in data["problems"]
     ]
     status = "Loaded" if data["status"] == "loaded" else "REFUSED"
+    every_problem = (
+        f"<p>{e(WITHHELD)}</p>"
+        if data.get("problems_withheld")
+        else "<h2>Every problem (first 100 of each type)</h2>"
+        + "<p>Rows count data rows from 1 (in a CSV, line = row + 1).</p>"
+        + table(["severity", "problem", "file", "row", "column", "value"], problems)
+    )
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Validation report: {e(data['dataset'])}</title><style>"
@@ -134,9 +176,7 @@ def to_html(data: dict[str, Any]) -> str:
         f" Dates checked against {e(data['as_at_limit'])}.</p>"
         "<h2>Problems by type</h2>"
         + table(["severity", "problem", "file", "column", "rows", "meaning"], counts)
-        + "<h2>Every problem (first 100 of each type)</h2>"
-        + "<p>Rows count data rows from 1 (in a CSV, line = row + 1).</p>"
-        + table(["severity", "problem", "file", "row", "column", "value"], problems)
+        + every_problem
         + "</body></html>\n"
     )
 

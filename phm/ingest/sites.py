@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from phm import geo
+from phm.text import too_long
 
 SHEET_MODELS: tuple[tuple[str, str], ...] = (
     ("hospital", "hospital_hub"),
@@ -102,6 +103,17 @@ def list_date(path: Path, given: date | None) -> date:
     ).date()
 
 
+def check_lengths(
+    path: Path, sheet: str, number: int, header: list[str], cells: list, used: list[int]
+) -> None:
+    """Raise ValueError naming file, sheet, row and column of a used cell longer than MAX_TEXT."""
+    for i in used:
+        where = f"{path.name}, sheet {sheet!r}, row {number}, column {header[i]!r}"
+        problem = None if cells[i] is None else too_long(where, cells[i])
+        if problem:
+            raise ValueError(problem)
+
+
 def read_sheets(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """Return every site of the workbook (sheet, row, site_name, postcode, area, delivery_model)."""
     import openpyxl
@@ -131,8 +143,10 @@ def read_sheets(path: Path) -> tuple[pd.DataFrame, list[str]]:
         if name_col is None:
             raise ValueError(f"sheet {sheet.title!r}: no site name column in {header}")
         area_col = next((header.index(h) for h in AREA_HEADERS if h in header), None)
+        used = [i for i in (name_col, postcode_col, area_col) if i is not None]
         for number, row in enumerate(values[header_at + 1 :], start=1):
             cells = list(row) + [None] * len(header)
+            check_lengths(path, sheet.title, number, header, cells, used)
             name, postcode = clean_text(cells[name_col]), normalise_postcode(cells[postcode_col])
             if not name and not postcode:
                 continue

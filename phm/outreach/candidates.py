@@ -9,11 +9,13 @@ import numpy as np
 import pandas as pd
 
 from phm.outreach.coverage import distance_matrix
+from phm.text import MAX_TEXT, too_long
 
 NAME_COLUMNS = ("name", "site_name", "site", "location")
 LON_COLUMNS = ("lon", "lng", "longitude", "x")
 LAT_COLUMNS = ("lat", "latitude", "y")
 MAX_ROWS = 5_000
+MAX_UPLOAD_MB = 5  # also server.maxUploadSize in .streamlit/config.toml
 
 
 def normalise_postcode(text: object) -> str:
@@ -44,12 +46,27 @@ def _pick(columns: dict[str, str], options: tuple[str, ...]) -> str | None:
     return None
 
 
-def read_candidates(data: bytes, postcodes: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def check_text_lengths(raw: pd.DataFrame, columns: list[str], file_name: str) -> None:
+    """Raise ValueError naming file, row and column of the first cell longer than MAX_TEXT."""
+    for column in columns:
+        long_rows = raw.index[raw[column].str.len() > MAX_TEXT]
+        if len(long_rows):
+            row = int(long_rows[0]) + 2  # rows as in other messages: the header is row 1
+            where = f"{file_name}, row {row}, column {column.strip()[:40]!r}"
+            raise ValueError(too_long(where, raw.at[long_rows[0], column]))
+
+
+def read_candidates(
+    data: bytes, postcodes: pd.DataFrame, file_name: str = "the file"
+) -> tuple[pd.DataFrame, list[str]]:
     """Read a CSV of candidate locations (name and postcode, or name and lon/lat).
 
     Postcodes are geocoded with the committed postcode reference; returns the located
-    candidates and a list of messages about rows that could not be used.
+    candidates and a list of messages about rows that could not be used. Files over
+    MAX_UPLOAD_MB and cells over MAX_TEXT characters are refused (ValueError).
     """
+    if len(data) > MAX_UPLOAD_MB * 1024 * 1024:
+        raise ValueError(f"{file_name} is larger than {MAX_UPLOAD_MB} MB")
     try:
         raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
@@ -62,6 +79,8 @@ def read_candidates(data: bytes, postcodes: pd.DataFrame) -> tuple[pd.DataFrame,
     lon_col, lat_col = _pick(columns, LON_COLUMNS), _pick(columns, LAT_COLUMNS)
     if name_col is None or (postcode_col is None and (lon_col is None or lat_col is None)):
         raise ValueError("the CSV needs a 'name' column and either 'postcode' or 'lon' and 'lat'")
+    used = [c for c in (name_col, postcode_col, lon_col, lat_col) if c is not None]
+    check_text_lengths(raw, used, file_name)
     lookup = postcodes.assign(key=postcodes["postcode"].map(normalise_postcode))
     lookup = lookup.drop_duplicates("key").set_index("key")
     rows, problems = [], []

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from phm.exports import neutralise_formula
+
 
 def points_geojson(
     display: pd.DataFrame, lon: Sequence[float], lat: Sequence[float], header: Sequence[str]
@@ -22,7 +24,7 @@ def points_geojson(
                     "type": "Point",
                     "coordinates": [round(float(x), 6), round(float(y), 6)],
                 },
-                "properties": {k: _plain(v) for k, v in row.items()},
+                "properties": {neutralise_formula(k): _plain(v) for k, v in row.items()},
             }
         )
     return _collection(features, header)
@@ -46,7 +48,7 @@ def areas_geojson(
             {
                 "type": "Feature",
                 "geometry": geometry,
-                "properties": {k: _plain(v) for k, v in row.items()},
+                "properties": {neutralise_formula(k): _plain(v) for k, v in row.items()},
             }
         )
     return _collection(features, header)
@@ -55,20 +57,27 @@ def areas_geojson(
 def _collection(features: list[dict], header: Sequence[str]) -> str:
     """Return a FeatureCollection whose 'metadata' member carries the export labels."""
     return json.dumps(
-        {"type": "FeatureCollection", "metadata": list(header), "features": features},
+        {
+            "type": "FeatureCollection",
+            "metadata": [neutralise_formula(line) for line in header],
+            "features": features,
+        },
         ensure_ascii=False,
     )
 
 
 def _plain(value: object) -> object:
-    """Return a JSON-friendly value (NA as null, numpy scalars as Python ones, tuples joined)."""
+    """Return a JSON-friendly value (NA as null, numpy scalars as Python ones, tuples joined).
+
+    Text that a spreadsheet would run as a formula is neutralised (phm.exports).
+    """
     if isinstance(value, tuple | list):
-        return " ".join(str(v) for v in value)
+        return neutralise_formula(" ".join(str(v) for v in value))
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
     if hasattr(value, "item"):
         return value.item()
-    return value
+    return neutralise_formula(value)
 
 
 def itinerary_html(

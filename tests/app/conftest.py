@@ -4,12 +4,24 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import streamlit
+from streamlit import config
+from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from phm import codes
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "views"
+
+
+@pytest.fixture(autouse=True)
+def error_details() -> Iterator[None]:
+    """Keep exception messages in AppTest results (users get none: see .streamlit/config.toml)."""
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    config.set_option("client.showErrorDetails", before)
 
 
 @pytest.fixture
@@ -42,3 +54,21 @@ def run_page(app_env: Path) -> Callable[..., AppTest]:
         return at.run()
 
     return run
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Record what each download button of a run would send (file name -> text)."""
+    sent: dict[str, str] = {}
+    original = DeltaGenerator.download_button
+
+    def record(self, label, data, file_name=None, *args, **kwargs):
+        value = data() if callable(data) else data
+        sent[str(file_name)] = value.decode() if isinstance(value, bytes) else str(value)
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    monkeypatch.setattr(
+        streamlit, "download_button", lambda *a, **k: record(streamlit._main, *a, **k)
+    )
+    return sent

@@ -16,6 +16,7 @@ from phm.ingest.sample import write_sample_extract
 
 REF = geo.REFERENCE_ROOT / "north-central-london"
 TOKEN = "correct horse battery staple"
+EXACT_BIRTH = "1957-03-14"  # an exact birth date (a warning): for the administrator only
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +98,59 @@ def test_a_folder_without_loaded_datasets_says_why_it_has_no_reports(
     assert not at.exception
     assert len(at.expander) == 0
     assert any("none has a validation report" in str(e.value) for e in at.caption)
+
+
+@pytest.fixture(scope="module")
+def warned_folder(tiny_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a data folder with the demo and an extract loaded despite an exact birth date."""
+    root = tmp_path_factory.mktemp("warned")
+    shutil.copy(tiny_db, root / "phm.duckdb")
+    files = write_sample_extract(tiny_db, root / "in", "csv")
+    persons = pd.read_csv(files["persons"], dtype=str, keep_default_na=False)
+    persons.loc[2, "birth_date"] = EXACT_BIRTH
+    persons.to_csv(files["persons"], index=False)
+    result = ingest(
+        files, root / "march.duckdb", REF, as_at=date(2022, 3, 31), accept_warnings=True
+    )
+    assert result.loaded and result.findings.problems
+    return root
+
+
+@pytest.fixture
+def warned_env(app_env: Path, warned_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point PHM_DB at the folder with the warned extract, with an administrator token set."""
+    monkeypatch.setenv("PHM_DB", str(warned_folder / "phm.duckdb"))
+    monkeypatch.setenv("PHM_ADMIN_TOKEN", TOKEN)
+    return warned_folder / "phm.duckdb"
+
+
+def test_others_get_the_report_without_problem_rows_or_server_paths(
+    run_page, warned_env, downloads
+) -> None:
+    at = run_page("data.py")
+    assert not at.exception
+    server = str(warned_env.parent)  # the folder of the data and of the extract's files
+    shown = _texts(at) + " ".join(e.label for e in at.expander)
+    assert server not in shown and "phm.duckdb" in shown
+    for table in at.dataframe:
+        assert server not in table.value.to_string()
+        assert EXACT_BIRTH not in table.value.to_string()
+    assert {"march.report.md", "march.report.html"} <= set(downloads)
+    for name, text in downloads.items():
+        assert server not in text and EXACT_BIRTH not in text, name
+        assert "Every problem" not in text and "administrator only" in text, name
+    assert "- database: `march.duckdb`" in downloads["march.report.md"]
+    assert "- persons: `persons.csv`" in downloads["march.report.md"]
+
+
+def test_the_administrator_gets_the_rows_behind_problems_and_the_folder(
+    run_page, warned_env, downloads
+) -> None:
+    at = run_page("data.py")
+    at.text_input(key="data_admin_token").input(TOKEN).run()
+    assert not at.exception
+    assert str(warned_env.parent) in _texts(at)
+    assert EXACT_BIRTH in " ".join(t.value.to_string() for t in at.dataframe)
+    report = downloads["march.report.md"]
+    assert EXACT_BIRTH in report and "Every problem" in report
+    assert str(warned_env.parent / "in" / "persons.csv") in report

@@ -145,5 +145,11 @@ def test_units_from_url_takes_whole_numbers_in_range_for_known_interventions():
         "link_worker_units": ["99999"],
         "nonsense_units": ["5"],
     }
-    assert units_from_url(params) == {"popup": 10, "bus": 4}
-    assert units_from_url({}) == {}
+    units, warnings = units_from_url(params)
+    assert units == {"popup": 10, "bus": 4}
+    assert sorted(warnings) == [
+        "Ignored door_knocking_units='1e9': not a whole number from 0 to 10,000.",
+        "Ignored home_visits_units='-1': not a whole number from 0 to 10,000.",
+        "Ignored link_worker_units='99999': not a whole number from 0 to 10,000.",
+    ]
+    assert units_from_url({}) == ({}, [])

@@ -249,6 +249,14 @@ def test_malformed_url_values_are_ignored_with_a_warning(params, expected, warni
     assert len(warnings) == (2 if "jcvi" in params else 1)
 
 
+@pytest.mark.parametrize("text", ["١٢", "１２", "²", "+12", "-1", "012x", "1_2", "9" * 5000])
+@pytest.mark.parametrize(("key", "name"), [("jcvi", "jcvi_cohorts"), ("age_min", "age_min")])
+def test_url_numbers_are_ascii_digits_only(key, name, text):
+    cohort, warnings = Cohort.from_query_params({key: text})
+    assert getattr(cohort, name) == getattr(Cohort(), name)
+    assert len(warnings) == 1 and warnings[0].startswith(f"Ignored {key}=")
+
+
 def test_place_values_outside_the_known_codes_are_ignored_with_a_warning():
     known = {"boroughs": set(NCL_BOROUGHS)}
     cohort, warnings = Cohort.from_query_params({"borough": [MALICIOUS, "E09000019"]}, known=known)

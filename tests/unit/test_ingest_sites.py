@@ -97,3 +97,26 @@ def test_sites_are_added_to_a_database_atomically(tiny_db: Path, tmp_path: Path)
         "SELECT site_name, delivery_model FROM site WHERE source = 'sites.xlsx'"
     ).fetchall()
     assert rows == [("Emirates Stadium", "vaccination_centre")]
+
+
+def test_a_site_name_over_200_characters_is_refused_naming_file_sheet_row_and_column(
+    tmp_path: Path,
+) -> None:
+    path = workbook(
+        tmp_path / "list-of-vaccination-sites-26-feb-2021.xlsx",
+        {
+            "Hospital hubs": [
+                ["Region", "ICS/STP", "Trust or site name", "Address", "Postcode"],
+                ["London", "North London Partners", "Whittington Health", "Road", "N19 5NF"],
+                ["London", "North London Partners", "X" * 10_000, "Road", "N19 5NF"],
+            ],
+        },
+    )
+    with pytest.raises(ValueError) as refused:
+        import_sites(path, REF)
+    message = str(refused.value)
+    assert message.startswith(
+        "list-of-vaccination-sites-26-feb-2021.xlsx, sheet 'Hospital hubs', row 2,"
+        " column 'trust or site name': the value has 10,000 characters; at most 200"
+    )
+    assert "XXX" not in message

@@ -136,6 +136,31 @@ def test_read_candidates_geocodes_postcodes_and_reports_the_rest():
         read_candidates(b"where\nsomewhere\n", postcodes)
 
 
+@pytest.mark.parametrize("column", ["name", "postcode"])
+def test_read_candidates_refuses_a_cell_over_200_characters_naming_file_row_and_column(column):
+    postcodes = pd.DataFrame({"postcode": ["N1 9GU"], "lon": [-0.12], "lat": [51.53]})
+    cells = {"name": "Mosque", "postcode": "N1 9GU"}
+    long_row = {**cells, column: "x" * 10_000}
+    data = (
+        "Name,Postcode\n" + ",".join(cells.values()) + "\n" + ",".join(long_row.values()) + "\n"
+    ).encode()
+    with pytest.raises(ValueError) as refused:
+        read_candidates(data, postcodes, "my places.csv")
+    message = str(refused.value)
+    heading = column.capitalize()
+    assert message == (
+        f"my places.csv, row 3, column '{heading}': the value has 10,000 characters;"
+        " at most 200 are allowed"
+    )
+
+
+def test_read_candidates_refuses_a_file_over_the_upload_limit():
+    postcodes = pd.DataFrame({"postcode": ["N1 9GU"], "lon": [-0.12], "lat": [51.53]})
+    data = b"name,postcode\n" + b"Mosque,N1 9GU\n" * 400_000  # 5.6 MB
+    with pytest.raises(ValueError, match="big.csv is larger than 5 MB"):
+        read_candidates(data, postcodes, "big.csv")
+
+
 def small_plan():
     """A one-site plan whose catchment holds 5 unvaccinated people (a small number)."""
     demand = pd.DataFrame(

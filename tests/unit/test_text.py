@@ -1,0 +1,105 @@
+"""Outside text made safe (phm.text): Markdown shown literally, paths cut, strict URL numbers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from phm.text import MARKDOWN_SPECIALS, escape_markdown, parse_whole_number, strip_directories
+
+PHISHING = "[Your session expired - sign in again](https://phish.example/login)"
+IMAGE = "![x](https://evil.example/x.png)"
+NASTY = [
+    PHISHING,
+    IMAGE,
+    "<https://phish.example>",
+    "<img src=x onerror=alert(1)>",
+    "**bold** _it_ `code` ~~gone~~ :red[red] :material/lock: $x^2$",
+    "# heading\n- item\n> quote\n===",
+    "https://phish.example/login www.phish.example someone@phish.example",
+    "&lt;b&gt; &#60;",
+    "back\\slash \\[ \\",
+]
+
+
+def unescaped_specials(body: str) -> list[str]:
+    """Return the Markdown specials of a body that no backslash escapes (as a parser reads them)."""
+    found, i = [], 0
+    while i < len(body):
+        if body[i] == "\\" and i + 1 < len(body) and body[i + 1] in MARKDOWN_SPECIALS:
+            i += 2
+            continue
+        if body[i] in MARKDOWN_SPECIALS:
+            found.append(body[i])
+        i += 1
+    return found
+
+
+def unescape(body: str) -> str:
+    """Return the text CommonMark shows for a body of backslash escapes."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", body)
+
+
+@pytest.mark.parametrize("text", NASTY)
+def test_escaped_markdown_has_no_live_syntax_and_reads_as_the_original(text: str) -> None:
+    body = escape_markdown(text)
+    assert unescaped_specials(body) == []
+    assert "\n" not in body and "\r" not in body
+    assert unescape(body) == " ".join(text.splitlines())
+
+
+def test_a_phishing_link_and_an_image_become_literal_text() -> None:
+    body = escape_markdown(f"Ignored ethnicity={PHISHING!r} {IMAGE}")
+    assert "](" not in body and "![" not in body and "https://" not in body
+    assert r"\[Your session expired \- sign in again\]\(https\://phish\.example/login\)" in body
+
+
+@given(st.text(max_size=200))
+def test_any_text_escapes_to_no_live_syntax(text: str) -> None:
+    body = escape_markdown(text)
+    assert unescaped_specials(body) == []
+    assert unescape(body) == re.sub(r"[\r\n\u2028\u2029\x0b\x0c\x85]+", " ", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/srv/phm/data/in/persons.csv: no such file", "persons.csv: no such file"),
+        ("database /tmp/pytest-1/data0/april.duckdb", "database april.duckdb"),
+        (r"C:\Users\nhs\extract\sites.xlsx is empty", "sites.xlsx is empty"),
+        ("cannot read ~/exports/practices.csv", "cannot read practices.csv"),
+        ("(/var/lib/phm/a.duckdb)", "(a.duckdb)"),
+        ("lon/lat and name/postcode columns", "lon/lat and name/postcode columns"),
+        ("no path here", "no path here"),
+    ],
+)
+def test_strip_directories_keeps_file_names_only(text: str, expected: str) -> None:
+    assert strip_directories(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10", 10),
+        ("0", 0),
+        (" 7 ", 7),
+        ("10000", 10_000),
+        ("10001", None),
+        ("²", None),  # str.isdigit() says yes, int() refuses
+        ("١٢", None),  # Arabic-Indic digits: int() reads 12, the URL means nothing
+        ("１２", None),  # full-width digits
+        ("-1", None),
+        ("+5", None),
+        ("1e9", None),
+        ("1_000", None),
+        ("1.0", None),
+        ("", None),
+        ("9" * 5000, None),  # longer than int() accepts
+        (None, None),
+    ],
+)
+def test_parse_whole_number_takes_ascii_digits_in_range_only(text, expected) -> None:
+    assert parse_whole_number(text, 10_000) == expected
