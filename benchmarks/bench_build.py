@@ -7,7 +7,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from phm import geo
+from phm import geo, record_keys
 from phm.synth.build import _meta, generate, write_database
 
 
@@ -19,19 +19,22 @@ def main() -> None:
     args = parser.parse_args()
     ref = geo.REFERENCE_ROOT / "north-central-london"
     with tempfile.TemporaryDirectory() as tmp:
+        secret = record_keys.demo_secret(args.seed)
         started = time.perf_counter()
         tables = generate(ref, args.scale, args.seed, None)
         generated = time.perf_counter()
         write_database(
             tables,
-            _meta(ref, args.scale, args.seed, None, len(tables["person"])),
+            _meta(ref, args.scale, args.seed, None, len(tables["person"]), secret),
             Path(tmp) / "a.duckdb",
+            secret,
         )
         written = time.perf_counter()
         write_database(
             tables,
-            _meta(ref, args.scale, args.seed, None, len(tables["person"])),
+            _meta(ref, args.scale, args.seed, None, len(tables["person"]), secret),
             Path(tmp) / "b.duckdb",
+            secret,
         )
         rewrite = time.perf_counter() - written
     total = written - started

@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import data
 from phm import business_case, codes
-from phm.cohort import PROGRAMME_START, URL_KEYS, Cohort
+from phm.cohort import DEFAULT_AS_AT, PROGRAMME_START, URL_KEYS, Cohort, weekly_point
 
 MULTISELECTS: dict[str, tuple[str, dict]] = {
     "age_bands": ("Age band", {b: b for b in codes.AGE_BAND_LABELS}),
@@ -114,6 +114,9 @@ def render_cohort_picker(options: dict[str, dict[str, str]], data_as_at: date) -
         key="as_at",
         format="DD/MM/YYYY",
         persist_state=KEEP,
+        help="Figures are as at the last weekly point on or before this date (a"
+        f" {DEFAULT_AS_AT:%A}), so that two days' figures cannot be compared to reveal one"
+        " person's move or death.",
     )
     for section, fields in SECTIONS.items():
         with sb.expander(section, expanded=section == "Age and sex"):
@@ -184,7 +187,7 @@ def current_cohort() -> Cohort:
         kwargs["dose"] = state["dose"]
     as_at = state.get("as_at")
     if isinstance(as_at, date):
-        kwargs["as_at"] = as_at
+        kwargs["as_at"] = weekly_point(as_at)
     low, high = kwargs.get("age_min"), kwargs.get("age_max")
     if isinstance(low, int) and isinstance(high, int) and low > high:
         kwargs["age_min"], kwargs["age_max"] = high, low

@@ -75,11 +75,19 @@ def targets(
     characteristics: tuple[str, ...],
     flags: bool,
     version: str,
-) -> tuple[pd.DataFrame, int, int]:
-    """Return the targeting finder's top findings (raw) and the cohort's vaccinated, population."""
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Return the targeting finder's top findings and the cohort's uptake, both protected."""
     languages = list(options(version)["languages"])
     return targeting.find_targets(
-        connection(), cohort, level, min_size, 20, languages, characteristics, flags
+        connection(),
+        cohort,
+        level,
+        min_size,
+        20,
+        languages,
+        characteristics,
+        flags,
+        disclosure_rule(),
     )
 
 

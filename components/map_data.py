@@ -11,7 +11,7 @@ from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule
 from phm.outreach import candidates as candidate_points
 from phm.outreach.coverage import Reach, weighted_points
-from phm.outreach.plan import BusPlan, SitePlan, plan_bus, plan_sites
+from phm.outreach.plan import COUNTS, BusPlan, SitePlan, plan_bus, plan_sites
 from phm.outreach.routes import Timetable
 from phm.queries import geography
 from phm.summaries import protected_uptake
@@ -87,7 +87,7 @@ def area_map(
     cohort: Cohort, level: str, metric: str, rule: DisclosureRule, version: str
 ) -> tuple[pd.DataFrame, list[maps.LegendEntry], float | None]:
     """Return the frame to draw (without polygons), its legend and the ICS-wide uptake."""
-    overall = protected_uptake(data.uptake_by(cohort, (), version), rule, partitions=())
+    overall = protected_uptake(data.uptake_by(cohort, (), version), rule)
     overall_pct = None if overall["uptake_suppressed"].iloc[0] else overall["uptake_pct"].iloc[0]
     frame, legend = maps.area_frame(
         shapes(level, version),
@@ -116,11 +116,9 @@ def flag_uptake(cohort: Cohort, version: str) -> pd.DataFrame:
 def demand(cohort: Cohort, version: str) -> pd.DataFrame:
     """Return one demand row per LSOA: its weighted point and the cohort's raw counts there."""
     points = lsoa_points(version)
-    raw = data.uptake_by(cohort, ("lsoa",), version)[["lsoa", "vaccinated", "population"]]
+    raw = data.uptake_by(cohort, ("lsoa",), version)[["lsoa", *COUNTS]]
     frame = points.merge(raw.rename(columns={"lsoa": "lsoa_code"}), on="lsoa_code", how="left")
-    frame[["vaccinated", "population"]] = (
-        frame[["vaccinated", "population"]].fillna(0).astype("int64")
-    )
+    frame[list(COUNTS)] = frame[list(COUNTS)].fillna(0).astype("int64")
     return frame
 
 

@@ -53,7 +53,7 @@ def display_table(protected: pd.DataFrame, label_column: str, label: str) -> pd.
         "population",
         "unvaccinated",
     ]
-    extra = [c for c in protected.columns if c.endswith(("_suppressed", "_protecting"))]
+    extra = [c for c in protected.columns if c.endswith("_suppressed")]
     shown = disclosure.to_display(protected[columns + extra], rule)
     interval = [
         "suppressed" if hidden else f"{low:.1f}–{high:.1f}%"
@@ -86,9 +86,7 @@ def kpi(container: st.delta_generator.DeltaGenerator, title: str, row: pd.Series
 
 def _count(row: pd.Series, column: str, rule: disclosure.DisclosureRule) -> str:
     """Format one protected count of a row, with its suppression marks."""
-    return disclosure.format_count(
-        row[column], row[f"{column}_suppressed"], rule, bool(row.get(f"{column}_protecting", False))
-    )
+    return disclosure.format_count(row[column], row[f"{column}_suppressed"], rule)
 
 
 def suppression_note() -> None:

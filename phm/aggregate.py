@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from phm import codes
+from phm.disclosure import key_published
 
 LEVELS = {"msoa": "MSOA", "borough": "Borough"}
 NOUNS = {"msoa": "MSOA", "borough": "borough"}  # in a sentence
@@ -127,7 +128,8 @@ def area_counts(
 
     `msoa_rows`: area_code, area_name, vaccinated, population (missing where unreadable),
     summed over the chosen bands. `msoa_boroughs`: msoa_code, lad_code, lad_name. The first
-    frame has `<level>`, `<level>_label`, vaccinated, population (ready for protection); the
+    frame has `<level>`, `<level>_label`, vaccinated, population and key sums (published
+    figures are keyed by themselves: phm.disclosure.key_published); the
     second the code and name of each area left out because a published cell is missing.
     """
     if level not in LEVELS:
@@ -159,17 +161,18 @@ def area_counts(
     missing = counts.loc[incomplete.to_numpy(), [level, f"{level}_label"]].reset_index(drop=True)
     complete = counts.loc[~incomplete.to_numpy()].reset_index(drop=True)
     complete = complete.astype({"vaccinated": "int64", "population": "int64"})
-    return complete, missing
+    return key_published(complete), missing
 
 
 def total_counts(counts: pd.DataFrame) -> pd.DataFrame:
     """Return the one-row total of the complete areas (the figure areas are compared with)."""
-    return pd.DataFrame(
+    total = pd.DataFrame(
         {
             "vaccinated": [int(counts["vaccinated"].sum())],
             "population": [int(counts["population"].sum())],
         }
     )
+    return key_published(total)
 
 
 def mark_missing(frame: pd.DataFrame, missing_codes: Sequence[str], level_label: str) -> None:

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import date, timedelta
 
 from phm import codes
 from phm.text import parse_whole_number
 
 DEFAULT_AS_AT = date(2022, 3, 31)
 PROGRAMME_START = date(2020, 12, 8)
+
+
+def weekly_point(day: date) -> date:
+    """Return the as-at date shown for a chosen day: the last weekly point on or before it.
+
+    Weekly points fall on the weekday of DEFAULT_AS_AT (as NHS England publishes weekly), so
+    two as-at dates a day apart cannot be compared to learn of one death or move; cell keys
+    make the same people give the same figures, and a week holds many changes.
+    """
+    return day - timedelta(days=(day - DEFAULT_AS_AT).days % 7)
 
 
 def age_sql(birth: str = "p.birth_date") -> str:

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from phm.charts import NHS_BLUE, NHS_DARK_GREY, NHS_WARM_YELLOW
+from phm.disclosure import RATE_COLUMNS
 
 # Neutral colours for "higher / similar / lower" (uptake has no good or bad direction here).
 COMPARE_COLOURS = {"higher": "#005EB8", "similar": "#AEB7BD", "lower": "#ED8B00"}
@@ -204,6 +205,7 @@ def cumulative_lines(
     shown = cumulative.copy()
     shown["group"] = shown[label_column].astype(str) if label_column else "Whole cohort"
     shown.loc[shown["uptake_suppressed"], "uptake_pct"] = None
+    shown = shown[["group", "week", *RATE_COLUMNS, "vaccinated", "population"]]
     tooltip = [
         alt.Tooltip("group:N", title="Group"),
         alt.Tooltip("week:T", title="Week beginning", format="%d %b %Y"),
@@ -237,6 +239,7 @@ def weekly_bars(weekly: pd.DataFrame, milestones: pd.DataFrame, title: str) -> a
     shown = weekly.copy()
     shown["shown"] = shown["vaccinated"].astype("Float64").fillna(0).astype(float)
     shown["state"] = ["suppressed (<8)" if s else "shown" for s in shown["vaccinated_suppressed"]]
+    shown = shown[["week", "shown", "vaccinated", "state"]]
     tooltip = [
         alt.Tooltip("week:T", title="Week beginning", format="%d %b %Y"),
         alt.Tooltip("vaccinated:Q", title="Doses given", format=","),

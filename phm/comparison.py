@@ -97,7 +97,7 @@ def export_csv(
 ) -> str:
     """Return a protected table as CSV text, preceded by '# ' header lines (cohort, dataset, rule)."""
     columns = [code_column, *EXPORT_COLUMNS]
-    extra = [c for c in table.columns if c.endswith(("_suppressed", "_protecting"))]
+    extra = [c for c in table.columns if c.endswith("_suppressed")]
     shown = to_display(table[columns + extra], rule).rename(
         columns={**EXPORT_COLUMNS, code_column: "Code"}
     )

@@ -10,7 +10,6 @@ import pandas as pd
 from phm.disclosure import DisclosureRule, format_count, format_rate, protect
 from phm.exports import header_lines
 from phm.queries import DIMENSIONS
-from phm.stats import add_uptake
 from phm.targeting import Finding
 
 SORTS: dict[str, str] = {
@@ -22,17 +21,14 @@ SORTS: dict[str, str] = {
 COMPARISONS = ("lower", "similar", "higher")
 
 
-def breakdown(
-    raw: pd.DataFrame, overall_pct: float | None, rule: DisclosureRule, dimensions: Sequence[str]
-) -> pd.DataFrame:
+def breakdown(raw: pd.DataFrame, overall_pct: float | None, rule: DisclosureRule) -> pd.DataFrame:
     """Return the protected breakdown with its gap to the cohort's uptake and a comparison.
 
     `gap_pts` is group minus cohort in percentage points and `compared` says whether the
     group's 95% interval lies wholly below or above the cohort's figure, both from the shown
     (protected) figures; both are missing where the group's uptake is suppressed.
     """
-    partitions: list[tuple[str, ...]] = [()] if len(dimensions) == 1 else [(d,) for d in dimensions]
-    out = protect(add_uptake(raw), rule, partitions)
+    out = protect(raw, rule)
     shown = ~out["uptake_suppressed"]
     if overall_pct is None:
         out["gap_pts"] = np.nan
@@ -50,7 +46,7 @@ def breakdown(
 
 def overall_uptake(raw: pd.DataFrame, rule: DisclosureRule) -> pd.Series:
     """Return the cohort's protected uptake (one row of vaccinated/population) as a Series."""
-    return protect(add_uptake(raw), rule, partitions=()).iloc[0]
+    return protect(raw, rule).iloc[0]
 
 
 def sort_breakdown(frame: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -88,13 +84,8 @@ def display_table(
         ("unvaccinated", "Unvaccinated"),
     ):
         out[title] = [
-            format_count(v, s, rule, p)
-            for v, s, p in zip(
-                frame[column],
-                frame[f"{column}_suppressed"],
-                frame[f"{column}_protecting"],
-                strict=True,
-            )
+            format_count(v, s, rule)
+            for v, s in zip(frame[column], frame[f"{column}_suppressed"], strict=True)
         ]
     if "gap_pts" in frame.columns:
         out["Gap to cohort (pts)"] = [
@@ -156,7 +147,6 @@ def heatmap_frame(
     filled = grid.copy()
     for column in ("vaccinated", "population", "unvaccinated"):
         filled[f"{column}_suppressed"] = filled[f"{column}_suppressed"].fillna(False).astype(bool)
-        filled[f"{column}_protecting"] = filled[f"{column}_protecting"].fillna(False).astype(bool)
     filled["uptake_suppressed"] = filled["uptake_suppressed"].fillna(False).astype(bool)
     texts = display_table(filled, dimensions, rule)
     out = grid[[f"{d}_label" for d in dimensions] + ["uptake_pct", "status"]].copy()

@@ -24,7 +24,7 @@ def deprivation_summary(
     percentage points (gap, SII) and ratios (RII).
     """
     keys = [group] if group else []
-    protected = protected_uptake(raw, rule, [(group,), (deprivation,)] if group else [()])
+    protected = protected_uptake(raw, rule)
     rows = []
     groups = protected.groupby(keys, sort=False) if keys else [((None,), protected)]
     for key, part in groups:

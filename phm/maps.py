@@ -186,10 +186,10 @@ def _class_colours(values: pd.Series, breaks: Sequence[float], metric: str) -> l
     return [colours[min(int(k), len(colours) - 1)] for k in classes]
 
 
-def _count_text(value: object, suppressed: object, protecting: object, suppressed_text: str) -> str:
-    """Return a protected count for a tooltip: '<8', '*' (protecting another) or the number."""
+def _count_text(value: object, suppressed: object, suppressed_text: str) -> str:
+    """Return a protected count for a tooltip: '<8' or the number."""
     if bool(suppressed):
-        return "*" if bool(protecting) else suppressed_text
+        return suppressed_text
     return f"{int(value):,}"
 
 
@@ -197,9 +197,7 @@ def area_tooltips(
     frame: pd.DataFrame, level_label: str, metric: str, suppressed_text: str
 ) -> list[str]:
     """Return the HTML tooltip of each area from its protected figures."""
-    get = frame.get
     n = len(frame)
-    no = pd.Series(False, index=frame.index)
     columns = zip(
         frame["name"],
         frame["code"],
@@ -209,12 +207,11 @@ def area_tooltips(
         frame["ci_high_pct"],
         *(frame[c] for c in ("vaccinated", "population", "unvaccinated")),
         *(frame[f"{c}_suppressed"] for c in ("vaccinated", "population", "unvaccinated")),
-        *(get(f"{c}_protecting", no) for c in ("vaccinated", "population", "unvaccinated")),
         frame["value"],
         strict=True,
     )
     tips = []
-    for name, code, state, pct, low, high, v, p, u, vs, ps, us, vp, pp, up, value in columns:
+    for name, code, state, pct, low, high, v, p, u, vs, ps, us, value in columns:
         head = f"<b>{html.escape(str(name))}</b><br>{level_label} {html.escape(str(code))}"
         if state == "empty":
             tips.append(head + "<br>No one in this cohort lives here")
@@ -224,9 +221,9 @@ def area_tooltips(
             continue
         text = (
             f"{head}<br>Uptake <b>{pct:.1f}%</b> (95% CI {low:.1f}–{high:.1f}%)"
-            f"<br>{_count_text(v, vs, vp, suppressed_text)} vaccinated of"
-            f" {_count_text(p, ps, pp, suppressed_text)}"
-            f"<br><b>{_count_text(u, us, up, suppressed_text)} unvaccinated</b>"
+            f"<br>{_count_text(v, vs, suppressed_text)} vaccinated of"
+            f" {_count_text(p, ps, suppressed_text)}"
+            f"<br><b>{_count_text(u, us, suppressed_text)} unvaccinated</b>"
         )
         if metric == "gap" and pd.notna(value):
             text += f"<br>Gap to ICS: {value:+.1f} pp"

@@ -55,6 +55,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
     ),
     "person": (
         Column("person_id", "BIGINT PRIMARY KEY", "Pseudonymous person identifier"),
+        Column(
+            "record_key",
+            "UTINYINT",
+            "Secret record key 0-255 for the cell key method (phm.record_keys): a keyed hash of"
+            " person_id, the same in every refresh; never shown",
+        ),
         Column("practice_code", "VARCHAR", "Practice of registration"),
         Column("lsoa_code", "VARCHAR", "LSOA of residence (2011)"),
         Column("birth_date", "DATE", "Date of birth, truncated to the first of the month"),
@@ -125,7 +131,18 @@ DOSE_DATE_COLUMNS: dict[str, str] = {
     "2": "second_dose_date",
     "3": "booster_date",
 }
-META_KEYS = ("name", "kind", "as_at", "built_at", "seed", "scale", "icb", "sources", "licence")
+META_KEYS = (
+    "name",
+    "kind",
+    "as_at",
+    "built_at",
+    "seed",
+    "scale",
+    "icb",
+    "sources",
+    "licence",
+    "record_key_fingerprint",
+)
 
 
 def create_table_sql(table: str) -> str:

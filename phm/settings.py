@@ -24,7 +24,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PHM_DEMO_SCALE", "1.0", "Scale of the demo built on first start (1.0 = 1.6M people)"),
     Setting("PHM_DEMO_SEED", "2020", "Seed of the demo built on first start"),
     Setting("PHM_SUPPRESS_BELOW", "8", "Counts from 1 to this minus 1 are suppressed"),
-    Setting("PHM_ROUND_TO", "5", "Other counts are rounded to the nearest multiple of this"),
+    Setting(
+        "PHM_ROUND_TO", "5", "Other counts are rounded up or down to a multiple of this by cell key"
+    ),
+    Setting(
+        "PHM_RECORD_KEY_FILE",
+        str(ROOT / "data" / "record-key.secret"),
+        "Secret behind every person's record key (created on the first ingest; keep it: a new"
+        " secret lets two refreshes be differenced)",
+    ),
     Setting("PHM_CACHE_TTL", "3600", "Seconds a query result stays cached in the app"),
     Setting("PHM_REFERENCE_DIR", "", "Real published data for tests, calibration and benchmarks"),
     Setting(

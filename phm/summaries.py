@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from phm.disclosure import DisclosureRule, protect
-from phm.stats import add_uptake, difference_interval
+from phm.stats import difference_interval
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,18 @@ class Gap:
         )
 
 
-def protected_uptake(raw: pd.DataFrame, rule: DisclosureRule, partitions=((),)) -> pd.DataFrame:
-    """Return raw vaccinated/population counts with uptake, intervals and disclosure control."""
-    return protect(add_uptake(raw), rule, partitions)
+def protected_uptake(raw: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
+    """Return raw vaccinated/population counts (with key sums) protected, with uptake and intervals."""
+    return protect(raw, rule)
+
+
+def largest_shown(protected: pd.DataFrame, column: str, label: str, n: int) -> pd.DataFrame:
+    """Return the n rows with the largest shown `column`, ties by label: never ordered by exact counts."""
+    shown = protected[column].astype("Float64").fillna(-1).to_numpy(dtype=float)
+    order = protected.assign(_shown=shown).sort_values(
+        ["_shown", label], ascending=[False, True], kind="stable"
+    )
+    return order.drop(columns="_shown").head(n)
 
 
 def gap_between(

@@ -22,9 +22,9 @@ import pandas as pd
 
 from phm import codes
 from phm.cohort import Cohort
-from phm.disclosure import DisclosureRule, format_rate, protect
+from phm.disclosure import DEFAULT_RULE, KEY_COLUMNS, DisclosureRule, format_rate, protect
 from phm.queries import targeting as sql
-from phm.stats import add_uptake, wilson_interval
+from phm.stats import wilson_interval
 
 PLACE_LEVELS: dict[str, str] = {"msoa": "MSOA", "borough": "Borough", "pcn": "PCN"}
 CHARACTERISTICS: dict[str, str] = {
@@ -75,6 +75,8 @@ FINDING_COLUMNS = [
     "second_value",
     "vaccinated",
     "population",
+    "vaccinated_key",
+    "population_key",
 ]
 
 
@@ -89,6 +91,7 @@ class Members:
     values: Mapping[str, tuple]
     flags: np.ndarray
     vaccinated: np.ndarray
+    record_key: np.ndarray
 
     @property
     def size(self) -> int:
@@ -151,6 +154,7 @@ def build_members(
         },
         flags=np.asarray(raw["flags"], dtype=np.int64),
         vaccinated=np.asarray(raw["vaccinated"], dtype=bool),
+        record_key=np.asarray(raw["record_key"], dtype=np.int64),
     )
 
 
@@ -162,15 +166,21 @@ class _Rows:
     characteristics: Mapping[str, np.ndarray]
     population: np.ndarray | None  # None: one person per row
     vaccinated: np.ndarray  # bool per person, or a count per row when weighted
+    population_key: np.ndarray  # record key per person, or their sum per row
+    vaccinated_key: np.ndarray  # record key of the vaccinated (0 otherwise), or their sum
 
 
 def _person_rows(members: Members, rows: np.ndarray) -> _Rows:
     """Return the members at `rows`, one person per row."""
+    key = members.record_key[rows]
+    vaccinated = members.vaccinated[rows]
     return _Rows(
         members.place[rows],
         {k: v[rows] for k, v in members.characteristics.items()},
         None,
-        members.vaccinated[rows],
+        vaccinated,
+        key,
+        key * vaccinated,
     )
 
 
@@ -191,6 +201,9 @@ def _collapse(members: Members) -> _Rows:
     distinct = np.flatnonzero(counts)
     population = counts[distinct]
     vaccinated = np.bincount(key[members.vaccinated], minlength=length)[distinct]
+    keys = members.record_key
+    population_key = np.bincount(key, weights=keys, minlength=length)[distinct]
+    vaccinated_key = np.bincount(key, weights=keys * members.vaccinated, minlength=length)[distinct]
     index = np.unravel_index(distinct, sizes)
     characteristics = dict(zip(parts, (ix.astype(np.int16) for ix in index[1:]), strict=True))
     lookup = np.zeros(len(members.values["ethnicity_code"]) + 1, dtype=np.int16)
@@ -200,7 +213,14 @@ def _collapse(members: Members) -> _Rows:
     )
     lookup[ethnicity] = group
     characteristics["ethnic_group"] = lookup[characteristics["ethnicity_code"]]
-    return _Rows(index[0].astype(np.int32), characteristics, population, vaccinated)
+    return _Rows(
+        index[0].astype(np.int32),
+        characteristics,
+        population,
+        vaccinated,
+        population_key.astype(np.int64),
+        vaccinated_key.astype(np.int64),
+    )
 
 
 def _count_cells(
@@ -210,8 +230,13 @@ def _count_cells(
     parts: Sequence[str],
     min_size: int,
     overall_rate: float,
+    slack: int = 0,
 ) -> dict[str, np.ndarray]:
-    """Count each place x values of `parts`; keep cells of `min_size` lying below the rate."""
+    """Count each place x values of `parts`; keep cells of `min_size` lying below the rate.
+
+    With `slack` s, a cell is kept when it could pass once each count moves by up to s
+    (the protection's largest change), so the final choice can be made on shown figures.
+    """
     sizes = [len(values[p]) + 1 for p in parts]
     key = rows.place.astype(np.int64)
     for part, size in zip(parts, sizes, strict=True):
@@ -223,17 +248,22 @@ def _count_cells(
     else:
         population = np.bincount(key, weights=rows.population, minlength=length).astype(np.int64)
         done = np.bincount(key, weights=rows.vaccinated, minlength=length).astype(np.int64)
-    cells = np.flatnonzero(population >= max(min_size, 1))
+    cells = np.flatnonzero(population >= max(min_size - slack, 1))
     done, population = done[cells], population[cells]
-    _low, high = wilson_interval(done, population)
+    # The lowest uptake (and narrowest interval) the protection could show for the cell.
+    _low, high = wilson_interval(np.maximum(done - slack, 0), population + slack)
     below = high < overall_rate
     cells, done, population = cells[below], done[below], population[below]
+    population_key = np.bincount(key, weights=rows.population_key, minlength=length)[cells]
+    vaccinated_key = np.bincount(key, weights=rows.vaccinated_key, minlength=length)[cells]
     index = np.unravel_index(cells, (n_places, *sizes))
     coded = np.all([ix > 0 for ix in index[1:]], axis=0) if parts else np.ones(len(cells), bool)
     out = {
         "place_index": index[0][coded],
         "vaccinated": done[coded].astype("int64"),
         "population": population[coded].astype("int64"),
+        "vaccinated_key": vaccinated_key[coded].astype("int64"),
+        "population_key": population_key[coded].astype("int64"),
     }
     for i, part in enumerate(parts):
         lookup = np.array((None, *values[part]), dtype=object)
@@ -247,11 +277,12 @@ def scan(
     overall_rate: float,
     characteristics: Sequence[str] = tuple(CHARACTERISTICS),
     flags: bool = True,
+    slack: int = 0,
 ) -> pd.DataFrame:
     """Return every place x group of `min_size` or more whose 95% interval lies below the rate.
 
     Groups are made of the chosen `characteristics` and, when `flags`, each clinical or
-    social flag: one of them alone, or a pair.
+    social flag: one of them alone, or a pair. `slack` widens the test (see _count_cells).
     """
     unknown = set(characteristics) - set(CHARACTERISTICS)
     if unknown:
@@ -270,12 +301,12 @@ def scan(
         second = labels[1] if len(labels) > 1 else None
         columns["second"].append(np.full(n, second, dtype=object))
         columns["second_value"].append(values[1] if second else np.full(n, None, dtype=object))
-        columns["vaccinated"].append(cells["vaccinated"])
-        columns["population"].append(cells["population"])
+        for count in ("vaccinated", "population", "vaccinated_key", "population_key"):
+            columns[count].append(cells[count])
 
     def count(rows: _Rows, parts: Sequence[str]) -> dict[str, np.ndarray]:
         n_places = len(members.place_codes)
-        return _count_cells(rows, members.values, n_places, parts, min_size, overall_rate)
+        return _count_cells(rows, members.values, n_places, parts, min_size, overall_rate, slack)
 
     names = [c for c in CHARACTERISTICS if c in characteristics]
     collapsed = _collapse(members)
@@ -287,7 +318,7 @@ def scan(
     flag_names = list(codes.FLAGS) if flags else []
     for i, flag in enumerate(flag_names):
         with_flag = np.flatnonzero(members.flags & (1 << i))
-        if with_flag.size < min_size:
+        if with_flag.size < min_size - slack:
             continue
         rows = _person_rows(members, with_flag)
         add(count(rows, []), [flag], [True])
@@ -295,7 +326,7 @@ def scan(
             add(count(rows, [name]), [flag, name], [True])
         for j in range(i + 1, len(flag_names)):
             both = with_flag[(members.flags[with_flag] & (1 << j)) != 0]
-            if both.size >= min_size:
+            if both.size >= min_size - slack:
                 pair = [flag, flag_names[j]]
                 add(count(_person_rows(members, both), []), pair, [True, True])
     places = np.concatenate(columns.pop("place_code") or [np.zeros(0, dtype=np.int64)])
@@ -310,26 +341,45 @@ def scan(
             },
         }
     )
-    return found.astype({"vaccinated": "int64", "population": "int64"})
+    return found.astype({c: "int64" for c in FINDING_COLUMNS[-4:]})
 
 
-def rank(candidates: pd.DataFrame, overall_rate: float, top: int = 20) -> pd.DataFrame:
-    """Return the `top` groups whose 95% interval lies below `overall_rate`, by excess unvaccinated."""
-    if candidates.empty:
-        return candidates.assign(excess_unvaccinated=pd.Series(dtype="float64"))
-    _low, high = wilson_interval(candidates["vaccinated"], candidates["population"])
-    below = candidates[high < overall_rate].copy()
-    below["excess_unvaccinated"] = below["population"] * overall_rate - below["vaccinated"]
-    below["_conditions"] = below["second"].notna().astype(int)
-    ranked = below.sort_values(
-        ["excess_unvaccinated", "_conditions", "place_code", "first", "second"],
-        ascending=[False, True, True, True, True],
-        kind="stable",
+def rank(
+    candidates: pd.DataFrame,
+    overall_rate: float,
+    rule: DisclosureRule,
+    min_size: int = 1,
+    top: int = 20,
+) -> pd.DataFrame:
+    """Return the `top` groups clearly below `overall_rate`, by excess unvaccinated, all as shown.
+
+    Every choice is made on protected figures: a group is kept when its shown population
+    is at least `min_size` and its shown 95% interval lies below the rate, and ranked by the
+    excess unvaccinated worked out from its shown counts, ties by name. Raw counts and key
+    sums do not leave this function.
+    """
+    counts = {c: "int64" for c in FINDING_COLUMNS[-4:]}
+    candidates = candidates.reset_index(drop=True).astype(counts)
+    shown = protect(candidates, rule)
+    # The same place and the same people reached as a single characteristic and as a
+    # pair add nothing (children in an MSOA that lies wholly in quintile 1): keep the simpler.
+    same_people = candidates[["place_code", *KEY_COLUMNS, "vaccinated", "population"]]
+    shown["_conditions"] = shown["second"].notna().astype(int)
+    visible = ~shown["uptake_suppressed"]
+    population = shown["population"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    vaccinated = shown["vaccinated"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    keep = (
+        visible.to_numpy()
+        & (population >= min_size)
+        & (shown["ci_high_pct"].fillna(100).to_numpy() < 100 * overall_rate)
     )
-    # A pair with the same people as a single characteristic in that place adds nothing
-    # (e.g. children in an MSOA that lies wholly in quintile 1): keep the simpler one.
-    ranked = ranked.drop_duplicates(["place_code", "vaccinated", "population"])
-    return ranked.drop(columns="_conditions").head(top).reset_index(drop=True)
+    shown["excess_unvaccinated"] = population * overall_rate - vaccinated
+    shown["_first"] = ~same_people.duplicated()
+    ranked = shown[keep & shown["_first"].to_numpy()].sort_values(
+        ["_conditions", "place_code", "first", "second"], kind="stable", na_position="first"
+    )
+    ranked = ranked.sort_values("excess_unvaccinated", ascending=False, kind="stable")
+    return ranked.drop(columns=["_conditions", "_first"]).head(top).reset_index(drop=True)
 
 
 def find_targets(
@@ -341,18 +391,34 @@ def find_targets(
     languages: Sequence[str] | None = None,
     characteristics: Sequence[str] = tuple(CHARACTERISTICS),
     flags: bool = True,
-) -> tuple[pd.DataFrame, int, int]:
-    """Return the top findings (raw counts) and the cohort's vaccinated and population."""
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Return the top findings and the cohort's overall uptake, both protected.
+
+    The cohort's shown uptake is the benchmark, so a finding is below the figure the page
+    shows beside it.
+    """
     if languages is None:
         languages = sql.language_list(con)
     raw = sql.member_codes(con, cohort, list(languages))
     members = build_members(raw, sql.lsoa_lookup(con), sql.practice_lookup(con), languages, level)
-    done, population = int(members.vaccinated.sum()), members.size
-    if population == 0:
-        return rank(pd.DataFrame(columns=FINDING_COLUMNS), 0.0, top), 0, 0
-    overall_rate = done / population
-    found = scan(members, min_size, overall_rate, characteristics, flags)
-    return rank(found, overall_rate, top), done, population
+    overall = protect(
+        pd.DataFrame(
+            {
+                "vaccinated": [int(members.vaccinated.sum())],
+                "population": [members.size],
+                "vaccinated_key": [int((members.record_key * members.vaccinated).sum())],
+                "population_key": [int(members.record_key.sum())],
+            }
+        ),
+        rule,
+    ).iloc[0]
+    if members.size == 0 or bool(overall["uptake_suppressed"]):
+        return rank(pd.DataFrame(columns=FINDING_COLUMNS), 0.0, rule, min_size, top), overall
+    overall_rate = float(overall["uptake_pct"]) / 100
+    slack = max(rule.rounding - 1, 0)
+    found = scan(members, min_size, overall_rate, characteristics, flags, slack)
+    return rank(found, overall_rate, rule, min_size, top), overall
 
 
 # --- words and links --------------------------------------------------------------------
@@ -484,26 +550,21 @@ def _format_excess(excess: float, rule: DisclosureRule) -> str:
 def present(
     ranked: pd.DataFrame, base: Cohort, level: str, overall_rate: float, rule: DisclosureRule
 ) -> list[Finding]:
-    """Return ranked findings as sentences' parts, every figure through disclosure control."""
-    if ranked.empty:
-        return []
-    shown = protect(add_uptake(ranked[["vaccinated", "population"]]), rule, partitions=())
+    """Return ranked (already protected) findings as sentences' parts."""
     findings = []
-    for i, row in ranked.iterrows():
-        figures = shown.loc[i]
+    for _, row in ranked.iterrows():
+        if bool(row["uptake_suppressed"]):
+            continue  # rank() keeps only shown figures; never show a hidden one
         conditions = conditions_of(row)
-        if bool(figures["uptake_suppressed"]):
-            continue  # cannot happen above the minimum size, but never show a hidden figure
-        excess = float(figures["population"]) * overall_rate - float(figures["vaccinated"])
         findings.append(
             Finding(
                 rank=len(findings) + 1,
                 group=describe_group(conditions),
                 place=place_phrase(level, str(row["place_name"])),
-                uptake=format_rate(figures["uptake_pct"], False, rule),
-                interval=f"{figures['ci_low_pct']:.1f}–{figures['ci_high_pct']:.1f}%",
-                unvaccinated=f"{int(figures['unvaccinated']):,}",
-                excess=_format_excess(excess, rule),
+                uptake=format_rate(row["uptake_pct"], False, rule),
+                interval=f"{row['ci_low_pct']:.1f}–{row['ci_high_pct']:.1f}%",
+                unvaccinated=f"{int(row['unvaccinated']):,}",
+                excess=_format_excess(float(row["excess_unvaccinated"]), rule),
                 cohort=finding_cohort(base, level, str(row["place_code"]), conditions),
             )
         )

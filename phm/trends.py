@@ -45,24 +45,51 @@ def cumulative_uptake(
     """Return protected cumulative uptake at the end of each week, per group.
 
     `weekly` is phm.queries.trends.weekly_doses output; each week's row counts the doses
-    up to and including that week over the group's population.
+    up to and including that week over the group's population. Each week's cumulative count
+    is one protected fact (its people's record keys summed, as in every other table), so the
+    last week equals the figure every other page shows for the same cohort and date.
     """
     keys = [group] if group else []
     frame = weekly.sort_values([*keys, "week"]).copy()
-    if keys:
-        frame["vaccinated"] = frame.groupby(group, sort=False)["vaccinated"].cumsum()
-    else:
-        frame["vaccinated"] = frame["vaccinated"].cumsum()
-    partitions = [("week",)] if group else []
-    return protected_uptake(frame.reset_index(drop=True), rule, partitions)
+    for column in ("vaccinated", "vaccinated_key"):
+        if keys:
+            frame[column] = frame.groupby(group, sort=False)[column].cumsum()
+        else:
+            frame[column] = frame[column].cumsum()
+    return protected_uptake(frame.reset_index(drop=True), rule)
 
 
-def weekly_new(
-    weekly: pd.DataFrame, rule: DisclosureRule, group: str | None = None
-) -> pd.DataFrame:
-    """Return protected counts of doses given each week (vaccinated = that week's doses)."""
-    partitions = [("week",)] if group else []
-    return protected_uptake(weekly.reset_index(drop=True), rule, partitions)
+def weekly_new(cumulative: pd.DataFrame) -> pd.DataFrame:
+    """Return doses given each week, derived from protected cumulative counts (never protected again).
+
+    A week's doses are the shown cumulative count minus the week before's; the protection
+    can round one week up and the next down, so a difference below 0 is shown as 0.
+    `cumulative` is one group's cumulative_uptake output. Columns: week, vaccinated,
+    vaccinated_suppressed.
+    """
+    shown = cumulative.sort_values("week")
+    counts = shown["vaccinated"].astype("Float64")
+    new = (counts - counts.shift(1, fill_value=0)).clip(lower=0)
+    hidden = shown["vaccinated_suppressed"] | shown["vaccinated_suppressed"].shift(
+        1, fill_value=False
+    )
+    return pd.DataFrame(
+        {
+            "week": shown["week"].to_numpy(),
+            "vaccinated": pd.array(new.mask(hidden).to_numpy(), dtype="Int64"),
+            "vaccinated_suppressed": hidden.to_numpy(),
+        }
+    )
+
+
+def largest_groups(cumulative: pd.DataFrame, group: str, n: int) -> list:
+    """Return the n groups with the largest shown populations (ties by name, never by exact counts)."""
+    rows = cumulative.drop_duplicates(group)
+    population = rows["population"].astype("Float64").fillna(0)
+    order = rows.assign(_shown=population.to_numpy()).sort_values(
+        ["_shown", f"{group}_label"], ascending=[False, True], kind="stable"
+    )
+    return list(order[group][:n])
 
 
 def gap_over_time(

@@ -1,5 +1,7 @@
 """Shared fixtures: one small synthetic demo database per test session."""
 
+import os
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -12,6 +14,10 @@ from phm.ingest.published import import_published
 from phm.synth.build import build_demo
 
 NCL_REF_DIR = geo.REFERENCE_ROOT / "north-central-london"
+# Ingests in tests make their record-key secret in a temporary folder, never in data/.
+os.environ.setdefault(
+    "PHM_RECORD_KEY_FILE", str(Path(tempfile.mkdtemp(prefix="phm-keys-")) / "record-key.secret")
+)
 TINY_SCALE = 0.01  # about 16,000 people, built in about 2 s
 TINY_SEED = 7
 

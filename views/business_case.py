@@ -20,9 +20,9 @@ render.cohort_sentence(cohort.describe(names))
 rule = data.disclosure_rule()
 version = data.version()
 
-group = protected_uptake(data.uptake_by(cohort, (), version), rule, partitions=()).iloc[0]
+group = protected_uptake(data.uptake_by(cohort, (), version), rule).iloc[0]
 comparator, comparator_name = bc.comparator_cohort(cohort)
-comparator_row = protected_uptake(data.uptake_by(comparator, (), version), rule, partitions=())
+comparator_row = protected_uptake(data.uptake_by(comparator, (), version), rule)
 group_quintiles = protected_uptake(data.uptake_by(cohort, ("imd_quintile",), version), rule)
 comparator_quintiles = protected_uptake(
     data.uptake_by(comparator, ("imd_quintile",), version), rule

@@ -27,7 +27,7 @@ level = level or "borough"
 level_name = LEVELS[level].split(" (")[0]
 noun = {"borough": "borough", "pcn": "PCN", "practice": "practice", "msoa": "MSOA"}[level]
 
-overall = protected_uptake(data.uptake_all_doses(cohort, version), rule, partitions=())
+overall = protected_uptake(data.uptake_all_doses(cohort, version), rule)
 ics = overall.loc[overall["dose"] == cohort.dose].iloc[0]
 ics_pct = None if ics["uptake_suppressed"] else float(ics["uptake_pct"])
 raw = compare_data.uptake_by_level(cohort, level, version)
@@ -163,7 +163,7 @@ with inequality:
     protected_ics = protected_uptake(ics_raw, rule)
     frames = [protected_ics.assign(**{f"{level}_label": "ICS"})]
     if chosen:
-        frames.append(protected_uptake(local_raw, rule, [(level,), (deprivation,)]))
+        frames.append(protected_uptake(local_raw, rule))
     st.altair_chart(
         compare_charts.deprivation_lines(pd.concat(frames, ignore_index=True), deprivation, level),
         width="stretch",

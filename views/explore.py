@@ -48,7 +48,7 @@ raw = data.uptake_by(cohort, dimensions, version)
 if raw.empty:
     st.info("No one in this cohort: widen the filters in the sidebar.")
     st.stop()
-table = explore.breakdown(raw, overall_pct, rule, dimensions)
+table = explore.breakdown(raw, overall_pct, rule)
 title = " by ".join(explore.label_of(d) for d in dimensions)
 header = explore.export_header(
     description, meta, rule, dose_label, f"{dose_label} uptake by {title}"

@@ -1,6 +1,5 @@
 """Map: uptake of the cohort by LSOA, MSOA or borough, existing sites, and who is unvaccinated where."""
 
-import pandas as pd
 import streamlit as st
 
 from components import data, map_data, pages, render
@@ -8,7 +7,7 @@ from components.cohort_picker import current_cohort, place_names
 from phm import codes, maps
 from phm.outreach.coverage import Reach
 from phm.queries.geography import LEVEL_FILTERS, LEVEL_LABELS
-from phm.summaries import protected_uptake
+from phm.summaries import largest_shown, protected_uptake
 
 ALL_MODELS = list(codes.DELIVERY_MODELS)
 BREAKDOWNS = {
@@ -135,35 +134,20 @@ with right:
         st.markdown(f"### {area['name']}")
         st.caption(f"{LEVEL_LABELS[level]} {selected_code}")
         local = cohort.with_(**{LEVEL_FILTERS[level]: (selected_code,)})
-        summary = protected_uptake(data.uptake_by(local, (), version), rule, partitions=())
+        summary = protected_uptake(data.uptake_by(local, (), version), rule)
         render.kpi(st, "Uptake here", summary.iloc[0])
         for dimension, label in BREAKDOWNS.items():
             raw = data.uptake_by(local, (dimension,), version)
             table = protected_uptake(raw, rule)
             if dimension == "main_language":
-                table = table.assign(_u=raw["population"] - raw["vaccinated"])
-                table = table.sort_values("_u", ascending=False).drop(columns="_u").head(8)
+                table = largest_shown(table, "unvaccinated", f"{dimension}_label", 8)
             shown = render.display_table(table, f"{dimension}_label", label)
             st.markdown(f"**{label}**")
             st.dataframe(shown[[label, "Uptake", "Unvaccinated"]], hide_index=True, width="stretch")
         flags = map_data.flag_uptake(local, version)
         if not flags.empty:
-            total = int(data.uptake_by(local, (), version)["population"].iloc[0])
-            total_vaccinated = int(data.uptake_by(local, (), version)["vaccinated"].iloc[0])
-            pairs = pd.concat(
-                [
-                    flags.assign(has="yes"),
-                    flags.assign(
-                        has="no",
-                        population=total - flags["population"],
-                        vaccinated=total_vaccinated - flags["vaccinated"],
-                    ),
-                ],
-                ignore_index=True,
-            )
-            protected = protected_uptake(pairs, rule, partitions=[("flag",)])
-            yes = protected[protected["has"] == "yes"].reset_index(drop=True)
-            shown = render.display_table(yes, "flag_label", "Recorded as")
+            protected = protected_uptake(flags, rule)
+            shown = render.display_table(protected, "flag_label", "Recorded as")
             st.markdown("**Clinical and social flags**")
             st.dataframe(
                 shown[["Recorded as", "Uptake", "Unvaccinated"]], hide_index=True, width="stretch"

@@ -14,7 +14,7 @@ render.cohort_sentence(cohort.describe(place_names()))
 rule = data.disclosure_rule()
 version = data.version()
 
-doses = protected_uptake(data.uptake_all_doses(cohort, version), rule, partitions=())
+doses = protected_uptake(data.uptake_all_doses(cohort, version), rule)
 columns = st.columns(len(doses))
 for column, (_, row) in zip(columns, doses.iterrows(), strict=True):
     render.kpi(column, row["dose_label"], row)

@@ -27,7 +27,7 @@ level = st.segmented_control(
 label = aggregate.LEVELS[level]
 noun = aggregate.NOUNS[level]
 counts, missing = published_data.area_counts(choice, level, version)
-overall = protected_uptake(aggregate.total_counts(counts), rule, partitions=()).iloc[0]
+overall = protected_uptake(aggregate.total_counts(counts), rule).iloc[0]
 ics_pct = None if counts.empty or overall["uptake_suppressed"] else float(overall["uptake_pct"])
 if ics_pct is None:
     st.info(

@@ -38,7 +38,7 @@ if counts.empty:
     )
     st.stop()
 protected = protected_uptake(counts, rule)
-overall = protected_uptake(aggregate.total_counts(counts), rule, partitions=()).iloc[0]
+overall = protected_uptake(aggregate.total_counts(counts), rule).iloc[0]
 overall_pct = None if overall["uptake_suppressed"] else float(overall["uptake_pct"])
 label = aggregate.LEVELS[level]
 frame, legend = maps.area_frame(

@@ -5,7 +5,6 @@ import streamlit as st
 from components import data, pages, render
 from components.cohort_picker import current_cohort, place_names
 from phm import codes, explore, exports, targeting
-from phm.summaries import protected_uptake
 
 st.title("Find target groups")
 meta = render.banner()
@@ -46,15 +45,14 @@ chosen = st.multiselect(
 )
 scanned = tuple(c for c in targeting.CHARACTERISTICS if c in chosen)
 with st.spinner("Scanning every group in every place..."):
-    ranked, done, population = data.targets(
+    ranked, overall = data.targets(
         cohort, level, int(min_size), scanned, FLAGS_CHOICE in chosen, version
     )
 
 dose_label = codes.DOSES[cohort.dose].lower()
-if population == 0:
+if not overall["population_suppressed"] and overall["population"] == 0:
     st.info("No one in this cohort: widen the filters in the sidebar.")
     st.stop()
-overall = protected_uptake(data.uptake_by(cohort, (), version), rule, partitions=()).iloc[0]
 if overall["uptake_suppressed"]:
     st.info("This cohort is too small to show (small-number suppression).")
     st.stop()

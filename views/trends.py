@@ -12,6 +12,7 @@ from phm.trends import (
     cumulative_uptake,
     describe_gap_change,
     gap_over_time,
+    largest_groups,
     milestones_frame,
     spc_signals,
     weekly_new,
@@ -55,18 +56,17 @@ if weekly.empty:
     render.suppression_note()
     st.stop()
 labels = dict(zip(weekly[dimension], weekly[f"{dimension}_label"], strict=False))
+cumulative = cumulative_uptake(weekly, rule, dimension)
 if mode == "localities":
-    sizes = weekly.drop_duplicates(dimension).sort_values("population", ascending=False)
     chosen = st.multiselect(
         "Localities",
         list(labels),
-        default=list(sizes[dimension][:4]),
+        default=largest_groups(cumulative, dimension, 4),
         format_func=labels.get,
         key=f"trends_localities_{dimension}",
         max_selections=12,
     )
-    weekly = weekly[weekly[dimension].isin(chosen)]
-cumulative = cumulative_uptake(weekly, rule, dimension)
+    cumulative = cumulative[cumulative[dimension].isin(chosen)]
 
 st.subheader(f"Cumulative uptake by week ({dose_label})")
 st.altair_chart(
@@ -82,7 +82,7 @@ st.caption(
 )
 
 st.subheader("Is the gap closing?")
-codes_present = [c for c in labels if c in set(weekly[dimension])]
+codes_present = [c for c in labels if c in set(cumulative[dimension])]
 if len(codes_present) >= 2:
     left, right = st.columns(2)
     first = left.selectbox(
@@ -107,7 +107,7 @@ else:
 
 st.subheader(f"Weekly {dose_label}s given to the whole cohort")
 everyone = compare_data.weekly_doses(cohort, None, version)
-new = weekly_new(everyone, rule)
+new = weekly_new(cumulative_uptake(everyone, rule))
 st.altair_chart(
     compare_charts.weekly_bars(new, milestones, "Doses given each week"), width="stretch"
 )

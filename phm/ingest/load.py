@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from phm import codes, db, geo, schema
+from phm import codes, db, geo, record_keys, schema, settings
 from phm.ingest import report
 from phm.ingest.contract import INPUTS
 from phm.ingest.readers import Staged, UnreadableFile, stage_file
@@ -83,7 +83,7 @@ def _value(spec_kind: str, name: str, present: list[str]) -> str:
 
 
 def _write_tables(
-    con: duckdb.DuckDBPyConnection, staged: dict[str, Staged], lsoa: pd.DataFrame
+    con: duckdb.DuckDBPyConnection, staged: dict[str, Staged], lsoa: pd.DataFrame, secret: str
 ) -> dict[str, int]:
     """Create the schema tables and fill them from the staged files (all SQL fixed text)."""
     for table in schema.TABLES:
@@ -160,12 +160,14 @@ def _write_tables(
     )
     con.execute(
         "INSERT INTO person BY NAME SELECT p.*, d.first_dose_date, d.second_dose_date,"
-        " d.booster_date FROM person_in p LEFT JOIN (SELECT person_id,"
+        f" d.booster_date, {record_keys.RECORD_KEY_SQL} AS record_key"
+        " FROM person_in p LEFT JOIN (SELECT person_id,"
         " min(vaccination_date) FILTER (WHERE dose = '1') AS first_dose_date,"
         " min(vaccination_date) FILTER (WHERE dose = '2') AS second_dose_date,"
         " min(vaccination_date) FILTER (WHERE dose = '3') AS booster_date"
         " FROM vaccination GROUP BY person_id) d USING (person_id)"
-        " ORDER BY p.lsoa_code, p.person_id"
+        " ORDER BY p.lsoa_code, p.person_id",
+        {"record_key_secret": secret},
     )
     con.execute("DROP TABLE person_in")
     return {table: int(con.execute(sql).fetchall()[0][0]) for table, sql in ROW_COUNT_SQL.items()}
@@ -209,8 +211,12 @@ def ingest(
     reference_dir: Path | None = None,
     report_stem: Path | None = None,
     progress: Progress = _silent,
+    record_key_secret: str | None = None,
 ) -> IngestResult:
     """Validate the files and, only when acceptable, build `out` beside the live file and swap it in.
+
+    Record keys come from `record_key_secret`, or else from the secret file named by
+    PHM_RECORD_KEY_FILE (created on first use); the same secret must serve every refresh.
 
     Errors always refuse the load; warnings refuse it unless `accept_warnings`. On refusal
     or any failure the file at `out` is untouched. Reports go to `<stem>.report.{md,html,json}`
@@ -224,6 +230,9 @@ def ingest(
         if spec.required and kind not in files:
             raise ValueError(f"the {kind} file is required")
     limit = as_at or date.today()
+    secret, created = (record_key_secret, False)
+    if not secret:
+        secret, created = record_keys.load_secret(_secret_file())
     stem = report_stem or out.with_suffix("")
     findings = Findings([], [])
     lsoa, imd_source, area_sources = reference_lsoas(ref_dir, reference_dir)
@@ -270,6 +279,14 @@ def ingest(
                     )
             progress("Validating", 0.4)
             findings = _merge(findings, validate(con, staged, limit))
+            if created:
+                message = (
+                    "a new record-key secret was created (PHM_RECORD_KEY_FILE); keep it and use"
+                    " it for every refresh, or two refreshes could be differenced"
+                )
+                findings.add(
+                    CheckCount("new record-key secret", NOTE, "(settings)", None, 1, message)
+                )
             _missing_file_findings(staged, findings)
             if imd_source != "IoD2019":
                 message = (
@@ -288,8 +305,20 @@ def ingest(
                 )
                 raise _Refused(reason)
             progress("Writing tables", 0.6)
-            rows = _write_tables(con, staged, lsoa)
+            rows = _write_tables(con, staged, lsoa, secret)
             meta = _meta(files, name or out.stem, limit, con, findings, imd_source, area_sources)
+            meta = pd.concat(
+                [
+                    meta,
+                    pd.DataFrame(
+                        {
+                            "key": ["record_key_fingerprint"],
+                            "value": [record_keys.fingerprint(secret)],
+                        }
+                    ),
+                ],
+                ignore_index=True,
+            )
             con.register("new_meta", meta)
             con.execute("INSERT INTO dataset_meta SELECT * FROM new_meta")
             con.execute("DETACH stage")
@@ -302,6 +331,13 @@ def ingest(
     paths = report.write(stem.parent / f"{stem.name}.report", _summary(True, ""))
     progress("Done", 1.0)
     return IngestResult(True, findings, paths, time.perf_counter() - started, rows)
+
+
+def _secret_file() -> Path:
+    """Return the record-key secret file named by the settings, its folder created."""
+    path = Path(settings.get("PHM_RECORD_KEY_FILE"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 class _Refused(Exception):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from phm.disclosure import DisclosureRule
+from phm.disclosure import KEY_COLUMNS, DisclosureRule
 from phm.outreach.coverage import (
     Reach,
     assign_demand,
@@ -17,9 +17,10 @@ from phm.outreach.coverage import (
 )
 from phm.outreach.routes import DEFAULT_ROUTE_TIME_LIMIT_S, Timetable, route_days, travel_seconds
 from phm.outreach.sites import DEFAULT_TIME_LIMIT_S, CoverSolution, solve_mclp
-from phm.summaries import protected_uptake
+from phm.summaries import largest_shown, protected_uptake
 
-DEMAND_COLUMNS = ("lsoa_code", "lon", "lat", "vaccinated", "population")
+COUNTS = ("vaccinated", "population", *KEY_COLUMNS)  # counts and record-key sums, summed alike
+DEMAND_COLUMNS = ("lsoa_code", "lon", "lat", *COUNTS)
 CANDIDATE_COLUMNS = ("name", "postcode", "lon", "lat")
 
 
@@ -91,11 +92,10 @@ def _site_rows(
                 "lon": float(candidates["lon"].iloc[site]),
                 "lat": float(candidates["lat"].iloc[site]),
                 "lsoa_codes": tuple(demand["lsoa_code"].to_numpy()[mine]),
-                "vaccinated": int(demand["vaccinated"].to_numpy()[mine].sum()),
-                "population": int(demand["population"].to_numpy()[mine].sum()),
+                **{c: int(demand[c].to_numpy()[mine].sum()) for c in COUNTS},
             }
         )
-    columns = ["rank", "name", "postcode", "lon", "lat", "lsoa_codes", "vaccinated", "population"]
+    columns = ["rank", "name", "postcode", "lon", "lat", "lsoa_codes", *COUNTS]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -142,12 +142,7 @@ def plan_sites(
         where = {code: i for i, code in enumerate(candidates["lsoa_code"])}
         naive_chosen = [where[c] for c in demand["lsoa_code"].iloc[lowest] if c in where]
     naive = _site_rows(candidates, demand, coverage, naive_chosen, counted)
-    eligible = pd.DataFrame(
-        {
-            "vaccinated": [int(demand["vaccinated"].to_numpy()[counted].sum())],
-            "population": [int(demand["population"].to_numpy()[counted].sum())],
-        }
-    )
+    eligible = pd.DataFrame({c: [int(demand[c].to_numpy()[counted].sum())] for c in COUNTS})
     return SitePlan(
         sites=sites,
         naive=naive,
@@ -222,8 +217,7 @@ def plan_bus(
                 "departure": _clock(visit.arrival_minute + timetable.dwell_minutes),
                 "travel_minutes": visit.travel_minutes,
                 "lsoa_codes": tuple(demand["lsoa_code"].to_numpy()[mine]),
-                "vaccinated": int(demand["vaccinated"].to_numpy()[mine].sum()),
-                "population": int(demand["population"].to_numpy()[mine].sum()),
+                **{c: int(demand[c].to_numpy()[mine].sum()) for c in COUNTS},
             }
         )
     columns = [
@@ -237,8 +231,7 @@ def plan_bus(
         "departure",
         "travel_minutes",
         "lsoa_codes",
-        "vaccinated",
-        "population",
+        *COUNTS,
     ]
     dropped_sites = candidates.iloc[[chosen[i] for i in dropped]][list(CANDIDATE_COLUMNS)]
     return BusPlan(
@@ -261,19 +254,19 @@ def top_languages(
 ) -> str:
     """Return the n commonest first languages among the unvaccinated of some LSOAs, protected.
 
-    `languages`: lsoa_code, main_language, vaccinated, population. Counts are rounded and
-    small ones shown as '<8' by the disclosure rule.
+    `languages`: lsoa_code, main_language, vaccinated, population and their key sums.
+    Languages are ordered by their shown unvaccinated counts (ties by name), small ones '<8'.
     """
     mine = languages[languages["lsoa_code"].isin(lsoa_codes)]
     if mine.empty:
         return ""
-    summed = mine.groupby("main_language", as_index=False)[["vaccinated", "population"]].sum()
-    summed["unvaccinated_raw"] = summed["population"] - summed["vaccinated"]
-    summed = summed[summed["unvaccinated_raw"] > 0]
-    summed = summed.sort_values(["unvaccinated_raw", "main_language"], ascending=[False, True])
-    protected = protected_uptake(summed.drop(columns="unvaccinated_raw"), rule, partitions=())
+    counts = ["vaccinated", "population", *KEY_COLUMNS]  # key sums add over disjoint LSOAs
+    summed = mine.groupby("main_language", as_index=False)[counts].sum()
+    summed = summed[summed["population"] > summed["vaccinated"]]
+    protected = protected_uptake(summed, rule)
+    protected = protected[protected["unvaccinated_suppressed"] | (protected["unvaccinated"] > 0)]
     parts = []
-    for row in protected.head(n).itertuples():
+    for row in largest_shown(protected, "unvaccinated", "main_language", n).itertuples():
         count = rule.suppressed_text if row.unvaccinated_suppressed else f"{row.unvaccinated:,}"
         parts.append(f"{row.main_language} ({count})")
     return ", ".join(parts)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from phm.disclosure import DisclosureRule, format_count
-from phm.outreach.plan import BusPlan, SitePlan, top_languages
+from phm.outreach.plan import COUNTS, BusPlan, SitePlan, top_languages
 from phm.summaries import protected_uptake
 
 
@@ -24,7 +24,7 @@ class ReachSummary:
 
 def _counts(frame: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
     """Return a vaccinated/population frame protected as rows that are not siblings."""
-    return protected_uptake(frame, rule, partitions=())
+    return protected_uptake(frame, rule)
 
 
 def _shown(row: pd.Series, column: str, rule: DisclosureRule) -> str:
@@ -37,16 +37,14 @@ def reach_summary(plan: SitePlan, rule: DisclosureRule) -> ReachSummary:
     totals = pd.DataFrame(
         {
             "plan": ["optimised", "naive", "eligible"],
-            "vaccinated": [
-                int(plan.sites["vaccinated"].sum()),
-                int(plan.naive["vaccinated"].sum()),
-                int(plan.eligible["vaccinated"].iloc[0]),
-            ],
-            "population": [
-                int(plan.sites["population"].sum()),
-                int(plan.naive["population"].sum()),
-                int(plan.eligible["population"].iloc[0]),
-            ],
+            **{
+                c: [
+                    int(plan.sites[c].sum()),
+                    int(plan.naive[c].sum()),
+                    int(plan.eligible[c].iloc[0]),
+                ]
+                for c in COUNTS
+            },
         }
     )
     protected = _counts(totals, rule)
@@ -69,7 +67,7 @@ def reach_summary(plan: SitePlan, rule: DisclosureRule) -> ReachSummary:
 
 def site_table(sites: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
     """Return chosen sites with protected counts: rank, site, postcode, reach, LSOAs."""
-    protected = _counts(sites[["vaccinated", "population"]], rule)
+    protected = _counts(sites[list(COUNTS)], rule)
     return pd.DataFrame(
         {
             "Rank": sites["rank"].to_numpy(),
@@ -90,7 +88,7 @@ def site_table(sites: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
 def itinerary_table(plan: BusPlan, languages: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
     """Return the bus itinerary with protected reach and the commonest languages at each stop."""
     stops = plan.itinerary
-    protected = _counts(stops[["vaccinated", "population"]], rule)
+    protected = _counts(stops[list(COUNTS)], rule)
     return pd.DataFrame(
         {
             "Day": stops["day"].to_numpy(),
@@ -112,10 +110,5 @@ def itinerary_table(plan: BusPlan, languages: pd.DataFrame, rule: DisclosureRule
 
 def bus_total(plan: BusPlan, rule: DisclosureRule) -> str:
     """Return the unvaccinated people reached by the whole itinerary, protected."""
-    total = pd.DataFrame(
-        {
-            "vaccinated": [int(plan.itinerary["vaccinated"].sum())],
-            "population": [int(plan.itinerary["population"].sum())],
-        }
-    )
+    total = pd.DataFrame({c: [int(plan.itinerary[c].sum())] for c in COUNTS})
     return _shown(_counts(total, rule).iloc[0], "unvaccinated", rule)

@@ -22,6 +22,7 @@ from phm.cohort import (
     ethnic_group_sql,
     imd_quintile_sql,
 )
+from phm.disclosure import KEY_COLUMNS
 from phm.schema import DOSE_DATE_COLUMNS
 
 BASE_FROM = (
@@ -117,7 +118,8 @@ def uptake_by(
     """Return vaccinated and population of the cohort, broken down by up to two dimensions.
 
     Columns: for each dimension its code (named as the dimension) and `<dimension>_label`,
-    then vaccinated and population. Only combinations with residents appear.
+    then vaccinated, population and their record-key sums (vaccinated_key, population_key)
+    for phm.disclosure. Only combinations with residents appear.
     """
     if len(dimensions) > 2 or len(set(dimensions)) != len(dimensions):
         raise ValueError("break uptake down by at most two different dimensions")
@@ -136,7 +138,9 @@ def uptake_by(
     sql = (
         "SELECT "
         + "".join(s + ", " for s in selects)
-        + f"count(*) FILTER (WHERE p.{dose_date} <= $as_at) AS vaccinated, count(*) AS population "
+        + f"count(*) FILTER (WHERE p.{dose_date} <= $as_at) AS vaccinated, count(*) AS population, "
+        + f"coalesce(sum(p.record_key) FILTER (WHERE p.{dose_date} <= $as_at), 0) AS vaccinated_key, "
+        + "coalesce(sum(p.record_key), 0) AS population_key "
         + from_clause(where, *selects)
         + " WHERE "
         + where
@@ -151,7 +155,8 @@ def uptake_by(
         sql = (
             "SELECT "
             + "".join(s + ", " for s in outer)
-            + "sum(vaccinated)::BIGINT AS vaccinated, sum(population)::BIGINT AS population"
+            + "sum(vaccinated)::BIGINT AS vaccinated, sum(population)::BIGINT AS population, "
+            + "sum(vaccinated_key) AS vaccinated_key, sum(population_key) AS population_key"
             + f" FROM ({sql}) GROUP BY ALL"
         )
     # Results are small (at most a few thousand groups): plain numpy arrays and one frame
@@ -173,6 +178,8 @@ def uptake_by(
         keys.append(_natural_key(name, code, columns[f"{name}_label"]))
     columns["vaccinated"] = np.asarray(result["vaccinated"], dtype="int64")
     columns["population"] = np.asarray(result["population"], dtype="int64")
+    for key in KEY_COLUMNS:  # record-key sums, for phm.disclosure only (cell keys = sum mod 256)
+        columns[key] = np.asarray(result[key], dtype="int64")
     if keys:
         order = np.lexsort(keys[::-1])  # lexsort sorts by its last key first
         columns = {name: values[order] for name, values in columns.items()}
@@ -204,15 +211,16 @@ def sort_by_dimensions(frame: pd.DataFrame, dimensions: Sequence[str]) -> pd.Dat
 
 
 def uptake_all_doses(con: duckdb.DuckDBPyConnection, cohort: Cohort) -> pd.DataFrame:
-    """Return one row per dose: dose, dose_label, vaccinated, population for the cohort."""
+    """Return one row per dose: dose, dose_label, vaccinated, population (and key sums) for the cohort."""
     where, params = cohort.to_where()
     sql = (
         "SELECT count(*) FILTER (WHERE p.first_dose_date <= $as_at) AS d1, "
         "count(*) FILTER (WHERE p.second_dose_date <= $as_at) AS d2, "
-        "count(*) FILTER (WHERE p.booster_date <= $as_at) AS d3, count(*) AS population "
-        + from_clause(where)
-        + " WHERE "
-        + where
+        "count(*) FILTER (WHERE p.booster_date <= $as_at) AS d3, count(*) AS population, "
+        "coalesce(sum(p.record_key) FILTER (WHERE p.first_dose_date <= $as_at), 0) AS k1, "
+        "coalesce(sum(p.record_key) FILTER (WHERE p.second_dose_date <= $as_at), 0) AS k2, "
+        "coalesce(sum(p.record_key) FILTER (WHERE p.booster_date <= $as_at), 0) AS k3, "
+        "coalesce(sum(p.record_key), 0) AS population_key " + from_clause(where) + " WHERE " + where
     )
     row = con.cursor().execute(sql, params).fetchone()
     assert row is not None
@@ -222,6 +230,8 @@ def uptake_all_doses(con: duckdb.DuckDBPyConnection, cohort: Cohort) -> pd.DataF
             "dose_label": list(codes.DOSES.values()),
             "vaccinated": [int(row[0]), int(row[1]), int(row[2])],
             "population": [int(row[3])] * 3,
+            "vaccinated_key": [int(row[4]), int(row[5]), int(row[6])],
+            "population_key": [int(row[7])] * 3,
         }
     )
 

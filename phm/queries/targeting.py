@@ -17,7 +17,7 @@ FLAG_BITS_SQL = " | ".join(f"(p.{flag}::INTEGER << {i})" for i, flag in enumerat
 def member_codes(
     con: duckdb.DuckDBPyConnection, cohort: Cohort, languages: list[str]
 ) -> dict[str, np.ndarray]:
-    """Return one entry per cohort member: LSOA and practice row numbers, codes, age, flags, dose.
+    """Return one entry per cohort member: LSOA and practice rows, codes, age, flags, dose, record key.
 
     Ethnicity and language are 1-based positions in codes.ETHNICITIES and `languages`
     (0 when not in the list), so the finder can count with numpy instead of strings.
@@ -28,10 +28,8 @@ def member_codes(
         "coalesce(list_position($ethnicities, p.ethnicity_code), 0)::TINYINT AS ethnicity, "
         "coalesce(list_position($languages, p.main_language), 0)::SMALLINT AS language, "
         f"least({AGE_SQL}, 127)::TINYINT AS age, ({FLAG_BITS_SQL})::INTEGER AS flags, "
-        f"coalesce(p.{_dose_column(cohort)} <= $as_at, false) AS vaccinated "
-        + BASE_FROM
-        + " WHERE "
-        + where
+        f"coalesce(p.{_dose_column(cohort)} <= $as_at, false) AS vaccinated, "
+        "p.record_key AS record_key " + BASE_FROM + " WHERE " + where
     )
     params = {**params, "ethnicities": list(codes.ETHNICITY_LABELS), "languages": languages}
     return con.cursor().execute(sql, params).fetchnumpy()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from phm import db, geo, schema
+from phm import db, geo, record_keys, schema
 from phm.synth import assumptions as A
 from phm.synth.areas import build_areas, ethnicity_weights, lsoa_weights
 from phm.synth.calibration import Calibration, calibration_for
@@ -66,7 +66,7 @@ def generate(
 
 
 def _meta(
-    ref_dir: Path, scale: float, seed: int, calibration: Calibration | None, n: int
+    ref_dir: Path, scale: float, seed: int, calibration: Calibration | None, n: int, secret: str
 ) -> pd.DataFrame:
     """Return the dataset_meta rows of a demo build."""
     ref_meta = geo.load_reference_meta(ref_dir)
@@ -81,6 +81,7 @@ def _meta(
         "as_at": A.PROGRAMME_END.isoformat(),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "seed": str(seed),
+        "record_key_fingerprint": record_keys.fingerprint(secret),
         "scale": str(scale),
         "icb": str(ref_meta.get("icb_name", ref_dir.name)),
         "sources": json.dumps(sources),
@@ -91,7 +92,9 @@ def _meta(
     return pd.DataFrame({"key": list(values), "value": list(values.values())})
 
 
-def write_database(tables: dict[str, pd.DataFrame], meta: pd.DataFrame, out: Path) -> None:
+def write_database(
+    tables: dict[str, pd.DataFrame], meta: pd.DataFrame, out: Path, secret: str
+) -> None:
     """Write the tables into a new DuckDB file and swap it in over `out` atomically."""
     with db.building(out) as con:
         for table in schema.TABLES:
@@ -110,12 +113,14 @@ def write_database(tables: dict[str, pd.DataFrame], meta: pd.DataFrame, out: Pat
         con.execute(
             "INSERT INTO person BY NAME "
             "SELECT p.* EXCLUDE (lsoa_index, age), d.first_dose_date, d.second_dose_date, "
-            "d.booster_date FROM new_person p LEFT JOIN (SELECT person_id, "
+            f"d.booster_date, {record_keys.RECORD_KEY_SQL} AS record_key "
+            "FROM new_person p LEFT JOIN (SELECT person_id, "
             "min(vaccination_date) FILTER (WHERE dose = '1') AS first_dose_date, "
             "min(vaccination_date) FILTER (WHERE dose = '2') AS second_dose_date, "
             "min(vaccination_date) FILTER (WHERE dose = '3') AS booster_date "
             "FROM vaccination GROUP BY person_id) d USING (person_id) "
-            "ORDER BY p.lsoa_code, p.person_id"
+            "ORDER BY p.lsoa_code, p.person_id",
+            {"record_key_secret": secret},
         )
         con.execute("INSERT INTO dataset_meta SELECT * FROM new_meta")
 
@@ -134,7 +139,9 @@ def build_demo(
     tables = generate(ref_dir, scale, seed, calibration, progress)
     generated = time.perf_counter()
     progress("Writing the DuckDB database", 0.8)
-    write_database(tables, _meta(ref_dir, scale, seed, calibration, len(tables["person"])), out)
+    secret = record_keys.demo_secret(seed)
+    meta = _meta(ref_dir, scale, seed, calibration, len(tables["person"]), secret)
+    write_database(tables, meta, out, secret)
     done = time.perf_counter()
     progress("Done", 1.0)
     return {

@@ -21,7 +21,7 @@ def rule() -> disclosure.DisclosureRule:
 def expected_table(db, cohort: Cohort, level: str) -> pd.DataFrame:
     """Compute the benchmark table independently of the page."""
     with duckdb.connect(str(db), read_only=True) as con:
-        overall = protected_uptake(uptake_all_doses(con, cohort), rule(), partitions=())
+        overall = protected_uptake(uptake_all_doses(con, cohort), rule())
         raw = uptake_by_level(con, cohort, level)
     ics = float(overall.loc[overall["dose"] == cohort.dose, "uptake_pct"].iloc[0])
     return benchmark_table(raw, level, rule(), ics)

@@ -33,7 +33,7 @@ def test_explore_one_way_table_matches_the_protected_query(run_page, app_env):
         overall = queries.uptake_by(con, cohort, ())
     overall_pct = float(explore.overall_uptake(overall, rule())["uptake_pct"])
     expected = explore.display_table(
-        explore.breakdown(raw, overall_pct, rule(), ("ethnicity_code",)),
+        explore.breakdown(raw, overall_pct, rule()),
         ("ethnicity_code",),
         rule(),
     )
@@ -83,10 +83,17 @@ def test_targets_page_lists_findings_from_the_finder(run_page, app_env):
     assert not at.exception
     sentences = [m.value for m in at.markdown if re.match(r"^\*\*\d+\.\*\* ", m.value)]
     with duckdb.connect(str(app_env), read_only=True) as con:
-        ranked, done, population = targeting.find_targets(
-            con, Cohort(age_min=18), "borough", 20, 20, queries.filter_options(con)["languages"]
+        ranked, overall = targeting.find_targets(
+            con,
+            Cohort(age_min=18),
+            "borough",
+            20,
+            20,
+            queries.filter_options(con)["languages"],
+            rule=rule(),
         )
-    findings = targeting.present(ranked, Cohort(age_min=18), "borough", done / population, rule())
+    rate = float(overall["uptake_pct"]) / 100
+    findings = targeting.present(ranked, Cohort(age_min=18), "borough", rate, rule())
     assert len(sentences) == len(findings) > 0
     assert findings[0].group in sentences[0] and findings[0].unvaccinated in sentences[0]
     assert any("People aged 18 and over" in m.value for m in at.markdown)

@@ -10,7 +10,6 @@ from streamlit.testing.v1 import AppTest
 
 from phm import codes, disclosure, maps, queries, settings
 from phm.cohort import Cohort
-from phm.stats import add_uptake
 
 COUNT = re.compile(r"([\d,]+|<8|\*) (vaccinated of|unvaccinated)")
 
@@ -43,7 +42,7 @@ def expected_areas(db: Path, cohort: Cohort, level: str):
     """Return protected uptake by area computed independently of the page."""
     with duckdb.connect(str(db), read_only=True) as con:
         raw = queries.uptake_by(con, cohort, (level,))
-    return disclosure.protect(add_uptake(raw), rule())
+    return disclosure.protect(raw, rule())
 
 
 def test_map_draws_every_lsoa_with_protected_figures_and_a_legend(run_page, tiny_db):
@@ -109,7 +108,7 @@ def test_choosing_an_area_opens_its_breakdown(run_page, tiny_db):
     assert titles[:4] == ["Age band", "Ethnic group", "First language", "Recorded as"]
     with duckdb.connect(str(tiny_db), read_only=True) as con:
         raw = queries.uptake_by(con, Cohort(lsoas=(code,)), ())
-    want = disclosure.protect(add_uptake(raw), rule(), partitions=()).iloc[0]
+    want = disclosure.protect(raw, rule()).iloc[0]
     assert [m.value for m in at.metric] == [
         disclosure.format_rate(want["uptake_pct"], want["uptake_suppressed"], rule())
     ]

@@ -9,7 +9,7 @@ from phm import disclosure, geo, queries, settings
 from phm.cohort import Cohort
 from phm.outreach.candidates import lsoa_candidates
 from phm.outreach.coverage import Reach, weighted_points
-from phm.outreach.plan import plan_sites
+from phm.outreach.plan import COUNTS, plan_sites
 from phm.outreach.tables import reach_summary
 from phm.queries.geography import lsoa_boundaries
 
@@ -30,12 +30,10 @@ def expected_popups(db, cohort: Cohort, n_sites: int):
         raw = queries.uptake_by(con, cohort, ("lsoa",)).rename(columns={"lsoa": "lsoa_code"})
     postcodes = geo.load_postcodes(geo.REFERENCE_ROOT / settings.get("PHM_ICB"))
     points = weighted_points(postcodes[postcodes["lsoa_code"].isin(lsoas["lsoa_code"])])
-    demand = points.merge(
-        raw[["lsoa_code", "vaccinated", "population"]], on="lsoa_code", how="left"
-    )
-    demand[["vaccinated", "population"]] = demand[["vaccinated", "population"]].fillna(0)
+    demand = points.merge(raw[["lsoa_code", *COUNTS]], on="lsoa_code", how="left")
+    demand[list(COUNTS)] = demand[list(COUNTS)].fillna(0)
     plan = plan_sites(
-        demand.astype({"vaccinated": "int64", "population": "int64"}),
+        demand.astype(dict.fromkeys(COUNTS, "int64")),
         lsoa_candidates(points, lsoas),
         n_sites,
         Reach(800),

@@ -106,19 +106,33 @@ def pandas_cohort(people: pd.DataFrame, cohort: Cohort) -> pd.DataFrame:
 
 
 def pandas_uptake(people: pd.DataFrame, cohort: Cohort, dimensions: list[str]) -> dict:
-    """Return {dimension values: (vaccinated, population)} computed with plain pandas."""
+    """Return {dimension values: (vaccinated, population, their record-key sums)} with pandas."""
     frame = pandas_cohort(people, cohort)
     frame["vaccinated"] = (frame[DOSE_COLUMN[cohort.dose]] <= pd.Timestamp(cohort.as_at)).astype(
         int
     )
+    frame["key"] = frame["record_key"].astype(int)
+    frame["vaccinated_key"] = frame["key"] * frame["vaccinated"]
     if not dimensions:
-        return {(): (int(frame["vaccinated"].sum()), len(frame))}
+        return {
+            (): (
+                int(frame["vaccinated"].sum()),
+                len(frame),
+                int(frame["vaccinated_key"].sum()),
+                int(frame["key"].sum()),
+            )
+        }
     columns = [PANDAS_DIMENSIONS[d] for d in dimensions]
-    grouped = frame.groupby(columns, dropna=False)["vaccinated"].agg(["sum", "size"])
+    grouped = frame.groupby(columns, dropna=False).agg(
+        vaccinated=("vaccinated", "sum"),
+        population=("vaccinated", "size"),
+        vaccinated_key=("vaccinated_key", "sum"),
+        population_key=("key", "sum"),
+    )
     out = {}
     for key, row in grouped.iterrows():
         key = key if isinstance(key, tuple) else (key,)
-        out[tuple(_plain(k) for k in key)] = (int(row["sum"]), int(row["size"]))
+        out[tuple(_plain(k) for k in key)] = tuple(int(v) for v in row)
     return out
 
 
@@ -128,13 +142,15 @@ def _plain(value):
 
 
 def sql_uptake(frame: pd.DataFrame, dimensions: list[str]) -> dict:
-    """Return uptake_by's frame as {dimension values: (vaccinated, population)}."""
+    """Return uptake_by's frame as {dimension values: (vaccinated, population, key sums)}."""
     out = {}
     for row in frame.itertuples(index=False):
         row = row._asdict()
         key = tuple(_plain(row[d]) for d in dimensions)
         assert key not in out, f"duplicate row for {key}"
-        out[key] = (int(row["vaccinated"]), int(row["population"]))
+        out[key] = tuple(
+            int(row[c]) for c in ("vaccinated", "population", "vaccinated_key", "population_key")
+        )
     return out
 
 

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from phm.disclosure import rule_for
+from phm.disclosure import key_published, rule_for
 from phm.queries import published as q
 from phm.summaries import protected_uptake
 
@@ -67,7 +67,7 @@ def test_not_aggregate_for_person_level_data(tiny_con) -> None:
 
 def test_rows_pass_through_disclosure_control(con) -> None:
     raw = q.published_uptake(con, "msoa", "2", date(2021, 3, 7), ("Under 60",)).dropna()
-    shown = protected_uptake(raw, rule_for("published aggregate", 8, 5))
+    shown = protected_uptake(key_published(raw), rule_for("published aggregate", 8, 5))
     # ordered by area name (ONS names from the reference geography): 10, 5, 3
     assert shown["vaccinated_suppressed"].tolist() == [False, True, True]
 

@@ -7,6 +7,7 @@ import pytest
 
 from phm import charts, explore, exports
 from phm.disclosure import DEFAULT_RULE, DisclosureRule
+from tests.record_keys import with_keys
 
 EXACT = DisclosureRule(threshold=8, rounding=1)
 
@@ -15,7 +16,7 @@ def _raw(rows, dims=("age_band",)):
     columns = []
     for d in dims:
         columns += [d, f"{d}_label"]
-    return pd.DataFrame(rows, columns=[*columns, "vaccinated", "population"])
+    return with_keys(pd.DataFrame(rows, columns=[*columns, "vaccinated", "population"]))
 
 
 def test_gap_and_comparison_use_the_shown_interval_against_the_cohort():
@@ -25,10 +26,10 @@ def test_gap_and_comparison_use_the_shown_interval_against_the_cohort():
             ("25-29", "25-29", 500, 1000),  # 50%, interval 47-53: similar
             ("30-34", "30-34", 800, 1000),  # 80%: higher
             ("35-39", "35-39", 3, 100),  # suppressed
-            ("40-44", "40-44", 20, 60),  # hidden too, so that the 3 cannot be worked out
+            ("40-44", "40-44", 20, 60),  # shown: no sibling is hidden to protect the 3
         ]
     )
-    out = explore.breakdown(raw, 50.0, EXACT, ("age_band",))
+    out = explore.breakdown(raw, 50.0, EXACT)
     assert list(out["gap_pts"].iloc[:3]) == [-20.0, 0.0, 30.0]
     assert list(out["compared"].iloc[:3]) == ["lower", "similar", "higher"]
     assert pd.isna(out.loc[3, "gap_pts"]) and out.loc[3, "compared"] is None
@@ -36,10 +37,14 @@ def test_gap_and_comparison_use_the_shown_interval_against_the_cohort():
     assert shown.loc[3, "Vaccinated"] == "<8"
     assert shown.loc[3, "Gap to cohort (pts)"] == "suppressed"
     assert shown.loc[0, "Interval vs cohort"] == "lower"
+    assert out["uptake_suppressed"].tolist() == [False, False, False, True, False]
+    assert out.loc[4, "gap_pts"] == -16.7 and out.loc[4, "compared"] == "lower"
+    assert shown.loc[4, "Vaccinated"] == "20" and shown.loc[4, "Unvaccinated"] == "40"
+    assert not any(c.endswith(("_protecting", "_key")) for c in out.columns)
 
 
 def test_a_suppressed_cohort_leaves_gaps_missing():
-    out = explore.breakdown(_raw([("18-24", "18-24", 300, 1000)]), None, EXACT, ("age_band",))
+    out = explore.breakdown(_raw([("18-24", "18-24", 300, 1000)]), None, EXACT)
     assert out["gap_pts"].isna().all() and out["compared"].isna().all()
 
 
@@ -56,8 +61,10 @@ def test_sorting_puts_suppressed_rows_last(by, order):
     raw = _raw(
         [("a", "a", 500, 1000), ("b", "b", 90, 100), ("c", "c", 100, 400), ("d", "d", 2, 50)]
     )
-    out = explore.sort_breakdown(explore.breakdown(raw, 60.0, EXACT, ("age_band",)), by)
+    out = explore.sort_breakdown(explore.breakdown(raw, 60.0, EXACT), by)
     assert list(out["age_band"]) == order
+    # Only d is suppressed: b (the smallest sibling) is not hidden to protect it.
+    assert out.loc[out["uptake_suppressed"], "age_band"].tolist() == ["d"]
 
 
 def test_full_grid_marks_empty_combinations_apart_from_suppressed_ones():
@@ -68,7 +75,7 @@ def test_full_grid_marks_empty_combinations_apart_from_suppressed_ones():
         if (a, b) != ("c", "z")
     ]
     raw = _raw(rows, dims=("sex", "age_band"))
-    out = explore.breakdown(raw, 50.0, DEFAULT_RULE, ("sex", "age_band"))
+    out = explore.breakdown(raw, 50.0, DEFAULT_RULE)
     labels = {"sex_label": list("abc"), "age_band_label": list("xyz")}
     grid = explore.full_grid(out, ("sex", "age_band"), labels)
     cells = zip(grid["sex_label"], grid["age_band_label"], strict=True)
@@ -77,6 +84,9 @@ def test_full_grid_marks_empty_combinations_apart_from_suppressed_ones():
     assert status[("a", "y")] == "suppressed"
     assert status[("c", "z")] == "no residents"
     assert status[("c", "x")] == status[("c", "y")] == "shown"
+    # No secondary suppression: every other cell, in a's row and y's column too, is shown.
+    others = {cell: s for cell, s in status.items() if cell not in {("a", "y"), ("c", "z")}}
+    assert set(others.values()) == {"shown"}
     heat = explore.heatmap_frame(grid, ("sex", "age_band"), DEFAULT_RULE)
     cells = zip(heat["sex_label"], heat["age_band_label"], strict=True)
     texts = dict(zip(cells, heat["cell_text"], strict=True))

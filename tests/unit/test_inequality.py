@@ -7,19 +7,20 @@ from phm.comparison import benchmark_table, export_csv, funnel_curve, funnel_for
 from phm.disclosure import DisclosureRule
 from phm.inequality import deprivation_summary, gaps_against
 from phm.stats import difference_interval, slope_index_of_inequality
+from tests.record_keys import with_keys
 
 NO_ROUNDING = DisclosureRule(threshold=8, rounding=1)
 ROUND_5 = DisclosureRule(threshold=8, rounding=5)
 NO_CONTROL = DisclosureRule(threshold=0, rounding=1)  # to check arithmetic only
 
 
-def quintiles(vaccinated, population, **extra):
-    """Return a raw frame by IMD quintile."""
+def quintiles(vaccinated, population, seed=0, **extra):
+    """Return a raw frame by IMD quintile, with record-key sums."""
     frame = pd.DataFrame(
         {"imd_quintile": range(1, 6), "vaccinated": vaccinated, "population": population}
     )
     frame["imd_quintile_label"] = frame["imd_quintile"].astype(str)
-    return frame.assign(**extra)
+    return with_keys(frame.assign(**extra), seed)
 
 
 def test_deprivation_summary_gives_gap_and_sii_of_the_counts():
@@ -37,9 +38,24 @@ def test_deprivation_summary_gives_gap_and_sii_of_the_counts():
 
 def test_deprivation_summary_uses_rounded_counts():
     raw = quintiles([601, 682, 743, 801, 832], [1001, 1002, 1003, 999, 998])
+    # Cell key 255 rounds every remainder down, cell key 0 every remainder up.
+    down, up = [255 + 256 * k for k in range(5)], [256 * k for k in range(5)]
+    raw = raw.assign(vaccinated_key=down, population_key=[*down[:3], *up[3:]])
     got = deprivation_summary(raw, "imd_quintile", ROUND_5, repetitions=2000).iloc[0]
+    # shown: 600, 680, 740, 800, 830 vaccinated of 1000 each
     assert got["most_deprived_pct"] == pytest.approx(100 * 600 / 1000)
     assert got["least_deprived_pct"] == pytest.approx(100 * 830 / 1000)
+    d, low, high = difference_interval(830, 1000, 600, 1000)
+    assert (got["gap_pts"], got["gap_low_pts"], got["gap_high_pts"]) == pytest.approx(
+        (100 * d, 100 * low, 100 * high)
+    )
+    index = slope_index_of_inequality([600, 680, 740, 800, 830], [1000] * 5, repetitions=2000)
+    assert got["sii_pts"] == pytest.approx(100 * index.sii)
+    # The same counts with other keys are shown rounded the other way: 605 of 1005, 835 of 1000.
+    other = raw.assign(vaccinated_key=up, population_key=[*up[:3], *down[3:]])
+    got = deprivation_summary(other, "imd_quintile", ROUND_5, repetitions=2000).iloc[0]
+    assert got["most_deprived_pct"] == pytest.approx(100 * 605 / 1005)
+    assert got["least_deprived_pct"] == pytest.approx(100 * 835 / 995)
 
 
 def test_deprivation_summary_per_locality_explains_what_it_cannot_compute():
@@ -54,27 +70,33 @@ def test_deprivation_summary_per_locality_explains_what_it_cannot_compute():
     assert pd.isna(got.loc[1, "sii_pts"])
 
 
-def test_a_suppressed_quintile_hides_the_localitys_indices_and_its_protecting_sibling():
-    # Beta's quintile 1 has 5 people: suppressed; Alpha's quintile 1 is then hidden too, so
-    # that Beta's cell cannot be recovered from the quintile-1 total.
+def test_a_suppressed_quintile_hides_that_localitys_indices_and_no_other():
+    # Beta's quintile 1 has 5 people: suppressed, so Beta has no indices. Alpha's quintile 1
+    # is not hidden to protect it (no secondary suppression: the cell key method keeps the
+    # total and Alpha's cell rounded independently, so their difference does not give 5).
     full = quintiles([600, 680, 740, 800, 830], [1000] * 5, place="A", place_label="Alpha")
     small = quintiles(
-        [3, 680, 740, 800, 830], [5, 1000, 1000, 1000, 1000], place="B", place_label="Beta"
+        [3, 680, 740, 800, 830], [5, 1000, 1000, 1000, 1000], seed=1, place="B", place_label="Beta"
     )
     raw = pd.concat([full, small], ignore_index=True)
     got = deprivation_summary(raw, "imd_quintile", ROUND_5, "place", repetitions=2000)
-    assert list(got["reason"]) == ["a deprivation group is suppressed (small numbers)"] * 2
-    assert got["sii_pts"].isna().all()
+    assert list(got["label"]) == ["Alpha", "Beta"]
+    assert got.loc[1, "reason"] == "a deprivation group is suppressed (small numbers)"
+    assert got[["most_deprived_pct", "gap_pts", "sii_pts", "rii"]].iloc[1].isna().all()
+    assert got.loc[0, "reason"] == ""
+    assert got.loc[0, "most_deprived_pct"] == 60.0 and pd.notna(got.loc[0, "sii_pts"])
 
 
 def test_gaps_against_white_british_use_newcombe_and_hide_suppressed_groups():
-    raw = pd.DataFrame(
-        {
-            "ethnicity_code": ["A", "M", "N", "R"],
-            "ethnicity_code_label": ["White British", "Caribbean", "African", "Chinese"],
-            "vaccinated": [1600, 500, 560, 3],
-            "population": [2000, 1000, 1000, 6],
-        }
+    raw = with_keys(
+        pd.DataFrame(
+            {
+                "ethnicity_code": ["A", "M", "N", "R"],
+                "ethnicity_code_label": ["White British", "Caribbean", "African", "Chinese"],
+                "vaccinated": [1600, 500, 560, 3],
+                "population": [2000, 1000, 1000, 6],
+            }
+        )
     )
     got = gaps_against(raw, "ethnicity_code", "A", NO_CONTROL)
     assert list(got["label"]) == ["Caribbean", "African", "Chinese"]
@@ -85,29 +107,37 @@ def test_gaps_against_white_british_use_newcombe_and_hide_suppressed_groups():
     controlled = gaps_against(raw, "ethnicity_code", "A", ROUND_5)
     chinese = controlled[controlled["label"] == "Chinese"].iloc[0]
     assert pd.isna(chinese["gap_pts"]) and chinese["reason"] == "suppressed (small numbers)"
+    # No other group is hidden because Chinese is (multiples of 5 are shown exactly).
+    assert controlled.loc[controlled["label"] != "Chinese", "gap_pts"].tolist() == pytest.approx(
+        list(got["gap_pts"].iloc[:2])
+    )
 
 
 def test_gaps_against_a_missing_reference_return_nothing():
-    raw = pd.DataFrame(
-        {
-            "main_language": ["Polish"],
-            "main_language_label": ["Polish"],
-            "vaccinated": [50],
-            "population": [100],
-        }
+    raw = with_keys(
+        pd.DataFrame(
+            {
+                "main_language": ["Polish"],
+                "main_language_label": ["Polish"],
+                "vaccinated": [50],
+                "population": [100],
+            }
+        )
     )
     assert gaps_against(raw, "main_language", "English", NO_ROUNDING).empty
 
 
-def boroughs():
-    """Return raw counts for four boroughs, one well above and one well below the rest."""
-    return pd.DataFrame(
-        {
-            "borough": ["E1", "E2", "E3", "E4"],
-            "borough_label": ["High", "Mid", "Low", "Tiny"],
-            "vaccinated": [9000, 7000, 5000, 4],
-            "population": [10000, 10000, 10000, 6],
-        }
+def boroughs(vaccinated=(9000, 7000, 5000, 4), population=(10000, 10000, 10000, 6)):
+    """Return raw counts (with key sums) for four boroughs, one well above and one well below."""
+    return with_keys(
+        pd.DataFrame(
+            {
+                "borough": ["E1", "E2", "E3", "E4"],
+                "borough_label": ["High", "Mid", "Low", "Tiny"],
+                "vaccinated": list(vaccinated),
+                "population": list(population),
+            }
+        )
     )
 
 
@@ -134,7 +164,7 @@ def test_funnel_for_spans_the_drawn_localities_only():
 
 
 def test_funnel_for_is_none_when_every_locality_is_suppressed():
-    raw = boroughs().assign(vaccinated=[4, 3, 2, 1], population=[6, 6, 5, 5])
+    raw = boroughs(vaccinated=[4, 3, 2, 1], population=[6, 6, 5, 5])
     table = benchmark_table(raw, "borough", ROUND_5, 70.0)
     assert table["uptake_suppressed"].all()
     assert funnel_for(table, 70.0) is None

@@ -16,6 +16,8 @@ from phm.check import check_database
 from phm.ingest.contract import render_markdown
 from phm.ingest.load import ingest
 from phm.ingest.sample import write_sample_extract
+from phm.record_keys import demo_secret
+from tests.conftest import TINY_SEED
 
 ROOT = Path(__file__).resolve().parents[2]
 REF = geo.REFERENCE_ROOT / "north-central-london"
@@ -40,7 +42,8 @@ def test_committed_contract_matches_the_schema() -> None:
 
 def test_round_trip_loads_every_row_unchanged(extract, tiny_db, tmp_path) -> None:
     out = tmp_path / "extract.duckdb"
-    result = ingest(extract, out, REF, as_at=AS_AT)
+    # The demo's record keys come from its seed; the same secret gives the same keys.
+    result = ingest(extract, out, REF, as_at=AS_AT, record_key_secret=demo_secret(TINY_SEED))
     assert result.loaded, result.reason
     assert check_database(out) == []
     before = duckdb.connect(str(tiny_db), read_only=True)
@@ -57,6 +60,34 @@ def test_round_trip_loads_every_row_unchanged(extract, tiny_db, tmp_path) -> Non
         report["rows_loaded"]["person"]
         == before.execute("SELECT count(*) FROM person").fetchall()[0][0]
     )
+
+
+def test_record_keys_stay_the_same_across_refreshes_and_need_the_secret(
+    extract, tmp_path, monkeypatch
+) -> None:
+    secret_file = tmp_path / "keys" / "record-key.secret"
+    monkeypatch.setenv("PHM_RECORD_KEY_FILE", str(secret_file))
+    first, second, other = tmp_path / "a.duckdb", tmp_path / "b.duckdb", tmp_path / "c.duckdb"
+    assert ingest(extract, first, REF, as_at=AS_AT).loaded
+    assert secret_file.stat().st_mode & 0o777 == 0o600
+    assert len(secret_file.read_text().strip()) >= 32
+    assert ingest(extract, second, REF, as_at=AS_AT).loaded  # the weekly refresh
+    assert ingest(extract, other, REF, as_at=AS_AT, record_key_secret="x" * 40).loaded
+    sql = "SELECT person_id, record_key FROM person ORDER BY person_id"
+    keys = [
+        duckdb.connect(str(p), read_only=True).execute(sql).df() for p in (first, second, other)
+    ]
+    pd.testing.assert_frame_equal(keys[0], keys[1])
+    assert (keys[0]["record_key"] != keys[2]["record_key"]).mean() > 0.9
+    assert keys[0]["record_key"].between(0, 255).all()
+    assert keys[0]["record_key"].nunique() > 200  # spread over the whole key range
+    fingerprints = [
+        dict(
+            duckdb.connect(str(p), read_only=True).execute("SELECT * FROM dataset_meta").fetchall()
+        )["record_key_fingerprint"]
+        for p in (first, second, other)
+    ]
+    assert fingerprints[0] == fingerprints[1] != fingerprints[2]
 
 
 def test_parquet_input_loads_like_csv(tiny_db, tmp_path) -> None:

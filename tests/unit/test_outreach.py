@@ -20,6 +20,7 @@ from phm.outreach.coverage import (
 from phm.outreach.plan import plan_bus, plan_sites, top_languages
 from phm.outreach.routes import Timetable, route_days, travel_seconds
 from phm.outreach.sites import solve_mclp
+from tests.record_keys import with_keys
 
 LAT = 51.55
 METRES_PER_DEG_LON = float(haversine_m(0.0, LAT, 1.0, LAT))
@@ -195,14 +196,16 @@ def test_stops_are_split_over_days_within_the_daily_limit():
 
 def line_demand() -> pd.DataFrame:
     """Five LSOAs on a line 0.5 km apart, with very different numbers unvaccinated."""
-    return pd.DataFrame(
-        {
-            "lsoa_code": [f"L{i}" for i in range(5)],
-            "lon": [east(500 * i) for i in range(5)],
-            "lat": [LAT] * 5,
-            "vaccinated": [20, 10, 400, 400, 300],
-            "population": [100, 12, 700, 700, 600],
-        }
+    return with_keys(
+        pd.DataFrame(
+            {
+                "lsoa_code": [f"L{i}" for i in range(5)],
+                "lon": [east(500 * i) for i in range(5)],
+                "lat": [LAT] * 5,
+                "vaccinated": [20, 10, 400, 400, 300],
+                "population": [100, 12, 700, 700, 600],
+            }
+        )
     )
 
 
@@ -216,6 +219,10 @@ def test_plan_sites_beats_the_lowest_uptake_plan():
     assert plan.sites["name"].tolist() == ["L3"]  # reaches L2, L3, L4: 300 + 300 + 300
     assert plan.solution.covered == 900
     assert plan.sites[["vaccinated", "population"]].iloc[0].tolist() == [1100, 2000]
+    # Key sums add up over the LSOAs a site counts, like the counts.
+    reached = demand[demand["lsoa_code"].isin(["L2", "L3", "L4"])]
+    keys = ["vaccinated_key", "population_key"]
+    assert plan.sites[keys].iloc[0].tolist() == reached[keys].sum().tolist()
     # Naive: the lowest uptake is L0 (20 of 100), which reaches L0 and L1: 80 + 2
     assert plan.naive["name"].tolist() == ["L0"]
     assert plan.naive_covered == 82
@@ -230,6 +237,8 @@ def test_plan_sites_can_leave_out_people_near_existing_sites():
     assert plan.sites["name"].tolist() == ["L1"]
     assert plan.solution.covered == 382  # L0 + L1 + L2 from L1
     assert int(plan.eligible["population"].iloc[0]) == 812
+    eligible = demand[~demand["lsoa_code"].isin(["L3", "L4"])]
+    assert int(plan.eligible["population_key"].iloc[0]) == int(eligible["population_key"].sum())
 
 
 def test_plan_bus_routes_the_chosen_stops_and_counts_people_once():
@@ -253,9 +262,32 @@ def test_top_languages_are_protected():
             "main_language": ["English", "Turkish", "Polish", "Turkish"],
             "vaccinated": [100, 10, 50, 20],
             "population": [300, 60, 53, 42],
+            "vaccinated_key": [12_000, 1_300, 6_100, 2_500],
+            "population_key": [38_000, 7_600, 6_700, 5_400],
         }
     )
     rule = DisclosureRule(8, 5)
     text = top_languages(("L1", "L2"), languages, rule)
-    # unvaccinated: English 200, Turkish 50 + 22 = 72 (shown rounded to 70), Polish 3 (<8)
+    # unvaccinated: English 300 - 100 = 200; Turkish 102 - 30 = 72, Polish 3 (<8).
+    # Turkish's population key sum 7,600 + 5,400 = 13,000 has cell key 200: 102 (2 past 100)
+    # rounds down (it would round up below 102), so 100 - 30 = 70 unvaccinated are shown.
     assert text == "English (200), Turkish (70), Polish (<8)"
+    # Other people (cell key 50 < 102): 102 is shown as 105, so 75 unvaccinated.
+    other = languages.assign(population_key=[38_000, 7_600, 6_700, 5_250])
+    assert top_languages(("L1", "L2"), other, rule) == "English (200), Turkish (75), Polish (<8)"
+
+
+def test_top_languages_are_ordered_by_shown_counts_and_ties_by_name():
+    languages = pd.DataFrame(
+        {
+            "lsoa_code": ["L1", "L1", "L1"],
+            "main_language": ["Somali", "Bengali", "Urdu"],
+            "vaccinated": [0, 0, 0],
+            "population": [52, 48, 40],
+            "vaccinated_key": [0, 0, 0],
+            "population_key": [6_655, 6_144, 5_000],  # cell keys 255 and 0: 52 -> 50, 48 -> 50
+        }
+    )
+    text = top_languages(("L1",), languages, DisclosureRule(8, 5), n=2)
+    # Somali has more people unvaccinated (52 against 48), but both are shown as 50.
+    assert text == "Bengali (50), Somali (50)"

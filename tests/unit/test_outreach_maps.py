@@ -14,7 +14,7 @@ from phm.outreach.candidates import normalise_postcode, read_candidates
 from phm.outreach.coverage import Reach
 from phm.outreach.plan import plan_sites
 from phm.outreach.tables import reach_summary, site_table
-from phm.stats import add_uptake
+from tests.record_keys import with_keys
 
 RULE = DisclosureRule(8, 5)
 
@@ -61,7 +61,7 @@ def protected_areas() -> pd.DataFrame:
             "population": [1000, 5],
         }
     )
-    return protect(add_uptake(raw), RULE, partitions=[])
+    return protect(with_keys(raw), RULE)
 
 
 def test_area_frame_draws_suppressed_and_empty_areas_differently():
@@ -163,14 +163,16 @@ def test_read_candidates_refuses_a_file_over_the_upload_limit():
 
 def small_plan():
     """A one-site plan whose catchment holds 5 unvaccinated people (a small number)."""
-    demand = pd.DataFrame(
-        {
-            "lsoa_code": ["L1", "L2"],
-            "lon": [0.0, 0.5],
-            "lat": [51.5, 51.5],
-            "vaccinated": [100, 200],
-            "population": [105, 400],
-        }
+    demand = with_keys(
+        pd.DataFrame(
+            {
+                "lsoa_code": ["L1", "L2"],
+                "lon": [0.0, 0.5],
+                "lat": [51.5, 51.5],
+                "vaccinated": [100, 200],
+                "population": [105, 400],
+            }
+        )
     )
     candidates = demand[["lsoa_code", "lon", "lat"]].assign(name=["A", "B"], postcode="")
     return plan_sites(demand, candidates, 1, Reach(500, 1.0))
@@ -182,8 +184,16 @@ def test_plan_tables_pass_through_disclosure_control():
     table = site_table(plan.naive, RULE)  # the naive plan also picks B (50% uptake)
     assert table["Unvaccinated within reach (counted once)"].tolist() == ["200"]
     a_only = plan.sites.assign(vaccinated=[100], population=[105])
+    a_only = with_keys(a_only.drop(columns=["vaccinated_key", "population_key"]))
     shown = site_table(a_only, RULE)
     assert shown["Unvaccinated within reach (counted once)"].tolist() == ["<8"]
+    # 312 people (2 past 310) are shown as 310 when their cell key is 102 or more, else 315.
+    rounded = plan.sites.assign(vaccinated=[100], population=[312], vaccinated_key=[12_800])
+    for population_key, people in ((38_655, "310"), (38_400, "315")):  # cell keys 255 and 0
+        table = site_table(rounded.assign(population_key=[population_key]), RULE)
+        assert table["People in cohort within reach"].tolist() == [people]
+        unvaccinated = str(int(people) - 100)
+        assert table["Unvaccinated within reach (counted once)"].tolist() == [unvaccinated]
     summary = reach_summary(plan, RULE)
     assert summary.optimised == "200" and summary.eligible == "205"
 

@@ -14,10 +14,12 @@ from phm.trends import (
     gap_over_time,
     milestones_frame,
     spc_signals,
+    weekly_new,
     xmr_limits,
 )
 
 NO_ROUNDING = DisclosureRule(threshold=8, rounding=1)
+ROUND_5 = DisclosureRule(threshold=8, rounding=5)
 
 # NHSRplotthedots (NHS-R community, MIT) vignette "Deviations from the Excel tool"
 # (inst/doc/deviations.R): for this series, with outlying moving ranges screened (its
@@ -52,10 +54,32 @@ def test_spc_flags_a_shift_of_seven_and_a_trend_of_six():
     assert (got["signal"].iloc[-6:] == "high").all()
 
 
+def with_weekly_keys(weekly, group, seed=0):
+    """Return weekly doses with record-key sums as the query gives them.
+
+    Each group's people get record keys 0..255 once; population_key is their sum (the same
+    every week) and vaccinated_key the sum over the people first vaccinated that week.
+    """
+    rng = np.random.default_rng(seed)
+    out = []
+    for _, part in weekly.groupby(group, sort=False) if group else [(None, weekly)]:
+        part = part.sort_values("week")
+        keys = rng.integers(0, 256, int(part["population"].iloc[0]))
+        ends = np.cumsum(part["vaccinated"].to_numpy())
+        starts = ends - part["vaccinated"].to_numpy()
+        out.append(
+            part.assign(
+                vaccinated_key=[int(keys[a:b].sum()) for a, b in zip(starts, ends, strict=True)],
+                population_key=int(keys.sum()),
+            )
+        )
+    return pd.concat(out, ignore_index=True)
+
+
 def weekly_two_groups():
     """Return weekly doses for two groups over three weeks."""
     weeks = pd.to_datetime(["2021-01-04", "2021-01-11", "2021-01-18"] * 2)
-    return pd.DataFrame(
+    weekly = pd.DataFrame(
         {
             "g": ["a"] * 3 + ["b"] * 3,
             "g_label": ["A"] * 3 + ["B"] * 3,
@@ -64,12 +88,54 @@ def weekly_two_groups():
             "population": [1000] * 3 + [1000] * 3,
         }
     )
+    return with_weekly_keys(weekly, "g")
 
 
 def test_cumulative_uptake_adds_up_weeks_within_each_group():
     got = cumulative_uptake(weekly_two_groups(), NO_ROUNDING, "g")
     assert list(got["vaccinated"]) == [100, 300, 600, 50, 150, 550]
     assert list(got["uptake_pct"]) == [10.0, 30.0, 60.0, 5.0, 15.0, 55.0]
+    assert not any(c.endswith("_key") for c in got.columns)
+
+
+def test_each_cumulative_week_is_protected_as_the_set_of_people_vaccinated_by_then():
+    # 11 doses a week: cumulative 11, 22, 33 of 1,000. Each week's cell key is the sum of the
+    # record keys of everyone vaccinated by then, so the same week's figure is what every
+    # other page shows for that date.
+    weeks = pd.to_datetime(["2021-01-04", "2021-01-11", "2021-01-18"])
+    weekly = pd.DataFrame({"week": weeks, "vaccinated": [11] * 3, "population": [1000] * 3})
+    # week sums 300, 20, 20 -> cumulative key sums 300, 320, 340 -> cell keys 44, 64, 84:
+    # 11 rounds up below 51, 22 and 33 (2 and 3 past 20 and 30) below 102 and 154.
+    weekly = weekly.assign(vaccinated_key=[300, 20, 20], population_key=128_000)
+    got = cumulative_uptake(weekly, ROUND_5)
+    assert list(got["vaccinated"]) == [15, 25, 35]
+    weekly = weekly.assign(vaccinated_key=[60, 50, 200])  # cell keys 60, 110, 54
+    assert list(cumulative_uptake(weekly, ROUND_5)["vaccinated"]) == [10, 20, 35]
+
+
+def test_weekly_doses_are_differences_of_the_shown_cumulative_counts():
+    cumulative = cumulative_uptake(weekly_two_groups(), NO_ROUNDING, "g")
+    got = weekly_new(cumulative[cumulative["g"] == "b"])
+    assert list(got.columns) == ["week", "vaccinated", "vaccinated_suppressed"]
+    assert list(got["vaccinated"]) == [50, 100, 400]
+    assert not got["vaccinated_suppressed"].any()
+
+
+def test_weekly_doses_are_never_below_zero_and_hidden_next_to_a_suppressed_week():
+    weeks = pd.to_datetime(["2021-01-04", "2021-01-11", "2021-01-18", "2021-01-25"])
+    cumulative = pd.DataFrame(
+        {
+            "week": weeks,
+            # shown cumulative counts: suppressed, 20, 20 rounded down after 25 rounded up
+            "vaccinated": pd.array([pd.NA, 25, 20, 40], dtype="Int64"),
+            "vaccinated_suppressed": [True, False, False, False],
+        }
+    )
+    got = weekly_new(cumulative.iloc[::-1])  # sorted by week whatever the order given
+    assert list(got["week"]) == list(weeks)
+    assert got["vaccinated_suppressed"].tolist() == [True, True, False, False]
+    assert got["vaccinated"].iloc[:2].isna().all()
+    assert got["vaccinated"].iloc[2:].tolist() == [0, 20]
 
 
 def test_gap_over_time_is_newcombe_difference_each_week_and_the_sentence_says_narrowed():
