@@ -22,7 +22,8 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/activate
 setup: $(VENV)/.runtime
 setup-dev: $(VENV)/.dev
 
-$(DB): | $(VENV)/.runtime
+# Rebuilt when the schema changes, so an older demo never meets newer code.
+$(DB): phm/schema.py | $(VENV)/.runtime
 	$(BIN)/python -m phm demo --out $(DB)
 
 demo: setup

@@ -32,6 +32,18 @@ if not database.exists():
     )
     st.rerun()
 
+if gaps := data.schema_problems(data.version()):
+    st.title("This database needs rebuilding")
+    st.error(
+        "It was built by an earlier version of the tool and lacks what this version needs"
+        " (for example the record keys behind disclosure control), so nothing is shown from it."
+        " Rebuild the demo with `python -m phm demo --out PHM_DB` (or `make run` again), or load"
+        " your extract again with `python -m phm ingest` and the same record-key secret.",
+        icon=":material/build:",
+    )
+    st.caption("Missing: " + escape_markdown("; ".join(gaps)))
+    st.stop()
+
 if published_data.is_aggregate(data.version()):
     # Published figures (no person records): dose, date, age band and place only.
     render_published_picker()

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from phm import db, disclosure, queries, settings, targeting
+from phm import check, db, disclosure, queries, settings, targeting
 from phm.cohort import Cohort
 
 TTL = settings.get_int("PHM_CACHE_TTL")
@@ -44,6 +44,13 @@ def meta(version: str) -> dict[str, str]:
     """Return dataset_meta of the current database."""
     del version
     return queries.dataset_meta(connection())
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def schema_problems(version: str) -> list[str]:
+    """Return what the current database lacks of the schema (empty when it is complete)."""
+    del version
+    return [f"{p.rule}: {p.examples}" for p in check.check_schema(connection())]
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import data, render
 from phm import codes
+from phm.cohort import DEFAULT_AS_AT
 
 st.title("About this tool")
 meta = render.banner()
@@ -69,14 +70,30 @@ st.markdown(
     "- **Ethnicity:** NHS ethnic category from the GP record; 'Not stated' (Z) is an answer,"
     " 'Not known' (99) means no usable record."
 )
-st.subheader("Small-number suppression")
+st.subheader("Disclosure control")
+rule = data.disclosure_rule()
 st.markdown(
-    f"{data.disclosure_rule().describe()} Suppressed figures are shown as "
-    f"**{data.disclosure_rule().suppressed_text}** (or 'suppressed' for rates); missing figures"
-    " (no one in a group) are shown as **–**; a figure hidden only so that a suppressed one"
-    " cannot be worked out from totals is shown as **\\***. The same rule applies to every"
-    " table, chart, map"
-    " and download."
+    f"{rule.describe()} Suppressed figures are shown as **{rule.suppressed_text}** (or"
+    " 'suppressed' for rates); missing figures (no one in a group) are shown as **–**. The same"
+    " rule applies to every table, chart, map, sentence, ranking and download, and every"
+    " download's header states it."
+)
+st.markdown(
+    "**How the rounding works (the cell key method).** Every person carries a secret random"
+    " number from 0 to 255, fixed for them from one data refresh to the next. A figure's key is"
+    " the sum of the numbers of the people it counts; that key decides whether the figure is"
+    " rounded up or down, so figures are right on average and **the same group of people always"
+    " shows the same figure**, whichever page, filter or date reaches it. Asking again, or"
+    " subtracting one overlapping figure from another, cannot undo the rounding. This is the"
+    " method the Office for National Statistics used for Census 2021 tables."
+)
+st.markdown(
+    "**What follows from it.** Unvaccinated people are the shown population minus the shown"
+    " vaccinated; uptake, its interval, gaps, weekly doses and every ranking are worked out from"
+    " shown figures, never from exact ones. Where those two shown counts differ by less than the"
+    " smallest figure shown, both are hidden. As-at dates move to the last weekly point"
+    f" (a {DEFAULT_AS_AT:%A}) on or before the chosen day, so two days' figures cannot be"
+    " compared to reveal one person's move or death."
 )
 st.subheader("Characteristics you can layer")
 st.markdown(

@@ -28,3 +28,14 @@ def test_about_gives_ogl_attribution(run_page):
     assert "Crown copyright" in text
     assert "open-government-licence/version/3" in text
     assert "Counts from 1 to 7 are shown as <8" in text
+
+
+def test_about_explains_the_cell_key_method_in_plain_words(run_page):
+    at = run_page("about.py")
+
+    text = all_text(at)
+    assert "Disclosure control" in [h.value for h in at.subheader]
+    assert "cell key method" in text
+    assert "the same group of people always shows the same figure" in text
+    assert "last weekly point" in text
+    assert "shown as **\\***" not in text  # no '*' marker for secondary suppression any more
