@@ -12,6 +12,7 @@ import numpy as np
 
 from phm import geo, queries
 from phm.cohort import Cohort
+from phm.disclosure import DEFAULT_RULE
 from phm.outreach.candidates import lsoa_candidates
 from phm.outreach.coverage import (
     Reach,
@@ -69,7 +70,7 @@ def main() -> None:
         times.append(time.perf_counter() - started)
     assert plan is not None
     solution = plan.solution
-    weights = unvaccinated_weights(demand)
+    weights = unvaccinated_weights(demand, DEFAULT_RULE)
     coverage = coverage_matrix(
         candidates["lon"], candidates["lat"], demand["lon"], demand["lat"], reach
     )

@@ -139,7 +139,13 @@ def site_plan(
         open_now = sites(cohort.as_at, version)
         existing = open_now[open_now["delivery_model"].isin(existing_models)]
     return plan_sites(
-        demand(cohort, version), pool, n_sites, reach, existing, min_population=min_population
+        demand(cohort, version),
+        pool,
+        n_sites,
+        reach,
+        existing,
+        min_population=min_population,
+        rule=data.disclosure_rule(),
     )
 
 
@@ -166,6 +172,7 @@ def bus_plan(
         reach,
         timetable,
         existing,
+        rule=data.disclosure_rule(),
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from phm.disclosure import KEY_COLUMNS, DisclosureRule
+from phm.disclosure import DEFAULT_RULE, KEY_COLUMNS, DisclosureRule, cell_keys, perturb
 from phm.outreach.coverage import (
     Reach,
     assign_demand,
@@ -56,9 +56,32 @@ def _check_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> 
         raise ValueError(f"{what} lacks columns {missing}")
 
 
-def unvaccinated_weights(demand: pd.DataFrame, excluded: np.ndarray | None = None) -> np.ndarray:
-    """Return unvaccinated people per demand point, zero where excluded."""
-    weights = (demand["population"] - demand["vaccinated"]).to_numpy(dtype=np.int64)
+def shown_demand(demand: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
+    """Return each demand point's perturbed counts (vaccinated, unvaccinated, population).
+
+    Plans choose and rank places by these, never by exact counts, so which site is chosen or
+    listed first tells no more than noisy figures. Small counts are perturbed too (not
+    suppressed): a plan for a narrow cohort must still see its people, and these numbers
+    are never shown (each plan's reach is protected again as a whole).
+    """
+    noisy = DisclosureRule(threshold=0, rounding=rule.rounding)
+    population = perturb(demand["population"], cell_keys(demand["population_key"]), noisy)
+    vaccinated = perturb(demand["vaccinated"], cell_keys(demand["vaccinated_key"]), noisy)
+    vaccinated = np.minimum(vaccinated, population)
+    return pd.DataFrame(
+        {
+            "vaccinated": vaccinated.astype(float),
+            "unvaccinated": (population - vaccinated).astype(float),
+            "population": population.astype(float),
+        }
+    )
+
+
+def unvaccinated_weights(
+    demand: pd.DataFrame, rule: DisclosureRule, excluded: np.ndarray | None = None
+) -> np.ndarray:
+    """Return perturbed unvaccinated people per demand point, zero where excluded."""
+    weights = shown_demand(demand, rule)["unvaccinated"].to_numpy().astype(np.int64)
     if excluded is not None:
         weights = np.where(excluded, 0, weights)
     return weights
@@ -107,6 +130,7 @@ def plan_sites(
     existing: pd.DataFrame | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     min_population: int = 1,
+    rule: DisclosureRule = DEFAULT_RULE,
 ) -> SitePlan:
     """Choose n pop-up sites among the candidates to reach the most unvaccinated people.
 
@@ -125,7 +149,7 @@ def plan_sites(
         if existing is not None
         else np.zeros(len(demand), dtype=bool)
     )
-    weights = unvaccinated_weights(demand, excluded)
+    weights = unvaccinated_weights(demand, rule, excluded)
     coverage = coverage_matrix(
         candidates["lon"], candidates["lat"], demand["lon"], demand["lat"], reach
     )
@@ -135,10 +159,12 @@ def plan_sites(
 
     naive_chosen: list[int] = []
     if "lsoa_code" in candidates.columns:
-        population = demand["population"].to_numpy(dtype=float)
+        shown = shown_demand(demand, rule)
+        population = shown["population"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
-            uptake = np.where(population > 0, demand["vaccinated"] / population, np.nan)
-        lowest = lowest_uptake_sites(uptake, (population >= min_population) & counted, n_sites)
+            uptake = np.where(population > 0, shown["vaccinated"].to_numpy() / population, np.nan)
+        eligible_points = ~np.isnan(uptake) & (population >= min_population) & counted
+        lowest = lowest_uptake_sites(uptake, eligible_points, n_sites)
         where = {code: i for i, code in enumerate(candidates["lsoa_code"])}
         naive_chosen = [where[c] for c in demand["lsoa_code"].iloc[lowest] if c in where]
     naive = _site_rows(candidates, demand, coverage, naive_chosen, counted)
@@ -163,6 +189,7 @@ def plan_bus(
     timetable: Timetable,
     existing: pd.DataFrame | None = None,
     route_time_limit_s: float = DEFAULT_ROUTE_TIME_LIMIT_S,
+    rule: DisclosureRule = DEFAULT_RULE,
 ) -> BusPlan:
     """Choose days x stops bus stops that reach the most unvaccinated people, then route them.
 
@@ -177,7 +204,7 @@ def plan_bus(
         if existing is not None
         else np.zeros(len(demand), dtype=bool)
     )
-    weights = unvaccinated_weights(demand, excluded)
+    weights = unvaccinated_weights(demand, rule, excluded)
     lon = np.r_[depot[0], candidates["lon"].to_numpy(dtype=float)]
     lat = np.r_[depot[1], candidates["lat"].to_numpy(dtype=float)]
     from_depot = travel_seconds(lon, lat, timetable)[0, 1:]

@@ -38,6 +38,7 @@ def expected_popups(db, cohort: Cohort, n_sites: int):
         n_sites,
         Reach(800),
         min_population=rule().threshold,
+        rule=rule(),
     )
     return plan, reach_summary(plan, rule())
 

@@ -25,6 +25,8 @@ from tests.record_keys import with_keys
 LAT = 51.55
 METRES_PER_DEG_LON = float(haversine_m(0.0, LAT, 1.0, LAT))
 
+EXACT = DisclosureRule(threshold=0, rounding=1)  # plans on exact counts, to test the solver
+
 
 def east(metres: float) -> float:
     """Return the longitude `metres` east of 0 on latitude LAT."""
@@ -215,7 +217,7 @@ def test_plan_sites_beats_the_lowest_uptake_plan():
         name=demand["lsoa_code"], postcode="X1 1XX"
     )
     # 600 m straight-line reach: a site covers its own point and its neighbours.
-    plan = plan_sites(demand, candidates, 1, Reach(600, 1.0))
+    plan = plan_sites(demand, candidates, 1, Reach(600, 1.0), rule=EXACT)
     assert plan.sites["name"].tolist() == ["L3"]  # reaches L2, L3, L4: 300 + 300 + 300
     assert plan.solution.covered == 900
     assert plan.sites[["vaccinated", "population"]].iloc[0].tolist() == [1100, 2000]
@@ -228,11 +230,32 @@ def test_plan_sites_beats_the_lowest_uptake_plan():
     assert plan.naive_covered == 82
 
 
+def test_plans_choose_places_by_perturbed_counts_never_by_exact_ones():
+    # Exactly, L1 has one more unvaccinated person (103 against 102); after the cell-key
+    # perturbation L1 shows 100 and L2 105, so the choice follows what could be shown.
+    demand = pd.DataFrame(
+        {
+            "lsoa_code": ["L1", "L2"],
+            "lon": [east(0), east(5_000)],
+            "lat": [LAT, LAT],
+            "vaccinated": [0, 0],
+            "population": [103, 102],
+            "vaccinated_key": [0, 0],
+            "population_key": [255, 0],  # cell key 255 rounds 103 down, 0 rounds 102 up
+        }
+    )
+    candidates = demand[["lsoa_code", "lon", "lat"]].assign(name=["A", "B"], postcode="")
+    assert plan_sites(demand, candidates, 1, Reach(600, 1.0), rule=EXACT).sites[
+        "name"
+    ].tolist() == ["A"]
+    assert plan_sites(demand, candidates, 1, Reach(600, 1.0)).sites["name"].tolist() == ["B"]
+
+
 def test_plan_sites_can_leave_out_people_near_existing_sites():
     demand = line_demand()
     candidates = demand[["lsoa_code", "lon", "lat"]].assign(name=demand["lsoa_code"], postcode="")
     existing = pd.DataFrame({"lon": [east(2000)], "lat": [LAT]})  # on L4
-    plan = plan_sites(demand, candidates, 1, Reach(600, 1.0), existing)
+    plan = plan_sites(demand, candidates, 1, Reach(600, 1.0), existing, rule=EXACT)
     assert set(plan.excluded_lsoas) == {"L3", "L4"}
     assert plan.sites["name"].tolist() == ["L1"]
     assert plan.solution.covered == 382  # L0 + L1 + L2 from L1
@@ -245,7 +268,9 @@ def test_plan_bus_routes_the_chosen_stops_and_counts_people_once():
     demand = line_demand()
     candidates = demand[["lsoa_code", "lon", "lat"]].assign(name=demand["lsoa_code"], postcode="")
     timetable = Timetable(days=1, stops_per_day=2, day_minutes=480, **ROUTE)
-    plan = plan_bus(demand, candidates, (east(-1000), LAT), "Depot", Reach(600, 1.0), timetable)
+    plan = plan_bus(
+        demand, candidates, (east(-1000), LAT), "Depot", Reach(600, 1.0), timetable, rule=EXACT
+    )
     assert plan.dropped.empty
     assert len(plan.itinerary) == 2
     total = int((plan.itinerary["population"] - plan.itinerary["vaccinated"]).sum())
