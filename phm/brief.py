@@ -128,7 +128,8 @@ def impact_chart(outcomes: tuple[Outcome, ...] | list[Outcome], comparator_uptak
             }
         )
     frame = pd.DataFrame(rows, columns=["bar", "intervention", "uptake", "low", "high"])
-    frame["comparator"] = comparator_uptake
+    if comparator_uptake is not None:  # drawn as the dashed rule, only when there is one
+        frame["comparator"] = comparator_uptake
     y = alt.Y("bar:N", title=None, sort=["Now", "After (central)"])
     base = alt.Chart(frame)
     bars = base.mark_bar(height=18).encode(

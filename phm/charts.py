@@ -5,11 +5,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from phm.disclosure import RATE_COLUMNS
+
 NHS_BLUE = "#005EB8"
 NHS_DARK_GREY = "#425563"
 NHS_WARM_YELLOW = "#FFB81C"
 STATUS_COLOURS = {"suppressed": "#AEB7BD", "no residents": "#FFFFFF"}
 STATUS_LABELS = {"suppressed": "Suppressed (small numbers)", "no residents": "No residents"}
+DRAWN_COUNTS = ("vaccinated", "population", "unvaccinated")  # the counts the tooltips show
 
 
 def uptake_dot_whisker(
@@ -23,8 +26,12 @@ def uptake_dot_whisker(
     everything = frame.copy()
     everything["label"] = everything[label_column].astype(str)
     order = list(everything["label"])
-    shown = everything[~everything["uptake_suppressed"].astype(bool)]
-    hidden = everything[everything["uptake_suppressed"].astype(bool)]
+    suppressed = everything["uptake_suppressed"].astype(bool)
+    # Only what is drawn or in a tooltip goes to the browser (no index either: Streamlit would
+    # send it as a column); suppressed rows only their label.
+    shown = everything.loc[~suppressed, ["label", *RATE_COLUMNS, *DRAWN_COUNTS]]
+    shown = shown.reset_index(drop=True)
+    hidden = everything.loc[suppressed, ["label"]].reset_index(drop=True)
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     tooltip = [
         alt.Tooltip("label:N", title="Group"),
@@ -94,7 +101,7 @@ def uptake_heatmap(
     Shown cells are coloured by uptake; suppressed cells are grey and marked '<8'; empty
     combinations (no residents) are white and marked '–', each with its own legend entry.
     """
-    data = frame.copy()
+    data = frame.reset_index(drop=True)
     data["status_label"] = data["status"].map(STATUS_LABELS)
     values = data["uptake_pct"].dropna()
     low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 100.0)

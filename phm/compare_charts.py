@@ -18,6 +18,16 @@ FUNNEL_COLOURS = {
     "lower (99.8%)": "#ED8B00",
 }
 SIGNAL_COLOURS = {"high": "#005EB8", "low": "#ED8B00", "": "#768692"}
+# A locality's fields the ranked and funnel charts draw or show in the tooltip (and no more).
+LOCALITY_FIELDS = (
+    "label",
+    *RATE_COLUMNS,
+    "vaccinated",
+    "population",
+    "unvaccinated",
+    "compared",
+    "funnel",
+)
 
 
 def _tooltip() -> list[alt.Tooltip]:
@@ -37,7 +47,7 @@ def _tooltip() -> list[alt.Tooltip]:
 
 def ranked_dot_whisker(table: pd.DataFrame, ics_pct: float | None, title: str) -> alt.LayerChart:
     """Return localities ranked by uptake with 95% CIs, coloured higher/similar/lower than the ICS."""
-    shown = table[~table["uptake_suppressed"]].copy()
+    shown = table.loc[~table["uptake_suppressed"], list(LOCALITY_FIELDS)].reset_index(drop=True)
     y = alt.Y("label:N", sort=list(shown["label"]), title=None, axis=alt.Axis(labelLimit=240))
     colour = alt.Color(
         "compared:N",
@@ -78,7 +88,7 @@ def _ics_rule(ics_pct: float, channel: str) -> alt.Chart:
 
 def funnel_plot(table: pd.DataFrame, curve: pd.DataFrame, title: str) -> alt.LayerChart:
     """Return uptake against population with 95% and 99.8% limits around the ICS figure."""
-    shown = table[~table["uptake_suppressed"]].copy()
+    shown = table.loc[~table["uptake_suppressed"], list(LOCALITY_FIELDS)].reset_index(drop=True)
     x = alt.X(
         "population:Q", title="Population (denominator, log scale)", scale=alt.Scale(type="log")
     )
@@ -125,6 +135,7 @@ def deprivation_lines(protected: pd.DataFrame, deprivation: str, group: str | No
     """Return uptake by IMD group (1 = most deprived) with 95% CIs, one line per locality."""
     shown = protected[~protected["uptake_suppressed"]].copy()
     shown["locality"] = shown[f"{group}_label"] if group else "ICS"
+    shown = shown[["locality", deprivation, *RATE_COLUMNS, "population"]].reset_index(drop=True)
     x = alt.X(
         f"{deprivation}:O", title=f"{deprivation.replace('_', ' ').upper()} (1 = most deprived)"
     )
@@ -150,6 +161,8 @@ def gap_bars(gaps: pd.DataFrame, title: str) -> alt.LayerChart:
     """Return gaps against a reference group (points, 95% CI) as dots and whiskers around zero."""
     shown = gaps.dropna(subset=["gap_pts"]).copy()
     shown["label"] = shown["label"].astype(str)
+    shown = shown[["label", "uptake_pct", "gap_pts", "gap_low_pts", "gap_high_pts"]]
+    shown = shown.reset_index(drop=True)
     y = alt.Y("label:N", sort=list(shown.sort_values("gap_pts")["label"]), title=None,
               axis=alt.Axis(labelLimit=240))  # fmt: skip
     tooltip = [
@@ -179,7 +192,7 @@ def _milestone_layers(milestones: pd.DataFrame) -> list[alt.Chart]:
     """Return vertical rules and numbered labels for programme milestones."""
     if milestones.empty:
         return []
-    frame = milestones.copy()
+    frame = milestones[["day", "label"]].reset_index(drop=True)
     frame["number"] = [str(i + 1) for i in range(len(frame))]
     tooltip = [
         alt.Tooltip("day:T", title="Date", format="%d %b %Y"),
@@ -206,6 +219,7 @@ def cumulative_lines(
     shown["group"] = shown[label_column].astype(str) if label_column else "Whole cohort"
     shown.loc[shown["uptake_suppressed"], "uptake_pct"] = None
     shown = shown[["group", "week", *RATE_COLUMNS, "vaccinated", "population"]]
+    shown = shown.reset_index(drop=True)
     tooltip = [
         alt.Tooltip("group:N", title="Group"),
         alt.Tooltip("week:T", title="Week beginning", format="%d %b %Y"),
@@ -239,7 +253,7 @@ def weekly_bars(weekly: pd.DataFrame, milestones: pd.DataFrame, title: str) -> a
     shown = weekly.copy()
     shown["shown"] = shown["vaccinated"].astype("Float64").fillna(0).astype(float)
     shown["state"] = ["suppressed (<8)" if s else "shown" for s in shown["vaccinated_suppressed"]]
-    shown = shown[["week", "shown", "vaccinated", "state"]]
+    shown = shown[["week", "shown", "vaccinated", "state"]].reset_index(drop=True)
     tooltip = [
         alt.Tooltip("week:T", title="Week beginning", format="%d %b %Y"),
         alt.Tooltip("vaccinated:Q", title="Doses given", format=","),
@@ -259,6 +273,7 @@ def weekly_bars(weekly: pd.DataFrame, milestones: pd.DataFrame, title: str) -> a
 
 def gap_over_time_chart(gaps: pd.DataFrame, milestones: pd.DataFrame, title: str) -> alt.LayerChart:
     """Return a gap (points) over time with its 95% CI band and a zero line."""
+    gaps = gaps[["week", "gap_pts", "gap_low_pts", "gap_high_pts"]].reset_index(drop=True)
     tooltip = [
         alt.Tooltip("week:T", title="Week beginning", format="%d %b %Y"),
         alt.Tooltip("gap_pts:Q", title="Gap (points)", format="+.1f"),
@@ -294,6 +309,8 @@ def spc_chart(spc: pd.DataFrame, title: str) -> alt.LayerChart:
     frame["signal_label"] = frame["signal"].map(
         {"high": "special cause: high", "low": "special cause: low", "": "common cause"}
     )
+    frame = frame[["week", "value", "mean", "lower", "upper", "signal_label"]]
+    frame = frame.reset_index(drop=True)
     x = alt.X("week:T", title="Week beginning", axis=alt.Axis(format="%b %Y"))
     tooltip = [
         alt.Tooltip("week:T", title="Week beginning", format="%d %b %Y"),

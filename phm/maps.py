@@ -289,7 +289,8 @@ def area_layer(frame: pd.DataFrame, selected: str | None = None) -> pdk.Layer:
         data = frame.assign(width=1)
     return pdk.Layer(
         "PolygonLayer",
-        data=data[["code", "name", "polygon", "fill", "line", "width", "tooltip"]],
+        # Drawn (polygon, colours, width), shown (tooltip) and read on selection (code).
+        data=data[["code", "polygon", "fill", "line", "width", "tooltip"]],
         id="areas",
         get_polygon="polygon",
         get_fill_color="fill",
@@ -324,7 +325,7 @@ def site_layer(points: pd.DataFrame, layer_id: str = "sites") -> pdk.Layer:
     """Return existing sites as coloured dots with a white edge."""
     return pdk.Layer(
         "ScatterplotLayer",
-        data=points,
+        data=points[["lon", "lat", "colour", "tooltip"]],
         id=layer_id,
         get_position=["lon", "lat"],
         get_fill_color="colour",
@@ -379,7 +380,7 @@ def plan_layers(points: pd.DataFrame, radius_m: float, layer_id: str) -> list[pd
         ring_layer(points, radius_m, f"{layer_id}-catchments"),
         pdk.Layer(
             "ScatterplotLayer",
-            data=points,
+            data=points[["lon", "lat", "colour", "tooltip"]],
             id=layer_id,
             get_position=["lon", "lat"],
             get_fill_color="colour",
@@ -392,7 +393,7 @@ def plan_layers(points: pd.DataFrame, radius_m: float, layer_id: str) -> list[pd
         ),
         pdk.Layer(
             "TextLayer",
-            data=points,
+            data=points[["lon", "lat", "label"]],
             id=f"{layer_id}-labels",
             get_position=["lon", "lat"],
             get_text="label",
@@ -422,7 +423,7 @@ def route_layer(paths: pd.DataFrame) -> pdk.Layer:
     """Return the bus routes as straight lines between stops (no road network offline)."""
     return pdk.Layer(
         "PathLayer",
-        data=paths,
+        data=paths[["path", "colour", "tooltip"]],
         id="routes",
         get_path="path",
         get_color="colour",

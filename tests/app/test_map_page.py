@@ -67,7 +67,11 @@ def test_map_draws_every_lsoa_with_protected_figures_and_a_legend(run_page, tiny
     assert "Suppressed (small numbers)" in legend
     assert "No one in this cohort lives here" in legend
     sites = layer(spec, "sites")
-    assert sites and {s["delivery_model"] for s in sites} <= set(codes.DELIVERY_MODELS)
+    # Each site is drawn in its delivery model's colour, named in its tooltip (nothing else).
+    colours = {(*rgb, 255) for rgb in maps.SITE_COLOURS.values()}
+    assert sites and {tuple(s["colour"]) for s in sites} <= colours
+    models = set(codes.DELIVERY_MODELS.values())
+    assert all(s["tooltip"].split("<br>")[1] in models for s in sites)
 
 
 def test_a_small_cohort_shows_suppressed_and_empty_areas_and_no_small_counts(run_page):
