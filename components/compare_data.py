@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.data import TTL, connection
+from components.data import TTL, reading
 from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule
 from phm.inequality import deprivation_summary
@@ -16,7 +16,8 @@ from phm.queries import compare, trends
 def uptake_by_level(cohort: Cohort, level: str, version: str) -> pd.DataFrame:
     """Return raw uptake counts per locality of a level (not yet protected)."""
     del version
-    return compare.uptake_by_level(connection(), cohort, level)
+    with reading() as con:
+        return compare.uptake_by_level(con, cohort, level)
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
@@ -25,14 +26,16 @@ def uptake_by_level_and_deprivation(
 ) -> pd.DataFrame:
     """Return raw uptake counts per locality and IMD group."""
     del version
-    return compare.uptake_by_level_and_deprivation(connection(), cohort, level, deprivation)
+    with reading() as con:
+        return compare.uptake_by_level_and_deprivation(con, cohort, level, deprivation)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
 def weekly_doses(cohort: Cohort, dimension: str | None, version: str) -> pd.DataFrame:
     """Return raw doses per week (and group) with group populations."""
     del version
-    return trends.weekly_doses(connection(), cohort, dimension)
+    with reading() as con:
+        return trends.weekly_doses(con, cohort, dimension)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)

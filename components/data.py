@@ -1,7 +1,14 @@
-"""Cached access to the database: one read-only connection, query results cached by cohort."""
+"""Cached access to the database: one shared read-only connection, query results cached by cohort.
+
+Every result is cached under the dataset version (phm.db.dataset_version), which changes when a
+new file is swapped in at the path; the connection follows the swap (phm.db.Readers), so a
+page's next run after a swap reads the new file.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -21,17 +28,21 @@ def database_path() -> Path:
     return active_path(Path(settings.get("PHM_DB")))
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str, version: str) -> duckdb.DuckDBPyConnection:
-    """Return the shared read-only connection of one database version (queries use cursors)."""
-    del version  # part of the cache key: a swapped-in database gets a new connection
-    return db.connect_read_only(Path(path))
+@st.cache_resource(show_spinner=False, on_release=db.Readers.close)
+def _readers() -> db.Readers:
+    """Return the server's read-only connections, which follow a database swapped in."""
+    return db.Readers()
 
 
-def connection() -> duckdb.DuckDBPyConnection:
-    """Return the read-only connection to the current database."""
-    path = database_path()
-    return _connection(str(path), db.dataset_version(path))
+@contextmanager
+def reading() -> Iterator[duckdb.DuckDBPyConnection]:
+    """Hold the read-only connection to the current database while the block runs its queries.
+
+    Call no cached function inside the block: a swapped-in file is opened only when every
+    block still reading the old one has ended.
+    """
+    with _readers().reading(database_path()) as con:
+        yield con
 
 
 def version() -> str:
@@ -43,35 +54,41 @@ def version() -> str:
 def meta(version: str) -> dict[str, str]:
     """Return dataset_meta of the current database."""
     del version
-    return queries.dataset_meta(connection())
+    with reading() as con:
+        return queries.dataset_meta(con)
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def schema_problems(version: str) -> list[str]:
     """Return what the current database lacks of the schema (empty when it is complete)."""
     del version
-    return [f"{p.rule}: {p.examples}" for p in check.check_schema(connection())]
+    with reading() as con:
+        problems = check.check_schema(con.cursor())  # its own cursor: threads share con
+    return [f"{p.rule}: {p.examples}" for p in problems]
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def options(version: str) -> dict[str, dict[str, str]]:
     """Return the data-dependent filter options (places, practices, languages)."""
     del version
-    return queries.filter_options(connection())
+    with reading() as con:
+        return queries.filter_options(con)
 
 
 @st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
 def uptake_by(cohort: Cohort, dimensions: tuple[str, ...], version: str) -> pd.DataFrame:
     """Return raw uptake counts (not yet protected) by up to two dimensions."""
     del version
-    return queries.uptake_by(connection(), cohort, dimensions)
+    with reading() as con:
+        return queries.uptake_by(con, cohort, dimensions)
 
 
 @st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
 def uptake_all_doses(cohort: Cohort, version: str) -> pd.DataFrame:
     """Return raw uptake counts of every dose."""
     del version
-    return queries.uptake_all_doses(connection(), cohort)
+    with reading() as con:
+        return queries.uptake_all_doses(con, cohort)
 
 
 @st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
@@ -85,17 +102,11 @@ def targets(
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Return the targeting finder's top findings and the cohort's uptake, both protected."""
     languages = list(options(version)["languages"])
-    return targeting.find_targets(
-        connection(),
-        cohort,
-        level,
-        min_size,
-        20,
-        languages,
-        characteristics,
-        flags,
-        disclosure_rule(),
-    )
+    rule = disclosure_rule()
+    with reading() as con:
+        return targeting.find_targets(
+            con, cohort, level, min_size, 20, languages, characteristics, flags, rule
+        )
 
 
 def disclosure_rule() -> disclosure.DisclosureRule:

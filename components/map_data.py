@@ -23,7 +23,8 @@ TTL = data.TTL
 def lsoas(version: str) -> pd.DataFrame:
     """Return every LSOA with its parents, centroid and WKB boundary."""
     del version
-    return geography.lsoa_boundaries(data.connection())
+    with data.reading() as con:
+        return geography.lsoa_boundaries(con)
 
 
 @st.cache_data(ttl=TTL, max_entries=12, show_spinner=False)
@@ -32,7 +33,9 @@ def shapes(level: str, version: str) -> pd.DataFrame:
     return maps.area_shapes(lsoas(version), level)
 
 
-@st.cache_resource(show_spinner=False)
+# Three levels for the current version and the one before it: a swapped-out version's polygons
+# are let go rather than kept for the life of the server.
+@st.cache_resource(show_spinner=False, max_entries=6)
 def shape_polygons(level: str, version: str) -> tuple:
     """Return the polygon of each row of shapes(level), decoded once and shared read-only.
 
@@ -72,7 +75,8 @@ def default_candidates(version: str) -> pd.DataFrame:
 def sites(as_at, version: str) -> pd.DataFrame:
     """Return the vaccination sites open on the as-at date."""
     del version
-    return geography.open_sites(data.connection(), as_at)
+    with data.reading() as con:
+        return geography.open_sites(con, as_at)
 
 
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
@@ -110,7 +114,8 @@ def area_map(
 def flag_uptake(cohort: Cohort, version: str) -> pd.DataFrame:
     """Return vaccinated and population among those with each flag."""
     del version
-    return geography.flag_uptake(data.connection(), cohort)
+    with data.reading() as con:
+        return geography.flag_uptake(con, cohort)
 
 
 def demand(cohort: Cohort, version: str) -> pd.DataFrame:

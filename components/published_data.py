@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.data import TTL, connection
+from components.data import TTL, reading
 from phm import aggregate
 from phm.queries import published
 
@@ -14,21 +14,24 @@ from phm.queries import published
 def is_aggregate(version: str) -> bool:
     """Return True when the active dataset holds published aggregate figures."""
     del version
-    return published.is_aggregate(connection())
+    with reading() as con:
+        return published.is_aggregate(con)
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def options(version: str) -> dict[str, list]:
     """Return the published dates (latest first), doses and age bands (youngest first)."""
     del version
-    return published.published_options(connection())
+    with reading() as con:
+        return published.published_options(con)
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
 def msoa_boroughs(version: str) -> pd.DataFrame:
     """Return each MSOA with its borough."""
     del version
-    return published.msoa_boroughs(connection())
+    with reading() as con:
+        return published.msoa_boroughs(con)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
@@ -36,7 +39,6 @@ def area_counts(
     choice: aggregate.PublishedChoice, level: str, version: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return raw counts by area for a choice, and the areas without published figures."""
-    rows = published.published_uptake(
-        connection(), "msoa", choice.dose, choice.as_at, choice.age_bands
-    )
+    with reading() as con:
+        rows = published.published_uptake(con, "msoa", choice.dose, choice.as_at, choice.age_bands)
     return aggregate.area_counts(rows, msoa_boroughs(version), choice, level)
