@@ -2,8 +2,9 @@
 
 A published dataset has no person records, so only dose, date, age band and place can be
 chosen. Figures come from MSOA rows (borough figures are their sums, which equal NHS
-England's published borough totals); an area with an unreadable published cell has no
-figure, never a partial one.
+England's published borough totals); an area with an unreadable published cell, or with a cell
+that has more people vaccinated than its population, has no figure, never a partial one: it is
+listed with its reason and drawn in its own colour.
 """
 
 from __future__ import annotations
@@ -29,6 +30,20 @@ NOT_PUBLISHED = (
 )
 MISSING_RGBA = (203, 190, 230, 220)  # light violet: not the grey of suppression
 MISSING_LABEL = "Not published (unreadable cell in the source file)"
+EXCEEDS_RGBA = (161, 217, 155, 220)  # light green: in neither the uptake nor the gap palette
+EXCEEDS_LABEL = "No figure (more people vaccinated than the population in the published figures)"
+# Why an area has no figure: its map state, colour, legend label and words in a sentence.
+UNREADABLE = "missing"
+EXCEEDS = "exceeds"
+REASONS: dict[str, tuple[tuple[int, int, int, int], str, str]] = {
+    EXCEEDS: (
+        EXCEEDS_RGBA,
+        EXCEEDS_LABEL,
+        "the published figures have more people vaccinated than the population (NIMS) in a"
+        " cell, so no rate can be made",
+    ),
+    UNREADABLE: (MISSING_RGBA, MISSING_LABEL, "a published cell was unreadable (e.g. #VALUE!)"),
+}
 
 
 @dataclass(frozen=True)
@@ -127,10 +142,13 @@ def area_counts(
     """Return raw counts by area of a level for the chosen places, and the areas without figures.
 
     `msoa_rows`: area_code, area_name, vaccinated, population (missing where unreadable),
-    summed over the chosen bands. `msoa_boroughs`: msoa_code, lad_code, lad_name. The first
-    frame has `<level>`, `<level>_label`, vaccinated, population and key sums (published
-    figures are keyed by themselves: phm.disclosure.key_published); the
-    second the code and name of each area left out because a published cell is missing.
+    summed over the chosen bands, and optionally exceeding_cells (cells with more people
+    vaccinated than their population, as phm.queries.published counts them). `msoa_boroughs`:
+    msoa_code, lad_code, lad_name. The first frame has `<level>`, `<level>_label`,
+    vaccinated, population and key sums (published figures are keyed by themselves:
+    phm.disclosure.key_published), and never more vaccinated than population; the second
+    the code, name and `reason` (EXCEEDS or UNREADABLE) of each area left out because a
+    published cell is missing or above its population.
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
@@ -145,21 +163,30 @@ def area_counts(
         code, name = rows["area_code"], rows["area_name"]
     else:
         code, name = rows["lad_code"], rows["lad_name"]
+    vaccinated = pd.array(rows["vaccinated"], dtype="Int64")
+    population = pd.array(rows["population"], dtype="Int64")
+    exceeds = np.asarray((vaccinated > population).fillna(False), dtype=bool)
+    if "exceeding_cells" in rows:
+        exceeds |= rows["exceeding_cells"].fillna(0).to_numpy() > 0
     frame = pd.DataFrame(
         {
             level: code.to_numpy(),
             f"{level}_label": name.to_numpy(),
-            "vaccinated": rows["vaccinated"].to_numpy(),
-            "population": rows["population"].to_numpy(),
+            "vaccinated": vaccinated,
+            "population": population,
+            "exceeds": exceeds,
         }
     )
     grouped = frame.groupby([level, f"{level}_label"], sort=True, dropna=False)
     counts = grouped[["vaccinated", "population"]].sum(min_count=1)
-    # A sum over a missing cell is missing, never partial.
+    # A sum over a missing cell, or over one above its population, is missing, never partial.
     incomplete = grouped[["vaccinated", "population"]].agg(lambda s: s.isna().any()).any(axis=1)
+    over = grouped["exceeds"].any().to_numpy()
+    left_out = incomplete.to_numpy() | over
     counts = counts.reset_index()
-    missing = counts.loc[incomplete.to_numpy(), [level, f"{level}_label"]].reset_index(drop=True)
-    complete = counts.loc[~incomplete.to_numpy()].reset_index(drop=True)
+    missing = counts.loc[left_out, [level, f"{level}_label"]].reset_index(drop=True)
+    missing["reason"] = np.where(over[left_out], EXCEEDS, UNREADABLE)
+    complete = counts.loc[~left_out].reset_index(drop=True)
     complete = complete.astype({"vaccinated": "int64", "population": "int64"})
     return key_published(complete), missing
 
@@ -175,16 +202,58 @@ def total_counts(counts: pd.DataFrame) -> pd.DataFrame:
     return key_published(total)
 
 
-def mark_missing(frame: pd.DataFrame, missing_codes: Sequence[str], level_label: str) -> None:
-    """Draw areas without published figures in their own colour, with a tooltip that says why."""
-    rows = frame["code"].isin(list(missing_codes)).to_numpy()
+def mark_missing(frame: pd.DataFrame, missing: pd.DataFrame, level: str, level_label: str) -> None:
+    """Draw areas without published figures in the colour of their reason, with a tooltip that says why.
+
+    `missing`: the second frame of area_counts (`<level>` codes and their `reason`).
+    """
+    reasons = dict(zip(missing[level], missing["reason"], strict=True))
+    rows = frame["code"].isin(list(reasons)).to_numpy()
     if not rows.any():
         return
-    frame.loc[rows, "state"] = "missing"
     frame.loc[rows, "value"] = np.nan
     for index in frame.index[rows]:
-        frame.at[index, "fill"] = list(MISSING_RGBA)
+        reason = reasons[frame.at[index, "code"]]
+        colour, label, _ = REASONS[reason]
+        frame.at[index, "state"] = reason
+        frame.at[index, "fill"] = list(colour)
         frame.at[index, "tooltip"] = (
             f"<b>{html.escape(str(frame.at[index, 'name']))}</b><br>{level_label}"
-            f" {html.escape(str(frame.at[index, 'code']))}<br>{MISSING_LABEL}"
+            f" {html.escape(str(frame.at[index, 'code']))}<br>{label}"
         )
+
+
+def missing_legend(missing: pd.DataFrame) -> list[tuple[tuple[int, int, int, int], str]]:
+    """Return the colour and label of each reason the areas without figures have."""
+    present = set(missing["reason"])
+    return [(colour, label) for reason, (colour, label, _) in REASONS.items() if reason in present]
+
+
+def missing_sentences(missing: pd.DataFrame, level: str) -> list[str]:
+    """Return one sentence per reason naming the areas without figures, e.g. for a warning."""
+    sentences = []
+    for reason, (_, _, why) in REASONS.items():
+        names = missing.loc[missing["reason"] == reason, f"{level}_label"].astype(str)
+        if len(names):
+            sentences.append(
+                f"{len(names)} {NOUNS[level]}(s) have no figure: {why}: {', '.join(names)}."
+            )
+    return sentences
+
+
+def nothing_to_show(missing: pd.DataFrame) -> str:
+    """Return what a page says when no chosen area has a figure."""
+    if missing.empty:
+        return "No published figures for this choice. Widen it in the sidebar."
+    return "No area of this choice has a figure (see above why). Widen it in the sidebar."
+
+
+def left_out_line(missing: pd.DataFrame) -> str:
+    """Return the export header line counting the areas without figures, by reason."""
+    parts = {
+        EXCEEDS: "more people vaccinated than the population",
+        UNREADABLE: "unreadable published cells",
+    }
+    counts = missing["reason"].value_counts()
+    detail = "; ".join(f"{parts[r]}: {int(counts[r])}" for r in REASONS if r in counts)
+    return f"Left out (no published figure): {len(missing)}" + (f" ({detail})" if detail else "")

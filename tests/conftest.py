@@ -66,3 +66,24 @@ def published_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [folder / "week.csv", folder / "nims.csv"], out, NCL_REF_DIR, as_at=date(2021, 3, 7)
     )
     return out
+
+
+# The same week with a cell NHS England's files have held: more people vaccinated than the NIMS
+# population (Hampstead Town, Camden 001: 700 first doses at 60-64, of 600 people).
+EXCEEDING_WEEK = PUBLISHED_WEEK.replace(
+    "Hampstead Town,900,300,400,", "Hampstead Town,900,700,400,"
+)
+
+
+@pytest.fixture(scope="session")
+def exceeding_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a published-aggregate database in which Camden 001 has more 60-64 doses than people."""
+    assert EXCEEDING_WEEK != PUBLISHED_WEEK
+    folder = tmp_path_factory.mktemp("exceeding")
+    (folder / "week.csv").write_text(EXCEEDING_WEEK)
+    (folder / "nims.csv").write_text(PUBLISHED_NIMS)
+    out = folder / "pub.duckdb"
+    import_published(
+        [folder / "week.csv", folder / "nims.csv"], out, NCL_REF_DIR, as_at=date(2021, 3, 7)
+    )
+    return out

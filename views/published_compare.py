@@ -29,10 +29,10 @@ noun = aggregate.NOUNS[level]
 counts, missing = published_data.area_counts(choice, level, version)
 overall = protected_uptake(aggregate.total_counts(counts), rule).iloc[0]
 ics_pct = None if counts.empty or overall["uptake_suppressed"] else float(overall["uptake_pct"])
+for sentence in aggregate.missing_sentences(missing, level):
+    st.warning(sentence, icon=":material/report:")
 if ics_pct is None:
-    st.info(
-        "No published figures for this choice. Widen it in the sidebar.", icon=":material/info:"
-    )
+    st.info(aggregate.nothing_to_show(missing), icon=":material/info:")
     st.stop()
 table = benchmark_table(counts, level, rule, ics_pct)
 st.markdown(
@@ -41,12 +41,6 @@ st.markdown(
     " its 95% interval lies above, spans or lies below that figure (the Fingertips comparison,"
     " worded neutrally)."
 )
-if not missing.empty:
-    st.warning(
-        f"{len(missing)} {noun}(s) left out: a published cell was unreadable (e.g. #VALUE!):"
-        f" {', '.join(missing[f'{level}_label'].astype(str))}.",
-        icon=":material/report:",
-    )
 counts_by_word = table["compared"].value_counts()
 for column, word in zip(st.columns(3), ("higher", "similar", "lower"), strict=True):
     column.metric(f"{label}s {word}", int(counts_by_word.get(word, 0)))

@@ -33,9 +33,9 @@ metric = right.segmented_control(
 )
 counts, missing = published_data.area_counts(choice, level, version)
 if counts.empty:
-    st.info(
-        "No published figures for this choice. Widen it in the sidebar.", icon=":material/info:"
-    )
+    for sentence in aggregate.missing_sentences(missing, level):
+        st.warning(sentence, icon=":material/report:")
+    st.info(aggregate.nothing_to_show(missing), icon=":material/info:")
     st.stop()
 protected = protected_uptake(counts, rule)
 overall = protected_uptake(aggregate.total_counts(counts), rule).iloc[0]
@@ -51,13 +51,15 @@ frame, legend = maps.area_frame(
     overall_pct,
 )
 frame = frame.assign(polygon=map_data.shape_polygons(level, version))
-aggregate.mark_missing(frame, list(missing[level]), label)
+aggregate.mark_missing(frame, missing, level, label)
 chosen = set(counts[level]) | set(missing[level])
 frame = frame[frame["code"].isin(chosen)]  # areas outside the chosen places are not drawn
 # Areas outside the chosen places are not drawn, so the legend has no 'nobody lives here'.
 legend = [entry for entry in legend if entry.colour != "#ffffff"]
-if not missing.empty:
-    legend.append(maps.LegendEntry(maps.rgba_hex(aggregate.MISSING_RGBA), aggregate.MISSING_LABEL))
+legend += [
+    maps.LegendEntry(maps.rgba_hex(colour), text)
+    for colour, text in aggregate.missing_legend(missing)
+]
 
 render.kpi(st, "Uptake across the chosen areas", overall)
 lsoa_frame = map_data.lsoas(version)
@@ -68,12 +70,8 @@ if metric == "gap" and overall_pct is not None:
     st.caption(
         f"Gap = the area's uptake minus uptake across the chosen areas ({overall_pct:.1f}%)."
     )
-if not missing.empty:
-    st.warning(
-        f"{len(missing)} {aggregate.NOUNS[level]}(s) have no figure: a published cell was unreadable"
-        f" (e.g. #VALUE!): {', '.join(missing[f'{level}_label'].astype(str))}.",
-        icon=":material/report:",
-    )
+for sentence in aggregate.missing_sentences(missing, level):
+    st.warning(sentence, icon=":material/report:")
 
 table = render.display_table(protected, f"{level}_label", label)
 table.insert(0, f"{label} code", list(protected[level]))
@@ -84,7 +82,7 @@ header = header_lines(
     description,
     meta,
     rule,
-    [f"Areas: {label}", f"Left out (unreadable published cells): {len(missing)}"],
+    [f"Areas: {label}", aggregate.left_out_line(missing)],
 )
 st.download_button(
     "Download table (CSV)",

@@ -6,7 +6,13 @@ The layout is recognised from the header row, never from the file name:
   (the early weekly files, which do not name the dose);
 - bands only with total columns (`16+`, `18+`) and no LTLA: NIMS population denominators.
 Counts such as `" 1,499 "` are parsed; cells that cannot be read (`#VALUE!`, `12.5`, `-3`) are
-reported by file, row and column and stored as missing, never as zero.
+reported by file, row and column and stored as missing, never as zero. Cells with more people
+vaccinated than the NIMS population of their band are reported by file, row and column too, and
+stored as published (borough rows stay the sums NHS England publishes); no rate is made from
+them: phm.queries.published leaves the figure of an area (or borough) with such a cell missing,
+as it does an unreadable cell's.
+A band population worked out from NIMS totals that comes out below zero is reported and stored
+as missing.
 
 Files are CSV or NHS England's Excel workbooks (.xlsx): every sheet with an 'MSOA Code' cell near
 its top holds a table (below a title block; its header may be a dose row merged over a band row),
@@ -56,6 +62,9 @@ class ParsedFile:
     frame: pd.DataFrame  # msoa_code, msoa_name, lad_code, lad_name, age_band, dose, value
     findings: Findings = field(default_factory=lambda: Findings([], []))
     sheet: str | None = None  # the workbook sheet, None for CSV
+    # Where each row of `frame` came from (same index): row (1 = first data row), column
+    # (its heading), cell (" (cell J16)" in a workbook, else "") and text (as published).
+    origin: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def label(self) -> str:
@@ -235,6 +244,7 @@ def parse_table(path: Path, rows: list[list[str]], h: int, sheet: str | None = N
     }
     parsed = ParsedFile(path, layout, pd.DataFrame(), sheet=sheet)
     records = []
+    origins = []
     counts: dict[str, int] = {}
     r = 0  # data row number, 1 = the first row below the header
     end: int | None = None
@@ -253,9 +263,10 @@ def parse_table(path: Path, rows: list[list[str]], h: int, sheet: str | None = N
         for position, band, dose in columns:
             text = row[position] if position < len(row) else None
             value, problem = parse_count(text)
+            cell = f" (cell {column_letter(position)}{at + 1})" if sheet else ""
+            origins.append({"row": r, "column": header[position], "cell": cell, "text": text})
             if problem:
                 counts[problem] = counts.get(problem, 0) + 1
-                cell = f" (cell {column_letter(position)}{at + 1})" if sheet else ""
                 parsed.findings.problems.append(
                     Problem(
                         problem,
@@ -305,6 +316,7 @@ def parse_table(path: Path, rows: list[list[str]], h: int, sheet: str | None = N
         columns=["msoa_code", "msoa_name", "lad_code", "lad_name", "age_band", "dose", "value"],
     )
     parsed.frame["value"] = parsed.frame["value"].astype("Int64")
+    parsed.origin = pd.DataFrame.from_records(origins, columns=["row", "column", "cell", "text"])
     return parsed
 
 
@@ -508,19 +520,25 @@ def build_rows(
             "--as-at applies to one vaccination file; import weeks one by one or name them by date"
         )
     population = pd.concat(
-        [p.frame for p in parsed if p.layout == "population"] or [pd.DataFrame()]
+        [p.frame.join(p.origin).assign(file=p.label) for p in parsed if p.layout == "population"]
+        or [pd.DataFrame()]
     )
     nims: dict[str, dict[str, int | None]] = {}
+    nims_rows: dict[str, pd.DataFrame] = {}  # where each MSOA's NIMS figures are
     if not population.empty:
         for code, group in population.groupby("msoa_code"):
             nims[str(code)] = {
                 b: (None if pd.isna(v) else int(v))
                 for b, v in zip(group["age_band"], group["value"], strict=True)
             }
+            nims_rows[str(code)] = group.set_index("age_band")
+    below_zero: set[tuple[str, str]] = set()
     frames = []
     for item in vaccination_files:
         when = as_at_of(item.path, as_at, findings)
-        frame = item.frame.merge(areas, on="msoa_code", how="inner", suffixes=("_file", ""))
+        frame = item.frame.join(item.origin).merge(
+            areas, on="msoa_code", how="inner", suffixes=("_file", "")
+        )
         outside = item.frame["msoa_code"].nunique() - frame["msoa_code"].nunique()
         if outside:
             message = f"{outside:,} MSOAs outside the ICB's geography were left out"
@@ -537,6 +555,8 @@ def build_rows(
             population_for(b, nims[c]) if c in nims else None
             for c, b in zip(frame["msoa_code"], frame["age_band"], strict=True)
         ]
+        frame["population"] = _without_negative_populations(frame, nims_rows, below_zero, findings)
+        _report_vaccinated_above_population(frame, item.label, nims_rows, findings)
         frame["as_at"] = when
         frame["source"] = item.label + (
             f"; population: {', '.join(p.label for p in parsed if p.layout == 'population')}"
@@ -570,6 +590,8 @@ def build_rows(
     )
     keys = ["lad_code", "lad_name", "age_band", "dose", "as_at", "source"]
     # A borough total is missing when any of its MSOA cells is missing (never a partial sum).
+    # Otherwise it is the sum NHS England publishes, even over a cell above its population:
+    # phm.queries.published gives no figure for a borough with such a cell.
     lad = (
         msoa.groupby(keys, dropna=False)
         .agg(
@@ -592,6 +614,99 @@ def build_rows(
         }
     )
     return pd.concat([out_msoa, out_lad], ignore_index=True)
+
+
+def _exceeding(frame: pd.DataFrame) -> pd.Series:
+    """Return where a cell has more people vaccinated than the population of its band."""
+    value = frame["value"].astype("Float64")
+    population = pd.Series(frame["population"], index=frame.index).astype("Float64")
+    return (value > population).fillna(False).astype(bool)
+
+
+def _report_vaccinated_above_population(
+    frame: pd.DataFrame, label: str, nims_rows: dict[str, pd.DataFrame], findings: Findings
+) -> None:
+    """Report each cell with more people vaccinated than its population, by row and column."""
+    over = frame[_exceeding(frame)]
+    for row in over.itertuples(index=False):
+        files = nims_rows[row.msoa_code]["file"].unique()
+        findings.problems.append(
+            Problem(
+                "vaccinated above population",
+                WARNING,
+                label,
+                int(row.row),
+                row.column,
+                row.text,
+                f"{int(row.value):,} vaccinated, population {int(row.population):,}"
+                f" ({', '.join(files)}): left out of rates, as unreadable cells are{row.cell}",
+            )
+        )
+    if len(over):
+        findings.counts.append(
+            CheckCount(
+                "vaccinated above population",
+                WARNING,
+                label,
+                None,
+                len(over),
+                "cells with more people vaccinated than the NIMS population are kept as"
+                " published and left out of every rate, as unreadable cells are",
+            )
+        )
+
+
+def _without_negative_populations(
+    frame: pd.DataFrame,
+    nims_rows: dict[str, pd.DataFrame],
+    reported: set[tuple[str, str]],
+    findings: Findings,
+) -> list[int | None]:
+    """Return the populations with those below zero made missing, each reported once.
+
+    Only a derived 'Under N' band (the 16+ total less the bands from N up) can fall below zero.
+    """
+    populations: list[int | None] = []
+    new = 0
+    for code, band, value in zip(
+        frame["msoa_code"], frame["age_band"], frame["population"], strict=True
+    ):
+        if value is None or pd.isna(value) or value >= 0:
+            populations.append(value)
+            continue
+        populations.append(None)
+        if (code, band) in reported:
+            continue
+        reported.add((code, band))
+        new += 1
+        rows = nims_rows[code]
+        total = rows.loc["16+"]
+        older = band_range(band)[1] + 1
+        findings.problems.append(
+            Problem(
+                "population below zero",
+                WARNING,
+                total["file"],
+                int(total["row"]),
+                total["column"],
+                total["text"],
+                f"the {band} population worked out from NIMS (the 16+ total less the bands"
+                f" from {older} up) is {int(value):,}: stored as missing{total['cell']}",
+            )
+        )
+    if new:
+        findings.counts.append(
+            CheckCount(
+                "population below zero",
+                WARNING,
+                ", ".join(sorted({nims_rows[c]["file"].iloc[0] for c, _ in reported})),
+                "16+",
+                new,
+                "a 16+ total below the bands it holds leaves the 'Under N' band without a"
+                " population; its figures are stored without one",
+            )
+        )
+    return populations
 
 
 def import_published(

@@ -48,6 +48,32 @@ def published_options(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
     return {"as_at": dates, "dose": doses, "age_band": sort_bands(bands)}
 
 
+# The chosen cells, each marked `exceeds` when it has more people vaccinated than its
+# population; a borough's cell also when one of its MSOAs' cells does (a sum hides it).
+_CELLS = (
+    "WITH over_lad AS ("
+    " SELECT DISTINCT b.lad_code, m.age_band, m.dose, m.as_at FROM published_uptake m"
+    " JOIN (SELECT DISTINCT msoa_code, lad_code FROM lsoa) b ON b.msoa_code = m.area_code"
+    " WHERE m.level = 'msoa' AND m.vaccinated > m.population),"
+    " cells AS ("
+    " SELECT p.*, coalesce(p.vaccinated > p.population, false)"
+    " OR o.lad_code IS NOT NULL AS exceeds"
+    " FROM published_uptake p LEFT JOIN over_lad o ON p.level = 'lad'"
+    " AND o.lad_code = p.area_code AND o.age_band = p.age_band AND o.dose = p.dose"
+    " AND o.as_at = p.as_at"
+    " WHERE p.level = $level AND p.dose = $dose"
+    " AND (len($bands) = 0 OR list_contains($bands, p.age_band)))"
+)
+# A sum over a missing cell or one above its population is missing, never a partial figure.
+_SUMS = (
+    " CASE WHEN count(*) = count(vaccinated) AND NOT bool_or(exceeds)"
+    " THEN sum(vaccinated) END AS vaccinated,"
+    " CASE WHEN count(*) = count(population) THEN sum(population) END AS population,"
+    " count(*) - least(count(vaccinated), count(population)) AS missing_cells,"
+    " count(*) FILTER (WHERE exceeds) AS exceeding_cells"
+)
+
+
 def published_uptake(
     con: duckdb.DuckDBPyConnection,
     level: str,
@@ -57,19 +83,17 @@ def published_uptake(
 ) -> pd.DataFrame:
     """Return vaccinated and population by area for the chosen bands (all bands when empty).
 
-    Columns: area_code, area_name, vaccinated, population, missing_cells. A sum that includes
-    a missing cell (unreadable in the published file, or no population for the band) is
-    missing, never a partial total. Feed it to phm.summaries.protected_uptake like any raw frame.
+    Columns: area_code, area_name, vaccinated, population, missing_cells, exceeding_cells.
+    A sum that includes a missing cell (unreadable in the published file, or no population
+    for the band) is missing, never a partial total; so is vaccinated when a cell has more
+    people vaccinated than its population (`exceeding_cells`, which for a borough counts its
+    cells over such an MSOA cell), so no rate is made from it. Feed it to
+    phm.summaries.protected_uptake like any raw frame.
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
     sql = (
-        "SELECT area_code, area_name,"
-        " CASE WHEN count(*) = count(vaccinated) THEN sum(vaccinated) END AS vaccinated,"
-        " CASE WHEN count(*) = count(population) THEN sum(population) END AS population,"
-        " count(*) - least(count(vaccinated), count(population)) AS missing_cells"
-        " FROM published_uptake WHERE level = $level AND dose = $dose AND as_at = $as_at"
-        " AND (len($bands) = 0 OR list_contains($bands, age_band))"
+        _CELLS + " SELECT area_code, area_name," + _SUMS + " FROM cells WHERE as_at = $as_at"
         " GROUP BY area_code, area_name ORDER BY area_name"
     )
     params = {"level": level, "dose": dose, "as_at": as_at, "bands": list(age_bands)}
@@ -80,16 +104,12 @@ def published_uptake(
 def published_trend(
     con: duckdb.DuckDBPyConnection, level: str, dose: str, age_bands: Sequence[str] = ()
 ) -> pd.DataFrame:
-    """Return vaccinated and population by area and date (for trend lines)."""
+    """Return vaccinated and population by area and date (for trend lines), as published_uptake."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
     sql = (
-        "SELECT as_at, area_code, area_name,"
-        " CASE WHEN count(*) = count(vaccinated) THEN sum(vaccinated) END AS vaccinated,"
-        " CASE WHEN count(*) = count(population) THEN sum(population) END AS population"
-        " FROM published_uptake WHERE level = $level AND dose = $dose"
-        " AND (len($bands) = 0 OR list_contains($bands, age_band))"
-        " GROUP BY ALL ORDER BY as_at, area_name"
+        _CELLS + " SELECT as_at, area_code, area_name," + _SUMS + " FROM cells"
+        " GROUP BY as_at, area_code, area_name ORDER BY as_at, area_name"
     )
     frame = con.cursor().execute(sql, {"level": level, "dose": dose, "bands": list(age_bands)}).df()
     return frame.astype({"vaccinated": "Int64", "population": "Int64"})

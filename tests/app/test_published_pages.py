@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from phm import aggregate
+
 ROOT = Path(__file__).resolve().parents[2]
 CHOICE = {"pub_dose": "1", "pub_as_at": date(2021, 3, 7)}
 
@@ -86,3 +88,70 @@ def test_a_link_sets_the_published_choice_and_the_choice_goes_into_the_url(publi
     at.sidebar.multiselect(key="pub_age_bands").set_value(["60-64"]).run()
     written = at.query_params["age_band"]
     assert ([written] if isinstance(written, str) else list(written)) == ["60-64"]
+
+
+# NHS England's files hold cells with more people vaccinated than the NIMS population: in
+# `exceeding_db` (tests/conftest.py), Camden 001's 60-64 first doses (700 of 600). Such an area
+# has no figure, as an unreadable cell's area has none, and the pages say why instead of failing.
+
+
+@pytest.fixture
+def exceeding_env(exceeding_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PHM_DB", str(exceeding_db))
+    monkeypatch.chdir(ROOT)
+    monkeypatch.syspath_prepend(str(ROOT))
+    return exceeding_db
+
+
+def _exceeding_warning(at: AppTest) -> str:
+    [warning] = [w.value for w in at.warning if "more people vaccinated" in w.value]
+    return warning
+
+
+# 60-64 alone: Camden 001's sum exceeds its population too; with Under 60 it would not (1,600
+# of 8,700), and the cell must still be kept out.
+@pytest.mark.parametrize("bands", [["60-64"], ["Under 60", "60-64"]])
+@pytest.mark.parametrize("level", ["msoa", "borough"])
+def test_map_shows_an_area_with_more_vaccinated_than_people_as_its_own_state(
+    exceeding_env, level, bands
+):
+    at = run_view("published_map.py", pub_map_level=level, pub_age_bands=bands)
+    assert not at.exception, [e.value for e in at.exception]
+    name = "Camden 001" if level == "msoa" else "Camden"
+    assert name in _exceeding_warning(at)
+    deck = at.get("deck_gl_json_chart")[0].proto.json
+    assert aggregate.EXCEEDS_LABEL in deck
+    legend = "".join(h.proto.body for h in at.get("html"))
+    assert aggregate.EXCEEDS_LABEL in legend
+    table = at.dataframe[0].value
+    assert name not in set(table.iloc[:, 1])  # no rate for it
+    assert len(table) == (2 if level == "msoa" else 1)
+
+
+def test_map_explains_when_every_chosen_area_lacks_a_figure(exceeding_env):
+    at = run_view(
+        "published_map.py",
+        pub_map_level="borough",
+        pub_age_bands=["60-64"],
+        pub_boroughs=["E09000007"],
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Camden" in _exceeding_warning(at)
+    assert any("No area of this choice has a figure" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("bands", [["60-64"], []])
+def test_compare_leaves_out_an_area_with_more_vaccinated_than_people(exceeding_env, bands):
+    at = run_view("published_compare.py", pub_compare_level="msoa", pub_age_bands=bands)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Camden 001" in _exceeding_warning(at)
+    shown = sorted(at.dataframe[0].value["MSOA"])
+    if bands:
+        assert shown == ["Barnet 001", "Barnet 002"]
+    else:  # Barnet 002's 80+ cell is unreadable (#VALUE!)
+        assert any("Barnet 002" in w.value and "unreadable" in w.value for w in at.warning)
+        assert shown == ["Barnet 001"]
+    # Bands without the bad cells: every MSOA is compared.
+    at = run_view("published_compare.py", pub_compare_level="msoa", pub_age_bands=["Under 60"])
+    assert not at.exception and not at.warning
+    assert len(at.dataframe[0].value) == 3

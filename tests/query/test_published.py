@@ -23,6 +23,8 @@ def _reference(con, level, dose, bands) -> pd.DataFrame:
     rows = rows[(rows["level"] == level) & (rows["dose"] == dose)]
     if bands:
         rows = rows[rows["age_band"].isin(bands)]
+    # A cell above its population leaves the vaccinated sum missing, as a missing cell does.
+    rows = rows.assign(vaccinated=rows["vaccinated"].mask(rows["vaccinated"] > rows["population"]))
     out = rows.groupby(["area_code", "area_name"]).agg(
         vaccinated=("vaccinated", lambda s: s.sum() if s.notna().all() else pd.NA),
         population=("population", lambda s: s.sum() if s.notna().all() else pd.NA),
@@ -78,3 +80,40 @@ def test_trend_and_dissolved_msoas(con) -> None:
     areas = q.msoa_areas(con)
     assert areas["msoa_code"].is_unique and len(areas) > 100
     assert areas["geometry"].map(len).min() > 0
+
+
+def test_a_cell_above_its_population_leaves_the_area_and_its_borough_without_a_figure(
+    exceeding_db,
+) -> None:
+    con = duckdb.connect(str(exceeding_db), read_only=True)
+    when = date(2021, 3, 7)
+    msoa = q.published_uptake(con, "msoa", "1", when, ("60-64",)).set_index("area_code")
+    assert pd.isna(msoa.loc["E02000166", "vaccinated"])  # Camden 001: 700 of 600
+    assert msoa.loc["E02000166", "population"] == 600
+    assert msoa.loc["E02000166", "exceeding_cells"] == 1
+    assert (
+        msoa.loc["E02000024", "vaccinated"] == 577 and msoa.loc["E02000024", "exceeding_cells"] == 0
+    )
+    # Kept out even where the sum over bands would fit (1,600 of 8,700).
+    both = q.published_uptake(con, "msoa", "1", when, ("Under 60", "60-64")).set_index("area_code")
+    assert pd.isna(both.loc["E02000166", "vaccinated"])
+    # Camden's borough row is NHS England's sum, but it has no figure either.
+    lad = q.published_uptake(con, "lad", "1", when, ("Under 60", "60-64")).set_index("area_code")
+    assert (
+        pd.isna(lad.loc["E09000007", "vaccinated"]) and lad.loc["E09000007", "exceeding_cells"] == 1
+    )
+    stored = con.execute(
+        "SELECT vaccinated FROM published_uptake WHERE level = 'lad' AND area_code = 'E09000007'"
+        " AND dose = '1' AND age_band = '60-64'"
+    ).fetchone()[0]
+    assert stored == 700
+    trend = q.published_trend(con, "msoa", "1", ("60-64",)).set_index("area_code")
+    assert pd.isna(trend.loc["E02000166", "vaccinated"])
+    # Every other figure matches the pandas reference, which leaves such cells out too.
+    for level in ("msoa", "lad"):
+        got = q.published_uptake(con, level, "2", when, ())
+        expected = _reference(con, level, "2", ())
+        assert got["vaccinated"].astype("Float64").tolist() == (
+            expected["vaccinated"].astype("Float64").tolist()
+        )
+    con.close()

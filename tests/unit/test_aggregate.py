@@ -86,12 +86,71 @@ def test_missing_areas_get_their_own_colour_and_tooltip():
             "tooltip": ["a", "b"],
         }
     )
-    aggregate.mark_missing(frame, ["M3"], "MSOA")
+    missing = pd.DataFrame({"msoa": ["M3"], "msoa_label": ["<Three>"], "reason": ["missing"]})
+    aggregate.mark_missing(frame, missing, "msoa", "MSOA")
     assert list(frame["state"]) == ["shown", "missing"]
     assert frame.at[1, "fill"] == list(aggregate.MISSING_RGBA)
     assert aggregate.MISSING_LABEL in frame.at[1, "tooltip"]
     assert "&lt;Three&gt;" in frame.at[1, "tooltip"]
     assert maps.rgba_hex(aggregate.MISSING_RGBA) != maps.rgba_hex(maps.SUPPRESSED_RGBA)
+
+
+def test_an_area_with_more_vaccinated_than_people_is_left_out_with_its_reason():
+    # M2's figure: the query leaves vaccinated missing and counts the cell; M1's 150 of 100 is
+    # caught here too, whatever the query did.
+    rows = ROWS.assign(
+        vaccinated=pd.array([150, None, None, 40], dtype="Int64"), exceeding_cells=[0, 1, 0, 0]
+    )
+    counts, missing = aggregate.area_counts(rows, BOROUGHS, ALL, "msoa")
+    assert list(counts["msoa"]) == ["M4"]
+    assert missing.to_dict("records") == [
+        {"msoa": "M1", "msoa_label": "One", "reason": aggregate.EXCEEDS},
+        {"msoa": "M2", "msoa_label": "Two", "reason": aggregate.EXCEEDS},
+        {"msoa": "M3", "msoa_label": "Three", "reason": aggregate.UNREADABLE},
+    ]
+    counts, missing = aggregate.area_counts(rows, BOROUGHS, ALL, "borough")
+    assert counts.empty
+    assert list(missing["reason"]) == [aggregate.EXCEEDS, aggregate.UNREADABLE]
+    assert aggregate.missing_sentences(missing, "borough") == [
+        "1 borough(s) have no figure: the published figures have more people vaccinated than"
+        " the population (NIMS) in a cell, so no rate can be made: Barnet.",
+        "1 borough(s) have no figure: a published cell was unreadable (e.g. #VALUE!): Camden.",
+    ]
+    assert aggregate.left_out_line(missing) == (
+        "Left out (no published figure): 2 (more people vaccinated than the population: 1;"
+        " unreadable published cells: 1)"
+    )
+    assert aggregate.nothing_to_show(missing).startswith("No area of this choice has a figure")
+    assert [label for _, label in aggregate.missing_legend(missing)] == [
+        aggregate.EXCEEDS_LABEL,
+        aggregate.MISSING_LABEL,
+    ]
+
+
+def test_areas_above_their_population_get_their_own_colour_and_tooltip():
+    frame = pd.DataFrame(
+        {
+            "code": ["M1", "M2", "M3"],
+            "name": ["One", "Two", "Three"],
+            "state": ["shown", "shown", "empty"],
+            "value": [10.0, 20.0, float("nan")],
+            "fill": [[1, 2, 3, 4]] * 3,
+            "tooltip": ["a", "b", "c"],
+        }
+    )
+    missing = pd.DataFrame(
+        {"msoa": ["M2", "M3"], "msoa_label": ["Two", "Three"], "reason": ["exceeds", "missing"]}
+    )
+    aggregate.mark_missing(frame, missing, "msoa", "MSOA")
+    assert list(frame["state"]) == ["shown", "exceeds", "missing"]
+    assert frame.at[1, "fill"] == list(aggregate.EXCEEDS_RGBA)
+    assert aggregate.EXCEEDS_LABEL in frame.at[1, "tooltip"] and pd.isna(frame.at[1, "value"])
+    colours = {
+        maps.rgba_hex(c)
+        for c in (aggregate.EXCEEDS_RGBA, aggregate.MISSING_RGBA, maps.SUPPRESSED_RGBA)
+    }
+    assert len(colours) == 3
+    assert not colours & {*maps.LOW_IS_DARK, *maps.HIGH_IS_DARK, *maps.DIVERGING}
 
 
 OPTIONS = {"dose": ["1", "2"], "as_at": [date(2021, 3, 7), date(2021, 2, 28)], "age_band": ["80+"]}

@@ -287,3 +287,71 @@ def test_publication_date_is_read_from_either_spelling(name: str, expected: date
 )
 def test_dose_heading(heading: str, expected: str | None) -> None:
     assert dose_heading(heading) == expected
+
+
+# NHS England's files have held cells with more people vaccinated than the NIMS population
+# (LATER has one: High Barnet's 1,451 first doses at 80+, of 600 people). They are reported by
+# file, row and column, stored as published, and left out of rates by the queries.
+OVER = LATER.replace("Hadley Wood, 10,20,30,, 1,2,3,", 'Hadley Wood, 10,20,"1,030",, 1,2,31,')
+
+
+def test_vaccinated_above_population_is_reported_by_file_row_and_column(tmp_path: Path) -> None:
+    assert OVER != LATER
+    week, nims = tmp_path / "week.csv", tmp_path / "nims.csv"
+    week.write_text(OVER)
+    nims.write_text(NIMS)  # 80+: High Barnet 600 people, Hadley Wood 30
+    out = tmp_path / "pub.duckdb"
+    result = import_published([week, nims], out, REF, as_at=date(2021, 6, 27))
+    found = [p for p in result.findings.problems if p.check == "vaccinated above population"]
+    assert [(p.severity, p.file, p.row, p.column, p.value) for p in found] == [
+        ("warning", "week.csv", 1, "1st dose 80+", " 1,451 "),
+        ("warning", "week.csv", 2, "1st dose 80+", "1,030"),
+        ("warning", "week.csv", 2, "2nd dose 80+", "31"),
+    ]
+    assert found[1].message == (
+        "1,030 vaccinated, population 30 (nims.csv): left out of rates, as unreadable cells are"
+    )
+    [count] = [c for c in result.findings.counts if c.check == "vaccinated above population"]
+    assert (count.severity, count.file, count.count) == ("warning", "week.csv", 3)
+    assert any("vaccinated above population: 3 (week.csv)" in line for line in result.lines())
+    report = json.loads(next(p for p in result.report_paths if p.suffix == ".json").read_text())
+    assert "vaccinated above population" in json.dumps(report)
+    con = duckdb.connect(str(out), read_only=True)
+    rows = _uptake_rows(con)
+    assert rows[("msoa", "E02000025", "1", "80+")] == (1030, 30)  # stored as published
+    assert rows[("lad", "E09000003", "1", "80+")] == (1451 + 1030, 630)  # NHS England's sum
+    con.close()
+
+
+def test_vaccinated_above_population_in_a_workbook_names_the_cell(tmp_path: Path) -> None:
+    rows = [list(r) for r in LATER_ROWS]
+    rows[1][8] = 31  # Hadley Wood, 1st dose 80+ (column I of the sheet), population 30
+    book = write_workbook(tmp_path / WEEK_XLSX, [_later_table(rows=rows)])
+    nims = tmp_path / "nims.csv"
+    nims.write_text(NIMS)
+    result = import_published([book, nims], tmp_path / "pub.duckdb", REF)
+    found = [p for p in result.findings.problems if p.check == "vaccinated above population"]
+    assert [p.row for p in found] == [1, 2]  # High Barnet's 1,451 of 600 too
+    found = found[1]
+    assert (found.file, found.row, found.column, found.value) == (
+        f"{WEEK_XLSX}, sheet 'MSOA'",
+        2,
+        "1st dose 80+",
+        "31",
+    )
+    assert found.message.endswith("(cell J16)")
+
+
+def test_a_band_whose_derived_population_is_below_zero_has_none(tmp_path: Path) -> None:
+    week, nims = tmp_path / "week.csv", tmp_path / "nims.csv"
+    week.write_text(LATER)
+    # Hadley Wood's 16+ total is below its bands from 25 up (40 + 300 + 30), so 16-24 is -70.
+    nims.write_text(NIMS.replace("420,440\n", "420,300\n"))
+    out = tmp_path / "pub.duckdb"
+    result = import_published([week, nims], out, REF, as_at=date(2021, 6, 27))
+    [found] = [p for p in result.findings.problems if p.check == "population below zero"]
+    assert (found.file, found.row, found.column, found.value) == ("nims.csv", 2, "16+", "300")
+    assert "Under 25" in found.message and "-70" in found.message
+    con = duckdb.connect(str(out), read_only=True)
+    assert _uptake_rows(con)[("msoa", "E02000025", "1", "Under 25")] == (10, None)
+    con.close()
