@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from phm.disclosure import DEFAULT_RULE, KEY_COLUMNS, DisclosureRule, cell_keys, perturb
+from phm.disclosure import DEFAULT_RULE, KEY_COLUMNS, DisclosureRule
 from phm.outreach.coverage import (
     Reach,
     assign_demand,
@@ -57,22 +57,17 @@ def _check_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> 
 
 
 def shown_demand(demand: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
-    """Return each demand point's perturbed counts (vaccinated, unvaccinated, population).
+    """Return each demand point's protected counts (vaccinated, unvaccinated, population; NaN if hidden).
 
-    Plans choose and rank places by these, never by exact counts, so which site is chosen or
-    listed first tells no more than noisy figures. Small counts are perturbed too (not
-    suppressed): a plan for a narrow cohort must still see its people, and these numbers
-    are never shown (each plan's reach is protected again as a whole).
+    Plans choose and rank places by these, never by exact or merely perturbed counts: a 0
+    is exact, so weighting by unsuppressed counts would let a chosen site reveal that a
+    place's one cohort member is unvaccinated. Hidden counts weigh nothing.
     """
-    noisy = DisclosureRule(threshold=0, rounding=rule.rounding)
-    population = perturb(demand["population"], cell_keys(demand["population_key"]), noisy)
-    vaccinated = perturb(demand["vaccinated"], cell_keys(demand["vaccinated_key"]), noisy)
-    vaccinated = np.minimum(vaccinated, population)
+    shown = protected_uptake(demand[list(COUNTS)].reset_index(drop=True), rule)
     return pd.DataFrame(
         {
-            "vaccinated": vaccinated.astype(float),
-            "unvaccinated": (population - vaccinated).astype(float),
-            "population": population.astype(float),
+            c: shown[c].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            for c in ("vaccinated", "unvaccinated", "population")
         }
     )
 
@@ -80,8 +75,9 @@ def shown_demand(demand: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
 def unvaccinated_weights(
     demand: pd.DataFrame, rule: DisclosureRule, excluded: np.ndarray | None = None
 ) -> np.ndarray:
-    """Return perturbed unvaccinated people per demand point, zero where excluded."""
-    weights = shown_demand(demand, rule)["unvaccinated"].to_numpy().astype(np.int64)
+    """Return shown unvaccinated people per demand point, zero where hidden or excluded."""
+    shown = shown_demand(demand, rule)["unvaccinated"].to_numpy()
+    weights = np.nan_to_num(shown, nan=0.0).astype(np.int64)
     if excluded is not None:
         weights = np.where(excluded, 0, weights)
     return weights
@@ -163,7 +159,8 @@ def plan_sites(
         population = shown["population"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
             uptake = np.where(population > 0, shown["vaccinated"].to_numpy() / population, np.nan)
-        eligible_points = ~np.isnan(uptake) & (population >= min_population) & counted
+        eligible_points = ~np.isnan(uptake) & (np.nan_to_num(population) >= min_population)
+        eligible_points &= counted
         lowest = lowest_uptake_sites(uptake, eligible_points, n_sites)
         where = {code: i for i, code in enumerate(candidates["lsoa_code"])}
         naive_chosen = [where[c] for c in demand["lsoa_code"].iloc[lowest] if c in where]

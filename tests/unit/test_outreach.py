@@ -230,9 +230,9 @@ def test_plan_sites_beats_the_lowest_uptake_plan():
     assert plan.naive_covered == 82
 
 
-def test_plans_choose_places_by_perturbed_counts_never_by_exact_ones():
+def test_plans_choose_places_by_shown_counts_never_by_exact_ones():
     # Exactly, L1 has one more unvaccinated person (103 against 102); after the cell-key
-    # perturbation L1 shows 100 and L2 105, so the choice follows what could be shown.
+    # perturbation L1 shows 100 and L2 105, so the choice follows what is shown.
     demand = pd.DataFrame(
         {
             "lsoa_code": ["L1", "L2"],
@@ -249,6 +249,26 @@ def test_plans_choose_places_by_perturbed_counts_never_by_exact_ones():
         "name"
     ].tolist() == ["A"]
     assert plan_sites(demand, candidates, 1, Reach(600, 1.0)).sites["name"].tolist() == ["B"]
+
+
+def test_a_place_whose_unvaccinated_are_hidden_is_never_chosen():
+    # One unvaccinated person in L1 (hidden as <8) must not draw a site there: a chosen
+    # site would tell that someone in that small cohort is unvaccinated.
+    demand = with_keys(
+        pd.DataFrame(
+            {
+                "lsoa_code": ["L1", "L2"],
+                "lon": [east(0), east(5_000)],
+                "lat": [LAT, LAT],
+                "vaccinated": [0, 40],
+                "population": [1, 40],
+            }
+        )
+    )
+    candidates = demand[["lsoa_code", "lon", "lat"]].assign(name=["A", "B"], postcode="")
+    plan = plan_sites(demand, candidates, 2, Reach(600, 1.0))
+    assert "A" not in plan.sites["name"].tolist()
+    assert plan.naive.empty or "A" not in plan.naive["name"].tolist()
 
 
 def test_plan_sites_can_leave_out_people_near_existing_sites():
