@@ -8,7 +8,7 @@ import streamlit as st
 
 from components import data
 from phm import business_case, codes
-from phm.cohort import DEFAULT_AS_AT, PROGRAMME_START, URL_KEYS, Cohort, weekly_point
+from phm.cohort import DEFAULT_AS_AT, URL_KEYS, Cohort, as_at_note
 
 MULTISELECTS: dict[str, tuple[str, dict]] = {
     "age_bands": ("Age band", {b: b for b in codes.AGE_BAND_LABELS}),
@@ -57,11 +57,9 @@ def seed_from_url(options: dict[str, dict[str, str]], data_as_at: date) -> list[
     if state.get("_cohort_seeded") and (not params or params == state.get("_url_written")):
         return []
     cohort, warnings = Cohort.from_query_params(params, _known_values(options))
-    if cohort.as_at > data_as_at:
+    if cohort.as_at != data_as_at:
         if "as_at" in params:
-            warnings.append(
-                f"As-at date moved to {data_as_at:%d %B %Y}, the last date in the data."
-            )
+            warnings.append(as_at_note(data_as_at))
         cohort = cohort.with_(as_at=data_as_at)
     for name, key in URL_KEYS.items():
         if name in MULTISELECTS or name in PLACE_LABELS:
@@ -71,7 +69,6 @@ def seed_from_url(options: dict[str, dict[str, str]], data_as_at: date) -> list[
     for flag in codes.FLAGS:
         state[flag] = {True: "yes", False: "no"}.get(flags.get(flag), "any")
     state["dose"] = cohort.dose
-    state["as_at"] = cohort.as_at
     state["_cohort_seeded"] = True
     return warnings
 
@@ -107,17 +104,7 @@ def render_cohort_picker(options: dict[str, dict[str, str]], data_as_at: date) -
         required=True,
         persist_state=KEEP,
     )
-    sb.date_input(
-        "As at",
-        min_value=PROGRAMME_START,
-        max_value=data_as_at,
-        key="as_at",
-        format="DD/MM/YYYY",
-        persist_state=KEEP,
-        help="Figures are as at the last weekly point on or before this date (a"
-        f" {DEFAULT_AS_AT:%A}), so that two days' figures cannot be compared to reveal one"
-        " person's move or death.",
-    )
+    sb.markdown(f"**As at** {data_as_at:%d %B %Y}", help=as_at_note(data_as_at))
     for section, fields in SECTIONS.items():
         with sb.expander(section, expanded=section == "Age and sex"):
             for name in fields:
@@ -185,13 +172,18 @@ def current_cohort() -> Cohort:
         kwargs["flags"] = flags
     if state.get("dose") in codes.DOSES:
         kwargs["dose"] = state["dose"]
-    as_at = state.get("as_at")
-    if isinstance(as_at, date):
-        kwargs["as_at"] = weekly_point(as_at)
+    # Always the data's own date (phm.cohort.as_at_note says why), whatever a link says.
+    kwargs["as_at"] = data_date()
     low, high = kwargs.get("age_min"), kwargs.get("age_max")
     if isinstance(low, int) and isinstance(high, int) and low > high:
         kwargs["age_min"], kwargs["age_max"] = high, low
     return Cohort().with_(**kwargs)
+
+
+def data_date() -> date:
+    """Return the date the current dataset runs to: every cohort is counted as at it."""
+    meta = data.meta(data.version())
+    return date.fromisoformat(meta.get("as_at", DEFAULT_AS_AT.isoformat()))
 
 
 def place_names() -> dict[str, str]:

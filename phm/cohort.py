@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, timedelta
+from datetime import date
 
 from phm import codes
 from phm.text import parse_whole_number
@@ -13,14 +13,13 @@ DEFAULT_AS_AT = date(2022, 3, 31)
 PROGRAMME_START = date(2020, 12, 8)
 
 
-def weekly_point(day: date) -> date:
-    """Return the as-at date shown for a chosen day: the last weekly point on or before it.
-
-    Weekly points fall on the weekday of DEFAULT_AS_AT (as NHS England publishes weekly), so
-    two as-at dates a day apart cannot be compared to learn of one death or move; cell keys
-    make the same people give the same figures, and a week holds many changes.
-    """
-    return day - timedelta(days=(day - DEFAULT_AS_AT).days % 7)
+def as_at_note(data_as_at: date) -> str:
+    """Return why every figure is as at the data's own date (and where earlier dates are)."""
+    return (
+        f"Figures are as at {data_as_at:%d %B %Y}, the date of the data: comparing two dates'"
+        " registered populations could reveal one person's move, death or dose. Uptake on"
+        " earlier dates, among the same people, is on the Trends page."
+    )
 
 
 def age_sql(birth: str = "p.birth_date") -> str:

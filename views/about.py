@@ -6,7 +6,6 @@ import streamlit as st
 
 from components import data, render
 from phm import codes
-from phm.cohort import DEFAULT_AS_AT
 
 st.title("About this tool")
 meta = render.banner()
@@ -91,9 +90,9 @@ st.markdown(
     "**What follows from it.** Unvaccinated people are the shown population minus the shown"
     " vaccinated; uptake, its interval, gaps, weekly doses and every ranking are worked out from"
     " shown figures, never from exact ones. Where those two shown counts differ by less than the"
-    " smallest figure shown, both are hidden. As-at dates move to the last weekly point"
-    f" (a {DEFAULT_AS_AT:%A}) on or before the chosen day, so two days' figures cannot be"
-    " compared to reveal one person's move or death."
+    " smallest figure shown, both are hidden. Every figure is as at the data's own date, so two"
+    " dates' populations cannot be compared to reveal one person's move, death or dose; uptake"
+    " on earlier dates, among the same people, is on the Trends page."
 )
 st.subheader("Characteristics you can layer")
 st.markdown(

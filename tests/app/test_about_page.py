@@ -37,5 +37,5 @@ def test_about_explains_the_cell_key_method_in_plain_words(run_page):
     assert "Disclosure control" in [h.value for h in at.subheader]
     assert "cell key method" in text
     assert "the same group of people always shows the same figure" in text
-    assert "last weekly point" in text
+    assert "as at the data's own date" in text
     assert "shown as **\\***" not in text  # no '*' marker for secondary suppression any more

@@ -56,7 +56,7 @@ What AppTest (Streamlit 1.67) cannot do, and what this module does instead:
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -70,7 +70,7 @@ from streamlit.testing.v1.element_tree import Widget
 
 from components import pages
 from phm import codes
-from phm.cohort import PROGRAMME_START, URL_KEYS
+from phm.cohort import URL_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = sorted(p.name for p in (ROOT / "views").glob("*.py"))
@@ -182,8 +182,6 @@ def cohort_states(draw) -> dict[str, object]:
     state["age_band"] = draw(subsets(codes.AGE_BAND_LABELS))
     state["age_min"] = draw(st.none() | st.integers(0, 120))
     state["age_max"] = draw(st.none() | st.integers(0, 120))
-    days = (DATA_AS_AT - PROGRAMME_START).days
-    state["as_at"] = PROGRAMME_START + timedelta(days=draw(st.integers(0, days)))
     return state
 
 
