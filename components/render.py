@@ -89,6 +89,32 @@ def _count(row: pd.Series, column: str, rule: disclosure.DisclosureRule) -> str:
     return disclosure.format_count(row[column], row[f"{column}_suppressed"], rule)
 
 
+def stop_unless_breakdown_allowed(overall: pd.Series, where: str = "in this cohort") -> None:
+    """Stop the page after a note when a group is too small to be broken down (phm.disclosure)."""
+    if disclosure.breakdown_allowed(overall, data.disclosure_rule()):
+        return
+    st.info(
+        f"Fewer than {disclosure.MIN_BREAKDOWN_BASE} people {where}: no breakdown, map or list"
+        " is shown, so that no one's characteristics can be read from it. Widen the cohort in"
+        " the sidebar.",
+        icon=":material/shield:",
+    )
+    suppression_note()
+    st.stop()
+
+
+def breakdown_allowed_here(overall: pd.Series, where: str) -> bool:
+    """Return whether a group can be broken down; when not, say why (for a panel, not the page)."""
+    if disclosure.breakdown_allowed(overall, data.disclosure_rule()):
+        return True
+    st.info(
+        f"Fewer than {disclosure.MIN_BREAKDOWN_BASE} people {where}: no breakdown is shown, so"
+        " that no one's characteristics can be read from it.",
+        icon=":material/shield:",
+    )
+    return False
+
+
 def suppression_note() -> None:
     """Show the disclosure rule in force under a view."""
     st.caption(data.disclosure_rule().describe())

@@ -121,6 +121,24 @@ def smallest_shown(rule: DisclosureRule) -> int:
     return -(-max(rule.threshold, 1) // base) * base
 
 
+MIN_BREAKDOWN_BASE = 50  # fewer people than this are not broken down by any other characteristic
+
+
+def breakdown_allowed(overall: pd.Series, rule: DisclosureRule) -> bool:
+    """Return True when a group's shown population is large enough to break it down further.
+
+    A cohort narrowed by area, age, sex, language and ethnicity can be one person: any
+    breakdown of it (which rows exist, which are 0, which areas are empty) would list that
+    person's characteristics. Only synthetic data with control switched off skips the test.
+    """
+    if rule.threshold <= 1 and rule.rounding <= 1:
+        return True
+    population = overall["population"]
+    if bool(overall["population_suppressed"]) or pd.isna(population):
+        return False
+    return int(population) >= MIN_BREAKDOWN_BASE
+
+
 def _is_small(values: np.ndarray, rule: DisclosureRule) -> np.ndarray:
     """Return True where a count is in the suppressed range 1..threshold-1."""
     return (values >= 1) & (values < rule.threshold)

@@ -92,7 +92,9 @@ st.markdown(
     " shown figures, never from exact ones. Where those two shown counts differ by less than the"
     " smallest figure shown, both are hidden. Every figure is as at the data's own date, so two"
     " dates' populations cannot be compared to reveal one person's move, death or dose; uptake"
-    " on earlier dates, among the same people, is on the Trends page."
+    " on earlier dates, among the same people, is on the Trends page. A cohort of fewer than"
+    " 50 people is shown only as a whole, never broken down, mapped or charted, so that no one"
+    " can be described by it."
 )
 st.subheader("Characteristics you can layer")
 st.markdown(

@@ -30,6 +30,7 @@ noun = {"borough": "borough", "pcn": "PCN", "practice": "practice", "msoa": "MSO
 overall = protected_uptake(data.uptake_all_doses(cohort, version), rule)
 ics = overall.loc[overall["dose"] == cohort.dose].iloc[0]
 ics_pct = None if ics["uptake_suppressed"] else float(ics["uptake_pct"])
+render.stop_unless_breakdown_allowed(ics)
 raw = compare_data.uptake_by_level(cohort, level, version)
 table = benchmark_table(raw, level, rule, ics_pct)
 dose_label = codes.DOSES[cohort.dose].lower()

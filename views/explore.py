@@ -20,6 +20,7 @@ overall = explore.overall_uptake(data.uptake_by(cohort, (), version), rule)
 overall_pct = None if overall["uptake_suppressed"] else float(overall["uptake_pct"])
 kpi, note = st.columns([1, 3])
 render.kpi(kpi, f"{dose_label} uptake", overall)
+render.stop_unless_breakdown_allowed(overall)
 note.caption(
     "Layer characteristics in the sidebar: values within one characteristic are combined"
     " with OR, characteristics with AND, and each flag is any, yes or no. Differences below"

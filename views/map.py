@@ -66,6 +66,9 @@ walk_m = walk_control.number_input(
 )
 reach = Reach(float(walk_m))
 
+render.stop_unless_breakdown_allowed(
+    protected_uptake(data.uptake_by(cohort, (), version), rule).iloc[0]
+)
 frame, legend, overall_pct = map_data.area_map(cohort, level, metric, rule, version)
 frame = frame.assign(polygon=map_data.shape_polygons(level, version))
 area_names = frame.drop_duplicates("code").set_index("code")["name"].sort_values()
@@ -136,7 +139,8 @@ with right:
         local = cohort.with_(**{LEVEL_FILTERS[level]: (selected_code,)})
         summary = protected_uptake(data.uptake_by(local, (), version), rule)
         render.kpi(st, "Uptake here", summary.iloc[0])
-        for dimension, label in BREAKDOWNS.items():
+        allowed = render.breakdown_allowed_here(summary.iloc[0], "in this cohort here")
+        for dimension, label in BREAKDOWNS.items() if allowed else ():
             raw = data.uptake_by(local, (dimension,), version)
             table = protected_uptake(raw, rule)
             if dimension == "main_language":
@@ -145,7 +149,7 @@ with right:
             st.markdown(f"**{label}**")
             st.dataframe(shown[[label, "Uptake", "Unvaccinated"]], hide_index=True, width="stretch")
         flags = map_data.flag_uptake(local, version)
-        if not flags.empty:
+        if allowed and not flags.empty:
             protected = protected_uptake(flags, rule)
             shown = render.display_table(protected, "flag_label", "Recorded as")
             st.markdown("**Clinical and social flags**")

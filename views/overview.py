@@ -20,6 +20,7 @@ for column, (_, row) in zip(columns, doses.iterrows(), strict=True):
     render.kpi(column, row["dose_label"], row)
 overall = doses.loc[doses["dose"] == cohort.dose].iloc[0]
 overall_pct = None if overall["uptake_suppressed"] else overall["uptake_pct"]
+render.stop_unless_breakdown_allowed(overall)
 
 dose_label = codes.DOSES[cohort.dose].lower()
 left, right = st.columns(2)

@@ -8,6 +8,7 @@ from components import compare_data, data, render
 from components.cohort_picker import current_cohort, place_names
 from phm import codes, compare_charts
 from phm.queries.compare import LEVELS
+from phm.summaries import protected_uptake
 from phm.trends import (
     cumulative_uptake,
     describe_gap_change,
@@ -36,6 +37,9 @@ rule = data.disclosure_rule()
 version = data.version()
 dose_label = codes.DOSES[cohort.dose].lower()
 milestones = milestones_frame(date(2020, 12, 1), cohort.as_at)
+render.stop_unless_breakdown_allowed(
+    protected_uptake(data.uptake_by(cohort, (), version), rule).iloc[0]
+)
 
 mode = st.segmented_control(
     "Lines for", ["characteristic", "localities"], key="trends_mode", default="characteristic"

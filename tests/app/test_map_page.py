@@ -74,9 +74,18 @@ def test_map_draws_every_lsoa_with_protected_figures_and_a_legend(run_page, tiny
     assert all(s["tooltip"].split("<br>")[1] in models for s in sites)
 
 
-def test_a_small_cohort_shows_suppressed_and_empty_areas_and_no_small_counts(run_page):
-    # Somali speakers over 70: a few people in a few LSOAs.
+def test_a_cohort_of_fewer_than_50_draws_no_map(run_page):
+    # Somali speakers over 70: a few people in a few LSOAs. Drawn, the map would show the
+    # LSOA each of them lives in (empty areas against suppressed ones).
     at = run_page("map.py", language=["Somali"], age_min=70)
+    assert not at.exception
+    assert any("Fewer than 50 people" in i.value for i in at.info)
+    assert not at.get("deck_gl_json_chart")
+
+
+def test_a_small_cohort_shows_suppressed_and_empty_areas_and_no_small_counts(run_page):
+    # Somali speakers (a few hundred in the tiny demo): few in each LSOA, none in many.
+    at = run_page("map.py", language=["Somali"])
     assert not at.exception
     areas = layer(deck_spec(at), "areas")
     suppressed = [a for a in areas if "Suppressed" in a["tooltip"]]
@@ -102,16 +111,17 @@ def test_borough_level_and_gap_metric(run_page, tiny_db):
 
 
 def test_choosing_an_area_opens_its_breakdown(run_page, tiny_db):
-    at = run_page("map.py")
+    # MSOAs: the tiny demo's LSOAs hold fewer than 50 people, too few to break down.
+    at = run_page("map.py", map_level="msoa")
     code = max(
-        expected_areas(tiny_db, Cohort(), "lsoa").itertuples(), key=lambda r: r.population
-    ).lsoa
+        expected_areas(tiny_db, Cohort(), "msoa").itertuples(), key=lambda r: r.population
+    ).msoa
     at.selectbox(key="map_area_pick").set_value(code).run()
     assert not at.exception
     titles = [d.value.columns[0] for d in at.dataframe]
     assert titles[:4] == ["Age band", "Ethnic group", "First language", "Recorded as"]
     with duckdb.connect(str(tiny_db), read_only=True) as con:
-        raw = queries.uptake_by(con, Cohort(lsoas=(code,)), ())
+        raw = queries.uptake_by(con, Cohort(msoas=(code,)), ())
     want = disclosure.protect(raw, rule()).iloc[0]
     assert [m.value for m in at.metric] == [
         disclosure.format_rate(want["uptake_pct"], want["uptake_suppressed"], rule())

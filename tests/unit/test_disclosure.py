@@ -11,6 +11,7 @@ from phm.disclosure import (
     KEY_RANGE,
     MISSING_TEXT,
     DisclosureRule,
+    breakdown_allowed,
     cell_keys,
     format_count,
     format_rate,
@@ -258,3 +259,14 @@ def test_no_small_count_is_shown_and_every_shown_count_is_within_the_base(rows, 
     visible = ~out["uptake_suppressed"]
     assert (out.loc[visible, "unvaccinated"] >= 0).all()
     assert (out.loc[visible, "vaccinated"] <= out.loc[visible, "population"]).all()
+
+
+def test_a_group_is_broken_down_only_when_50_or_more_people_are_shown():
+    shown = protect(_frame([20, 30, 3], [45, 55, 5]))
+    assert [breakdown_allowed(row, DEFAULT_RULE) for _, row in shown.iterrows()] == [
+        shown["population"].iat[0] >= 50,
+        True,
+        False,  # a suppressed population is never broken down
+    ]
+    off = DisclosureRule(threshold=0, rounding=1)
+    assert breakdown_allowed(protect(_frame([1], [1]), off).iloc[0], off)
