@@ -467,3 +467,17 @@ def describe_extras(f: Figures) -> str:
     if f.narrowed is not None:
         parts.append(f"a count narrowed to <= 2 values in {f.narrowed} rows")
     return f"{f.attack}: " + "; ".join(parts) if parts else ""
+
+
+def checked_report(figures: list[Figures], cons: Constraints, at_least: int) -> str:
+    """Print the figures; assert enough targets were tried and the attacker was sound; return them.
+
+    An unsound attacker (the truth outside its bounds) means its constraints do not match
+    the published rule, so its failure to recover anything would prove nothing.
+    """
+    report = f"{cons.name}\n{format_table(figures)}"
+    print(report)
+    total = figures[-1]
+    assert total.tried >= at_least, report
+    assert total.unsound == 0, "the attacker's constraints do not fit the published rule\n" + report
+    return report

@@ -2,7 +2,7 @@
 
 import duckdb
 
-from tests.attack.attacks import complement_attack, format_table
+from tests.attack.attacks import checked_report, complement_attack
 from tests.attack.model import Constraints
 
 
@@ -11,10 +11,5 @@ def test_no_suppressed_cell_is_recovered_from_its_complement(
 ) -> None:
     """No language x MSOA cell of 1-7 people is proved exactly from the MSOA and its complement."""
     figures = complement_attack(tiny_con, constraints)
-    report = f"{constraints.name}\n{format_table([figures])}"
-    print(report)
-    assert figures.tried >= 10, report
-    assert figures.unsound == 0, (
-        "the attacker's constraints do not fit the published rule\n" + report
-    )
+    report = checked_report([figures], constraints, at_least=10)
     assert figures.exact == 0, report

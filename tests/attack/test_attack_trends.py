@@ -2,7 +2,7 @@
 
 import duckdb
 
-from tests.attack.attacks import format_table, trends_attack
+from tests.attack.attacks import checked_report, trends_attack
 from tests.attack.model import Constraints
 
 
@@ -11,10 +11,5 @@ def test_trends_pin_no_more_populations_than_one_shown_value_guesses(
 ) -> None:
     """CP-SAT over ~69 weeks x 3 doses proves no more populations than reading one table gets right."""
     figures = trends_attack(tiny_con, constraints)
-    report = f"{constraints.name}\n{format_table([figures])}"
-    print(report)
-    assert figures.tried >= 10, report
-    assert figures.unsound == 0, (
-        "the attacker's constraints do not fit the published rule\n" + report
-    )
+    report = checked_report([figures], constraints, at_least=10)
     assert figures.exact <= figures.baseline_exact, report

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from phm import charts, explore, exports, targeting, trends
 from phm.cohort import Cohort
-from phm.disclosure import DEFAULT_RULE, MIN_REAL_ROUNDING, DisclosureRule
+from phm.disclosure import DEFAULT_RULE, MIN_REAL_ROUNDING, DisclosureRule, smallest_shown
 from phm.queries import DIMENSIONS, uptake_by
 from phm.queries.trends import weekly_doses
 from phm.summaries import protected_uptake
@@ -40,11 +40,6 @@ NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})*$")
 def shown_count(text: str) -> int | None:
     """Return a shown count as an int, None when it is hidden or missing."""
     return int(text.replace(",", "")) if NUMBER.match(text) else None
-
-
-def smallest_shown(rule: DisclosureRule) -> int:
-    """Return the smallest non-zero count that can be shown: the threshold, rounded up."""
-    return int(-(-rule.threshold // rule.rounding) * rule.rounding)
 
 
 def assert_no_small_counts(table: pd.DataFrame, rule: DisclosureRule) -> None:
