@@ -25,6 +25,7 @@ from streamlit.testing.v1 import AppTest
 
 from phm import codes, queries, targeting
 from phm.cohort import AGE_BAND_SQL, ETHNIC_GROUP_SQL, IMD_QUINTILE_SQL, Cohort
+from phm.levels import FINDER_LEVELS
 
 ROOT = Path(__file__).resolve().parents[1]
 N_COHORTS = 20
@@ -160,7 +161,7 @@ def bench_breakdowns(con: duckdb.DuckDBPyConnection, people: pd.DataFrame) -> No
 def bench_finder(con: duckdb.DuckDBPyConnection, db: Path) -> None:
     """Print the finder's scan time per level and the landing page's server time."""
     languages = list(queries.filter_options(con)["languages"])
-    for level in targeting.PLACE_LEVELS:
+    for level in FINDER_LEVELS:
         runs = [
             timed(targeting.find_targets, con, Cohort(age_min=18), level, 50, 20, languages)[0]
             for _ in range(3)

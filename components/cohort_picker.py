@@ -8,30 +8,11 @@ import streamlit as st
 
 from components import data
 from phm import business_case, codes
-from phm.cohort import DEFAULT_AS_AT, URL_KEYS, Cohort, as_at_note
+from phm.cohort import DEFAULT_AS_AT, FIELDS, Cohort, as_at_note
+from phm.levels import LEVELS
 
-MULTISELECTS: dict[str, tuple[str, dict]] = {
-    "age_bands": ("Age band", {b: b for b in codes.AGE_BAND_LABELS}),
-    "jcvi_cohorts": ("JCVI priority cohort", codes.JCVI_COHORTS),
-    "sexes": ("Sex", codes.SEXES),
-    "ethnicities": ("Ethnicity (NHS category)", codes.ETHNICITY_LABELS),
-    "ethnic_groups": ("Broad ethnic group", {g: g for g in codes.ETHNIC_GROUPS}),
-    "imd_quintiles": ("IMD quintile (Core20 = 1)", codes.IMD_QUINTILES),
-}
-SECTIONS = {
-    "Age and sex": ("age", "age_bands", "jcvi_cohorts", "sexes"),
-    "Ethnicity and language": ("ethnicities", "ethnic_groups", "languages"),
-    "Place and deprivation": ("imd_quintiles", "boroughs", "msoas"),
-    "Registration": ("pcns", "practices"),
-}
-PLACE_LABELS = {
-    "languages": "First language",
-    "boroughs": "Borough",
-    "msoas": "MSOA",
-    "pcns": "Primary care network",
-    "practices": "GP practice",
-}
 FLAG_CHOICES = ("any", "yes", "no")
+AGE_SECTION = "Age and sex"  # opens first, with the age range above its fields
 # The cohort outlives an interrupted run or a page switch (a quick click while a page is still
 # running must not drop a filter back to its default).
 KEEP = "session"
@@ -61,9 +42,9 @@ def seed_from_url(options: dict[str, dict[str, str]], data_as_at: date) -> list[
         if "as_at" in params:
             warnings.append(as_at_note(data_as_at))
         cohort = cohort.with_(as_at=data_as_at)
-    for name, key in URL_KEYS.items():
-        if name in MULTISELECTS or name in PLACE_LABELS:
-            state[key] = list(getattr(cohort, name))
+    for f in FIELDS:
+        if f.section is not None:
+            state[f.url_key] = list(getattr(cohort, f.name))
     state["age_min"], state["age_max"] = cohort.age_min, cohort.age_max
     flags = dict(cohort.flags)
     for flag in codes.FLAGS:
@@ -105,45 +86,38 @@ def render_cohort_picker(options: dict[str, dict[str, str]], data_as_at: date) -
         persist_state=KEEP,
     )
     sb.markdown(f"**As at** {data_as_at:%d %B %Y}", help=as_at_note(data_as_at))
-    for section, fields in SECTIONS.items():
-        with sb.expander(section, expanded=section == "Age and sex"):
-            for name in fields:
-                if name == "age":
-                    left, right = st.columns(2)
-                    for column, label, key in (
-                        (left, "Age from", "age_min"),
-                        (right, "Age to", "age_max"),
-                    ):
-                        column.number_input(
-                            label,
-                            0,
-                            120,
-                            value=None,
-                            step=1,
-                            key=key,
-                            placeholder="any",
-                            persist_state=KEEP,
-                        )
-                elif name in MULTISELECTS:
-                    label, choices = MULTISELECTS[name]
-                    st.multiselect(
+    sections: dict[str, list] = {}
+    for f in FIELDS:
+        if f.section is not None:
+            sections.setdefault(f.section, []).append(f)
+    for section, fields in sections.items():
+        with sb.expander(section, expanded=section == AGE_SECTION):
+            if section == AGE_SECTION:
+                left, right = st.columns(2)
+                for column, label, key in (
+                    (left, "Age from", "age_min"),
+                    (right, "Age to", "age_max"),
+                ):
+                    column.number_input(
                         label,
-                        list(choices),
-                        format_func=lambda c, m=choices: m[c],
-                        key=URL_KEYS[name],
+                        0,
+                        120,
+                        value=None,
+                        step=1,
+                        key=key,
                         placeholder="any",
                         persist_state=KEEP,
                     )
-                else:
-                    choices = options.get(name, {})
-                    st.multiselect(
-                        PLACE_LABELS[name],
-                        list(choices),
-                        format_func=lambda c, m=choices: m.get(c, c),
-                        key=URL_KEYS[name],
-                        placeholder="any",
-                        persist_state=KEEP,
-                    )
+            for f in fields:
+                choices = f.values if f.values is not None else options.get(f.name, {})
+                st.multiselect(
+                    f.label,
+                    list(choices),
+                    format_func=lambda c, m=choices: m.get(c, c),
+                    key=f.url_key,
+                    placeholder="any",
+                    persist_state=KEEP,
+                )
     with sb.expander("Clinical and social"):
         for flag, label in codes.FLAGS.items():
             st.segmented_control(
@@ -160,10 +134,10 @@ def current_cohort() -> Cohort:
     """Return the Cohort described by the widgets' state (defaults where a widget is unset)."""
     state = st.session_state
     kwargs: dict[str, object] = {}
-    for name, key in URL_KEYS.items():
-        values = state.get(key) or []
+    for f in FIELDS:
+        values = state.get(f.url_key) or []
         if values:
-            kwargs[name] = values
+            kwargs[f.name] = values
     for key in ("age_min", "age_max"):
         if state.get(key) is not None:
             kwargs[key] = int(state[key])
@@ -190,6 +164,6 @@ def place_names() -> dict[str, str]:
     """Return code -> name for every place and practice, for plain-English descriptions."""
     opts = data.options(data.version())
     names: dict[str, str] = {}
-    for name in ("boroughs", "msoas", "lsoas", "pcns", "practices"):
-        names.update(opts.get(name, {}))
+    for level in LEVELS.values():
+        names.update(opts.get(level.cohort_field, {}))
     return names

@@ -9,6 +9,7 @@ from components import data, render
 from phm import geo, maps, settings
 from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule
+from phm.levels import LEVELS
 from phm.outreach import candidates as candidate_points
 from phm.outreach.coverage import Reach, weighted_points
 from phm.outreach.plan import COUNTS, BusPlan, SitePlan, plan_bus, plan_sites
@@ -98,7 +99,7 @@ def area_map(
         protected_areas(cohort, level, rule, version),
         level,
         metric,
-        geography.LEVEL_LABELS[level],
+        LEVELS[level].label,
         rule.suppressed_text,
         None if overall_pct is None or pd.isna(overall_pct) else float(overall_pct),
     )
@@ -186,6 +187,6 @@ def area_table(cohort: Cohort, level: str, rule: DisclosureRule, version: str) -
     """Return the displayed table of areas, lowest uptake first, with their codes."""
     protected = protected_areas(cohort, level, rule, version)
     table = protected.sort_values("uptake_pct", na_position="last")
-    display = render.display_table(table, f"{level}_label", geography.LEVEL_LABELS[level])
+    display = render.display_table(table, f"{level}_label", LEVELS[level].label)
     display.insert(1, "Code", table[level].to_numpy())
     return display

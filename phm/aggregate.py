@@ -19,9 +19,8 @@ import pandas as pd
 
 from phm import codes
 from phm.disclosure import key_published
+from phm.levels import LEVELS, PUBLISHED_LEVELS, level_of
 
-LEVELS = {"msoa": "MSOA", "borough": "Borough"}
-NOUNS = {"msoa": "MSOA", "borough": "borough"}  # in a sentence
 # What a person-level cohort offers and published figures do not, with the reason shown.
 NOT_PUBLISHED = (
     "Sex, ethnicity, first language, deprivation, JCVI cohort, registration (PCN and"
@@ -80,7 +79,11 @@ class PublishedChoice:
         return params
 
 
-URL_KEYS = {"age_band": "age_bands", "borough": "boroughs", "msoa": "msoas"}
+# URL key -> choice field: the age band, and the cohort field of each published level.
+URL_KEYS = {
+    "age_band": "age_bands",
+    **{key: LEVELS[key].cohort_field for key in PUBLISHED_LEVELS},
+}
 
 
 def choice_from_query_params(
@@ -113,11 +116,8 @@ def choice_from_query_params(
             as_at = match[0]
         else:
             warnings.append(f"Ignored as_at={text!r}: not a published date.")
-    allowed = {
-        "age_band": set(options["age_band"]),
-        "borough": set(places["boroughs"]),
-        "msoa": set(places["msoas"]),
-    }
+    allowed = {key: set(places.get(field, ())) for key, field in URL_KEYS.items()}
+    allowed["age_band"] = set(options["age_band"])
     chosen: dict[str, tuple[str, ...]] = {}
     for key, field in URL_KEYS.items():
         values = list(dict.fromkeys(params.get(key) or []))
@@ -150,8 +150,7 @@ def area_counts(
     the code, name and `reason` (EXCEEDS or UNREADABLE) of each area left out because a
     published cell is missing or above its population.
     """
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
+    chosen = level_of(level, PUBLISHED_LEVELS)
     rows = msoa_rows.merge(msoa_boroughs, left_on="area_code", right_on="msoa_code", how="left")
     keep = pd.Series(True, index=rows.index)
     if choice.boroughs:
@@ -162,7 +161,7 @@ def area_counts(
     if level == "msoa":
         code, name = rows["area_code"], rows["area_name"]
     else:
-        code, name = rows["lad_code"], rows["lad_name"]
+        code, name = rows[chosen.code_column], rows[chosen.name_column]
     vaccinated = pd.array(rows["vaccinated"], dtype="Int64")
     population = pd.array(rows["population"], dtype="Int64")
     exceeds = np.asarray((vaccinated > population).fillna(False), dtype=bool)
@@ -236,7 +235,7 @@ def missing_sentences(missing: pd.DataFrame, level: str) -> list[str]:
         names = missing.loc[missing["reason"] == reason, f"{level}_label"].astype(str)
         if len(names):
             sentences.append(
-                f"{len(names)} {NOUNS[level]}(s) have no figure: {why}: {', '.join(names)}."
+                f"{len(names)} {LEVELS[level].noun}(s) have no figure: {why}: {', '.join(names)}."
             )
     return sentences
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from phm import codes
+from phm.levels import LEVELS, Level
 from phm.text import parse_whole_number
 
 DEFAULT_AS_AT = date(2022, 3, 31)
@@ -60,47 +62,160 @@ AGE_BAND_SQL = age_band_sql()
 ETHNIC_GROUP_SQL = ethnic_group_sql()
 IMD_QUINTILE_SQL = imd_quintile_sql()
 
-# Multi-value filters: Cohort field -> (SQL expression, URL key). Values are OR'd.
-SET_FILTERS: dict[str, str] = {
-    "age_bands": AGE_BAND_SQL,
-    "jcvi_cohorts": "p.jcvi_cohort",
-    "sexes": "p.sex",
-    "ethnicities": "p.ethnicity_code",
-    "ethnic_groups": ETHNIC_GROUP_SQL,
-    "languages": "p.main_language",
-    "imd_quintiles": IMD_QUINTILE_SQL,
-    "imd_deciles": "l.imd_decile",
-    "boroughs": "l.lad_code",
-    "msoas": "l.msoa_code",
-    "lsoas": "p.lsoa_code",
-    "pcns": "pr.pcn_code",
-    "practices": "p.practice_code",
-}
-URL_KEYS: dict[str, str] = {
-    "age_bands": "age_band",
-    "jcvi_cohorts": "jcvi",
-    "sexes": "sex",
-    "ethnicities": "ethnicity",
-    "ethnic_groups": "ethnic_group",
-    "languages": "language",
-    "imd_quintiles": "imd_quintile",
-    "imd_deciles": "imd_decile",
-    "boroughs": "borough",
-    "msoas": "msoa",
-    "lsoas": "lsoa",
-    "pcns": "pcn",
-    "practices": "practice",
-}
-INT_FIELDS = {"jcvi_cohorts", "imd_quintiles", "imd_deciles"}
-FIXED_VALUES: dict[str, set] = {
-    "age_bands": set(codes.AGE_BAND_LABELS),
-    "jcvi_cohorts": set(codes.JCVI_COHORTS),
-    "sexes": set(codes.SEXES),
-    "ethnicities": set(codes.ETHNICITY_LABELS),
-    "ethnic_groups": set(codes.ETHNIC_GROUPS),
-    "imd_quintiles": set(codes.IMD_QUINTILES),
-    "imd_deciles": set(codes.IMD_DECILES),
-}
+
+def _spoken_ethnicity(code: object) -> str:
+    """Return an ethnicity's label as it reads mid-sentence ('any other White background')."""
+    label = codes.ETHNICITY_LABELS[str(code)]
+    return label[0].lower() + label[1:] if label.startswith("Any other") else label
+
+
+@dataclass(frozen=True)
+class Field:
+    """One characteristic a cohort can be narrowed to (values OR'd) and broken down by.
+
+    `to_where`, `describe`, the URL, the sidebar picker, Explore's breakdowns and the
+    finder all loop over FIELDS: adding a characteristic is one entry here.
+    """
+
+    name: str  # the Cohort attribute, e.g. "languages"
+    url_key: str  # e.g. "language"
+    sql: str  # a person's code, over person p, lsoa l, practice pr (never user text)
+    label: str  # the sidebar's label
+    phrase: str | None  # the cohort in words, "{}" the values; None: said by the subject noun
+    dimension: str  # its key as a breakdown (phm.queries.DIMENSIONS, the finder)
+    dimension_label: str  # its label as a breakdown
+    values: Mapping[Any, str] | None = None  # code -> label in order; None: the data's own
+    integer: bool = False  # codes are whole numbers
+    section: str | None = None  # the sidebar section it sits in; None: links only
+    spoken: Callable[[Any], str] | None = None  # one value in a sentence, when not its code
+    place: bool = False  # values are area or practice codes, spoken by their names
+    # A derived code (age band, broad group, quintile) is counted by the stored column it
+    # comes from, then mapped: mapping a few hundred groups is cheaper than every person.
+    stored_sql: str | None = None
+    derive: Callable[[str], str] | None = None
+
+
+def _place_field(level: Level, section: str | None) -> Field:
+    """Return the field that narrows a cohort to areas of a level."""
+    return Field(
+        level.cohort_field,
+        level.key,
+        level.code_sql,
+        level.picker_label,
+        level.phrase,
+        level.key,
+        level.label,
+        section=section,
+        place=True,
+    )
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "age_bands",
+        "age_band",
+        AGE_BAND_SQL,
+        "Age band",
+        "in age band {}",
+        "age_band",
+        "Age band",
+        values={b: b for b in codes.AGE_BAND_LABELS},
+        section="Age and sex",
+        stored_sql="p.birth_date",
+        derive=age_band_sql,
+    ),
+    Field(
+        "jcvi_cohorts",
+        "jcvi",
+        "p.jcvi_cohort",
+        "JCVI priority cohort",
+        "in JCVI cohort {}",
+        "jcvi_cohort",
+        "JCVI cohort",
+        values=codes.JCVI_COHORTS,
+        integer=True,
+        section="Age and sex",
+    ),
+    Field(
+        "sexes",
+        "sex",
+        "p.sex",
+        "Sex",
+        None,
+        "sex",
+        "Sex",
+        values=codes.SEXES,
+        section="Age and sex",
+    ),
+    Field(
+        "ethnicities",
+        "ethnicity",
+        "p.ethnicity_code",
+        "Ethnicity (NHS category)",
+        "of {} ethnicity",
+        "ethnicity_code",
+        "Ethnicity",
+        values=codes.ETHNICITY_LABELS,
+        section="Ethnicity and language",
+        spoken=_spoken_ethnicity,
+    ),
+    Field(
+        "ethnic_groups",
+        "ethnic_group",
+        ETHNIC_GROUP_SQL,
+        "Broad ethnic group",
+        "in the {} ethnic group",
+        "ethnic_group",
+        "Broad ethnic group",
+        values={g: g for g in codes.ETHNIC_GROUPS},
+        section="Ethnicity and language",
+        stored_sql="p.ethnicity_code",
+        derive=ethnic_group_sql,
+    ),
+    Field(
+        "languages",
+        "language",
+        "p.main_language",
+        "First language",
+        "whose first language is {}",
+        "main_language",
+        "First language",
+        section="Ethnicity and language",
+    ),
+    Field(
+        "imd_quintiles",
+        "imd_quintile",
+        IMD_QUINTILE_SQL,
+        "IMD quintile (Core20 = 1)",
+        "living in IMD quintile {} (1 = most deprived)",
+        "imd_quintile",
+        "IMD quintile",
+        values=codes.IMD_QUINTILES,
+        integer=True,
+        section="Place and deprivation",
+        stored_sql="l.imd_decile",
+        derive=imd_quintile_sql,
+    ),
+    Field(
+        "imd_deciles",
+        "imd_decile",
+        "l.imd_decile",
+        "IMD decile",
+        "living in IMD decile {}",
+        "imd_decile",
+        "IMD decile",
+        values={d: str(d) for d in codes.IMD_DECILES},
+        integer=True,
+    ),
+    _place_field(LEVELS["borough"], "Place and deprivation"),
+    _place_field(LEVELS["msoa"], "Place and deprivation"),
+    _place_field(LEVELS["lsoa"], None),
+    _place_field(LEVELS["pcn"], "Registration"),
+    _place_field(LEVELS["practice"], "Registration"),
+)
+FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+FIELD_BY_DIMENSION: dict[str, Field] = {f.dimension: f for f in FIELDS}
+
 FLAG_VALUES = {"yes": True, "no": False}
 
 
@@ -130,10 +245,16 @@ class Cohort:
 
     def __post_init__(self) -> None:
         """Validate every value against the code lists; geography codes are checked by shape."""
-        for name, allowed in FIXED_VALUES.items():
-            bad = [v for v in getattr(self, name) if v not in allowed]
-            if bad:
-                raise ValueError(f"unknown {URL_KEYS[name]} value(s): {bad}")
+        for f in FIELDS:
+            values = getattr(self, f.name)
+            if f.values is not None:
+                bad = [v for v in values if v not in f.values]
+                if bad:
+                    raise ValueError(f"unknown {f.url_key} value(s): {bad}")
+                continue
+            for value in values:  # the data's own codes: checked by shape
+                if not isinstance(value, str) or not value or len(value) > 60:
+                    raise ValueError(f"malformed {f.url_key} value: {value!r}")
         unknown_flags = [name for name, _ in self.flags if name not in codes.FLAGS]
         if unknown_flags:
             raise ValueError(f"unknown flag(s): {unknown_flags}")
@@ -150,10 +271,6 @@ class Cohort:
             raise ValueError(f"unknown dose: {self.dose!r}")
         if not isinstance(self.as_at, date):
             raise ValueError("as_at must be a date")
-        for name in ("boroughs", "msoas", "lsoas", "pcns", "practices", "languages"):
-            for value in getattr(self, name):
-                if not isinstance(value, str) or not value or len(value) > 60:
-                    raise ValueError(f"malformed {URL_KEYS[name]} value: {value!r}")
 
     def with_(self, **changes: object) -> Cohort:
         """Return a copy with some fields changed (normalised to sorted tuples)."""
@@ -188,12 +305,12 @@ class Cohort:
                     ranges[-1] = f"({ranges[-1]} AND p.birth_date >= $band{i}_from)"
                     params[f"band{i}_from"] = _born_from(self.as_at, high)
             clauses.append("(" + " OR ".join(ranges) + ")")
-        for name, expression in SET_FILTERS.items():
-            values = getattr(self, name)
-            if not values or name == "age_bands":
+        for f in FIELDS:
+            values = getattr(self, f.name)
+            if not values or f.name == "age_bands":  # age bands became birth-date ranges
                 continue
-            names = [f"{name}_{i}" for i in range(len(values))]
-            clauses.append(f"{expression} IN ({', '.join('$' + n for n in names)})")
+            names = [f"{f.name}_{i}" for i in range(len(values))]
+            clauses.append(f"{f.sql} IN ({', '.join('$' + n for n in names)})")
             params.update(zip(names, values, strict=True))
         for flag, wanted in self.flags:
             # flag names are checked against codes.FLAGS in __post_init__.
@@ -214,35 +331,15 @@ class Cohort:
                 parts.append(f"aged {low} and over")
             else:
                 parts.append(f"aged {high} and under")
-        if self.age_bands:
-            parts.append(f"in age band {_or_list(self.age_bands)}")
-        if self.jcvi_cohorts:
-            parts.append(f"in JCVI cohort {_or_list(str(c) for c in self.jcvi_cohorts)}")
-        if self.ethnicities:
-            labels = [
-                label[0].lower() + label[1:] if label.startswith("Any other") else label
-                for label in (codes.ETHNICITY_LABELS[c] for c in self.ethnicities)
-            ]
-            parts.append(f"of {_or_list(labels)} ethnicity")
-        if self.ethnic_groups:
-            parts.append(f"in the {_or_list(self.ethnic_groups)} ethnic group")
-        if self.languages:
-            parts.append(f"whose first language is {_or_list(self.languages)}")
-        if self.imd_quintiles:
-            quintiles = [str(q) for q in self.imd_quintiles]
-            parts.append(f"living in IMD quintile {_or_list(quintiles)} (1 = most deprived)")
-        if self.imd_deciles:
-            parts.append(f"living in IMD decile {_or_list(str(d) for d in self.imd_deciles)}")
-        for name, label in (
-            ("boroughs", "living in"),
-            ("msoas", "living in MSOA"),
-            ("lsoas", "living in LSOA"),
-            ("pcns", "registered with PCN"),
-            ("practices", "registered with practice"),
-        ):
-            values = getattr(self, name)
-            if values:
-                parts.append(f"{label} {_or_list(names.get(v, v) for v in values)}")
+        for f in FIELDS:
+            values = getattr(self, f.name)
+            if not values or f.phrase is None:
+                continue
+            if f.place:
+                words = [names.get(v, v) for v in values]
+            else:
+                words = [f.spoken(v) if f.spoken else str(v) for v in values]
+            parts.append(f.phrase.format(_or_list(words)))
         with_flags = [codes.FLAGS[f].lower() for f, v in self.flags if v]
         without_flags = [codes.FLAGS[f].lower() for f, v in self.flags if not v]
         if with_flags:
@@ -259,10 +356,10 @@ class Cohort:
         """Return the non-default fields as URL query parameters."""
         default = Cohort()
         out: dict[str, str | list[str]] = {}
-        for name, key in URL_KEYS.items():
-            values = getattr(self, name)
+        for f in FIELDS:
+            values = getattr(self, f.name)
             if values:
-                out[key] = [str(v) for v in values]
+                out[f.url_key] = [str(v) for v in values]
         for name in ("age_min", "age_max"):
             value = getattr(self, name)
             if value is not None:
@@ -291,15 +388,16 @@ class Cohort:
         known = known or {}
         warnings: list[str] = []
         kwargs: dict[str, object] = {}
-        by_key = {key: name for name, key in URL_KEYS.items()}
+        by_key = {f.url_key: f for f in FIELDS}
         for key, raw in params.items():
             values = [raw] if isinstance(raw, str) else list(raw)
             if key in by_key:
-                name = by_key[key]
-                allowed = FIXED_VALUES.get(name) or known.get(name)
+                f = by_key[key]
+                name = f.name
+                allowed = f.values if f.values is not None else known.get(name)
                 good = []
                 for value in values:
-                    parsed = parse_whole_number(value, 999) if name in INT_FIELDS else value
+                    parsed = parse_whole_number(value, 999) if f.integer else value
                     malformed = parsed is None or (
                         isinstance(parsed, str) and not 0 < len(parsed) <= 60
                     )
@@ -350,7 +448,7 @@ def _normalise(name: str, value: object) -> object:
     """Turn list-like field values into sorted, de-duplicated tuples so equal cohorts hash equal."""
     if name == "flags":
         return tuple(sorted(dict(value).items())) if value else ()  # type: ignore[arg-type]
-    if name in URL_KEYS:
+    if name in FIELD_BY_NAME:
         return tuple(sorted(set(value))) if value else ()  # type: ignore[arg-type]
     return value
 
@@ -397,6 +495,3 @@ def _or_list(items: object) -> str:
 def _and_list(items: list[str]) -> str:
     """Join words as 'a, b and c'."""
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-COHORT_FIELDS = tuple(f.name for f in fields(Cohort))

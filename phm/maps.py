@@ -19,6 +19,7 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 
 from phm import codes
+from phm.levels import MAP_LEVELS, level_of
 
 SUPPRESSED_RGBA = (150, 150, 150, 200)
 SUPPRESSED_LINE = (90, 90, 90, 255)
@@ -78,11 +79,8 @@ def area_shapes(lsoas: pd.DataFrame, level: str) -> pd.DataFrame:
     `lsoas`: lsoa_code, lsoa_name, msoa_code, msoa_name, lad_code, lad_name, geometry (WKB).
     MSOAs and boroughs are the union of their LSOAs.
     """
-    columns = {"lsoa": ("lsoa_code", "lsoa_name"), "msoa": ("msoa_code", "msoa_name")}
-    columns["borough"] = ("lad_code", "lad_name")
-    if level not in columns:
-        raise ValueError(f"unknown map level {level!r}; choose from {sorted(columns)}")
-    code_col, name_col = columns[level]
+    chosen = level_of(level, MAP_LEVELS)
+    code_col, name_col = chosen.code_column, chosen.name_column
     geometry = shapely.from_wkb([bytes(g) for g in lsoas["geometry"]])
     frame = pd.DataFrame(
         {"code": lsoas[code_col].to_numpy(), "name": lsoas[name_col].to_numpy(), "g": geometry}

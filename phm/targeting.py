@@ -21,32 +21,19 @@ import numpy as np
 import pandas as pd
 
 from phm import codes
-from phm.cohort import Cohort
+from phm.cohort import FIELD_BY_DIMENSION, Cohort
 from phm.disclosure import DEFAULT_RULE, KEY_COLUMNS, DisclosureRule, format_rate, protect
+from phm.levels import FINDER_LEVELS, LEVELS, level_of
 from phm.queries import targeting as sql
 from phm.stats import wilson_interval
 
-PLACE_LEVELS: dict[str, str] = {"msoa": "MSOA", "borough": "Borough", "pcn": "PCN"}
+# The characteristics the finder crosses with every place, as breakdown keys of cohort fields.
 CHARACTERISTICS: dict[str, str] = {
-    "ethnicity_code": "Ethnicity",
-    "ethnic_group": "Broad ethnic group",
-    "main_language": "First language",
-    "age_band": "Age band",
-    "imd_quintile": "IMD quintile",
+    key: FIELD_BY_DIMENSION[key].dimension_label
+    for key in ("ethnicity_code", "ethnic_group", "main_language", "age_band", "imd_quintile")
 }
 # Pairs that describe one thing twice (every ethnicity lies in one broad group).
 NESTED_PAIRS = {("ethnicity_code", "ethnic_group")}
-# Cohort field that each characteristic, flag and place level filters on.
-COHORT_FIELDS: dict[str, str] = {
-    "ethnicity_code": "ethnicities",
-    "ethnic_group": "ethnic_groups",
-    "main_language": "languages",
-    "age_band": "age_bands",
-    "imd_quintile": "imd_quintiles",
-    "msoa": "msoas",
-    "borough": "boroughs",
-    "pcn": "pcns",
-}
 FLAG_PHRASES: dict[str, str] = {
     "has_learning_disability": "with a learning disability",
     "has_severe_mental_illness": "with a severe mental illness",
@@ -115,13 +102,11 @@ def build_members(
     level: str,
 ) -> Members:
     """Turn the coded rows of phm.queries.targeting into Members with places of `level`."""
-    if level not in PLACE_LEVELS:
-        raise ValueError(f"unknown place level {level!r}; choose from {sorted(PLACE_LEVELS)}")
-    code_column, name_column, lookup, row_column = {
-        "msoa": ("msoa_code", "msoa_name", lsoas, "lsoa_row"),
-        "borough": ("lad_code", "lad_name", lsoas, "lsoa_row"),
-        "pcn": ("pcn_code", "pcn_name", practices, "practice_row"),
-    }[level]
+    place = level_of(level, FINDER_LEVELS)
+    code_column, name_column = place.code_column, place.name_column
+    lookup, row_column = (
+        (lsoas, "lsoa_row") if place.table == "lsoa" else (practices, "practice_row")
+    )
     place_index, place_codes = pd.factorize(lookup[code_column], sort=True)
     names = lookup.groupby(code_column)[name_column].first()
     by_row = np.zeros(int(lookup["row"].max()) + 1, dtype=np.int32)
@@ -498,24 +483,20 @@ def finding_cohort(
     base: Cohort, level: str, place_code: str, conditions: Sequence[tuple[str, object]]
 ) -> Cohort:
     """Return the base cohort narrowed to one finding's group and place (for links)."""
-    changes: dict[str, object] = {COHORT_FIELDS[level]: [place_code]}
+    changes: dict[str, object] = {LEVELS[level].cohort_field: [place_code]}
     flags = dict(base.flags)
     for name, value in conditions:
         if name in codes.FLAGS:
             flags[name] = True
         else:
-            changes[COHORT_FIELDS[name]] = [value]
+            changes[FIELD_BY_DIMENSION[name].name] = [value]
     changes["flags"] = flags
     return base.with_(**changes)
 
 
 def place_phrase(level: str, name: str) -> str:
     """Return where a finding is, e.g. 'in Enfield 012 (MSOA)' or 'registered with X PCN'."""
-    if level == "pcn":
-        return f"registered with {name}"
-    if level == "msoa":
-        return f"in {name} (MSOA)"
-    return f"in {name}"
+    return LEVELS[level].finding.format(name)
 
 
 @dataclass(frozen=True)

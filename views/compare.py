@@ -9,7 +9,8 @@ from phm import codes, compare_charts
 from phm.comparison import benchmark_table, export_csv
 from phm.exports import header_lines
 from phm.inequality import gaps_against
-from phm.queries.compare import DEPRIVATION, LEVELS
+from phm.levels import COMPARE_LEVELS, LEVELS
+from phm.queries.compare import DEPRIVATION
 from phm.summaries import protected_uptake
 
 st.title("Compare localities")
@@ -21,11 +22,15 @@ rule = data.disclosure_rule()
 version = data.version()
 
 level = st.segmented_control(
-    "Compare", list(LEVELS), format_func=LEVELS.get, key="compare_level", default="borough"
+    "Compare",
+    list(COMPARE_LEVELS),
+    format_func=lambda key: LEVELS[key].choice_label,
+    key="compare_level",
+    default="borough",
 )
 level = level or "borough"
-level_name = LEVELS[level].split(" (")[0]
-noun = {"borough": "borough", "pcn": "PCN", "practice": "practice", "msoa": "MSOA"}[level]
+level_name = LEVELS[level].label
+noun = LEVELS[level].noun
 
 overall = protected_uptake(data.uptake_all_doses(cohort, version), rule)
 ics = overall.loc[overall["dose"] == cohort.dose].iloc[0]
@@ -83,7 +88,10 @@ with listing:
     shown_table["Funnel plot"] = list(table["funnel"])
     st.dataframe(shown_table, hide_index=True, width="stretch")
     header = header_lines(
-        description, meta, rule, [f"Compared by: {LEVELS[level]}; ICS figure {ics_pct:.1f}%"]
+        description,
+        meta,
+        rule,
+        [f"Compared by: {LEVELS[level].choice_label}; ICS figure {ics_pct:.1f}%"],
     )
     st.download_button(
         "Download CSV",

@@ -5,8 +5,8 @@ import streamlit as st
 from components import data, map_data, pages, render
 from components.cohort_picker import current_cohort, place_names
 from phm import codes, maps
+from phm.levels import LEVELS, MAP_LEVELS
 from phm.outreach.coverage import Reach
-from phm.queries.geography import LEVEL_FILTERS, LEVEL_LABELS
 from phm.summaries import largest_shown, protected_uptake
 
 ALL_MODELS = list(codes.DELIVERY_MODELS)
@@ -37,8 +37,8 @@ st.page_link(
 left_control, right_control = st.columns([1, 1.4])
 level = left_control.segmented_control(
     "Areas",
-    list(LEVEL_LABELS),
-    format_func=LEVEL_LABELS.get,
+    list(MAP_LEVELS),
+    format_func=lambda key: LEVELS[key].label,
     key="map_level",
     default="lsoa",
     required=True,
@@ -124,7 +124,7 @@ with left:
 with right:
     st.subheader("Who is unvaccinated here?")
     st.selectbox(
-        f"{LEVEL_LABELS[level]} (or click the map)",
+        f"{LEVELS[level].label} (or click the map)",
         list(area_names.index),
         format_func=lambda code: f"{area_names[code]} ({code})",
         key="map_area_pick",
@@ -135,8 +135,8 @@ with right:
     else:
         area = frame.loc[frame["code"] == selected_code].iloc[0]
         st.markdown(f"### {area['name']}")
-        st.caption(f"{LEVEL_LABELS[level]} {selected_code}")
-        local = cohort.with_(**{LEVEL_FILTERS[level]: (selected_code,)})
+        st.caption(f"{LEVELS[level].label} {selected_code}")
+        local = cohort.with_(**{LEVELS[level].cohort_field: (selected_code,)})
         summary = protected_uptake(data.uptake_by(local, (), version), rule)
         render.kpi(st, "Uptake here", summary.iloc[0])
         allowed = render.breakdown_allowed_here(summary.iloc[0], "in this cohort here")
@@ -158,7 +158,7 @@ with right:
             )
         st.button("Clear selection", icon=":material/close:", on_click=_clear_selection)
 
-with st.expander(f"Table of {LEVEL_LABELS[level]}s, lowest uptake first"):
+with st.expander(f"Table of {LEVELS[level].label}s, lowest uptake first"):
     display = map_data.area_table(cohort, level, rule, version)
     st.dataframe(display, hide_index=True, width="stretch")
 

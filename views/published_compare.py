@@ -7,6 +7,7 @@ from components.published_picker import page_top
 from phm import aggregate, compare_charts
 from phm.comparison import benchmark_table, export_csv
 from phm.exports import header_lines
+from phm.levels import LEVELS, PUBLISHED_LEVELS
 from phm.summaries import protected_uptake
 
 choice, description = page_top(
@@ -18,14 +19,14 @@ rule = data.disclosure_rule()
 
 level = st.segmented_control(
     "Compare",
-    list(aggregate.LEVELS),
-    format_func=aggregate.LEVELS.get,
+    list(PUBLISHED_LEVELS),
+    format_func=lambda key: LEVELS[key].label,
     key="pub_compare_level",
     default="borough",
     required=True,
 )
-label = aggregate.LEVELS[level]
-noun = aggregate.NOUNS[level]
+label = LEVELS[level].label
+noun = LEVELS[level].noun
 counts, missing = published_data.area_counts(choice, level, version)
 overall = protected_uptake(aggregate.total_counts(counts), rule).iloc[0]
 ics_pct = None if counts.empty or overall["uptake_suppressed"] else float(overall["uptake_pct"])

@@ -7,6 +7,7 @@ from components import data, map_data, published_data, render
 from components.published_picker import page_top
 from phm import aggregate, maps
 from phm.exports import header_lines, to_csv
+from phm.levels import LEVELS, PUBLISHED_LEVELS
 from phm.summaries import protected_uptake
 
 choice, description = page_top("Map")
@@ -17,8 +18,8 @@ rule = data.disclosure_rule()
 left, right = st.columns(2)
 level = left.segmented_control(
     "Areas",
-    list(aggregate.LEVELS),
-    format_func=aggregate.LEVELS.get,
+    list(PUBLISHED_LEVELS),
+    format_func=lambda key: LEVELS[key].label,
     key="pub_map_level",
     default="msoa",
     required=True,
@@ -40,7 +41,7 @@ if counts.empty:
 protected = protected_uptake(counts, rule)
 overall = protected_uptake(aggregate.total_counts(counts), rule).iloc[0]
 overall_pct = None if overall["uptake_suppressed"] else float(overall["uptake_pct"])
-label = aggregate.LEVELS[level]
+label = LEVELS[level].label
 frame, legend = maps.area_frame(
     map_data.shapes(level, version),
     protected,

@@ -5,6 +5,7 @@ import streamlit as st
 from components import data, pages, render
 from components.cohort_picker import current_cohort, place_names
 from phm import codes, explore, exports, targeting
+from phm.levels import FINDER_LEVELS, LEVELS
 
 st.title("Find target groups")
 meta = render.banner()
@@ -24,8 +25,8 @@ description = cohort.describe(place_names())
 render.cohort_sentence(description)
 level = left.segmented_control(
     "Places",
-    list(targeting.PLACE_LEVELS),
-    format_func=targeting.PLACE_LEVELS.get,
+    list(FINDER_LEVELS),
+    format_func=lambda key: LEVELS[key].label,
     default="msoa",
     key="targets_level",
     selection_mode="single",
@@ -70,7 +71,7 @@ st.markdown(
     f" {benchmark} with 95% confidence, ranked by **excess unvaccinated**: the people who"
     " would be vaccinated if the group had the cohort's uptake. Each group is one"
     " characteristic or a pair (ethnicity, broad ethnic group, first language, age band, IMD"
-    f" quintile, each clinical or social flag) within one {targeting.PLACE_LEVELS[level]}, with"
+    f" quintile, each clinical or social flag) within one {LEVELS[level].label}, with"
     f" at least {int(min_size)} people. Open one in Explore, on the Map, or cost outreach to it"
     " in a business case."
 )

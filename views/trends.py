@@ -7,7 +7,7 @@ import streamlit as st
 from components import compare_data, data, render
 from components.cohort_picker import current_cohort, place_names
 from phm import codes, compare_charts
-from phm.queries.compare import LEVELS
+from phm.levels import COMPARE_LEVELS, LEVELS
 from phm.summaries import protected_uptake
 from phm.trends import (
     cumulative_uptake,
@@ -45,7 +45,12 @@ mode = st.segmented_control(
     "Lines for", ["characteristic", "localities"], key="trends_mode", default="characteristic"
 )
 if mode == "localities":
-    level = st.selectbox("Level", list(LEVELS), format_func=LEVELS.get, key="trends_level")
+    level = st.selectbox(
+        "Level",
+        list(COMPARE_LEVELS),
+        format_func=lambda key: LEVELS[key].choice_label,
+        key="trends_level",
+    )
     dimension = level
 else:
     dimension = st.selectbox(

@@ -11,18 +11,9 @@ import numpy as np
 import pandas as pd
 
 from phm import codes
-from phm.cohort import (
-    AGE_BAND_SQL,
-    AGE_SQL,
-    ETHNIC_GROUP_SQL,
-    IMD_QUINTILE_SQL,
-    Cohort,
-    age_band_sql,
-    age_sql,
-    ethnic_group_sql,
-    imd_quintile_sql,
-)
+from phm.cohort import AGE_SQL, FIELDS, Cohort, Field, age_sql
 from phm.disclosure import KEY_COLUMNS
+from phm.levels import LEVELS
 from phm.schema import DOSE_DATE_COLUMNS
 
 BASE_FROM = (
@@ -62,41 +53,19 @@ class Dimension:
     derive: Callable[[str], str] | None = None
 
 
+def _dimension_of(f: Field) -> Dimension:
+    """Return the breakdown of a cohort field (places with their names)."""
+    name_sql = LEVELS[f.dimension].name_sql if f.place else None
+    labels = dict(f.values) if f.values is not None else None
+    return Dimension(f.dimension_label, f.sql, name_sql, labels, f.stored_sql, f.derive)
+
+
+# Every cohort field is a breakdown too; age in years, the count of at-risk conditions and
+# each flag are breakdowns only.
 DIMENSIONS: dict[str, Dimension] = {
-    "age_band": Dimension(
-        "Age band",
-        AGE_BAND_SQL,
-        labels={b: b for b in codes.AGE_BAND_LABELS},
-        stored_sql="p.birth_date",
-        derive=age_band_sql,
-    ),
+    FIELDS[0].dimension: _dimension_of(FIELDS[0]),  # age band, then age in years beside it
     "age": Dimension("Age (years)", AGE_SQL, stored_sql="p.birth_date", derive=age_sql),
-    "jcvi_cohort": Dimension("JCVI cohort", "p.jcvi_cohort", labels=codes.JCVI_COHORTS),
-    "sex": Dimension("Sex", "p.sex", labels=codes.SEXES),
-    "ethnicity_code": Dimension("Ethnicity", "p.ethnicity_code", labels=codes.ETHNICITY_LABELS),
-    "ethnic_group": Dimension(
-        "Broad ethnic group",
-        ETHNIC_GROUP_SQL,
-        labels={g: g for g in codes.ETHNIC_GROUPS},
-        stored_sql="p.ethnicity_code",
-        derive=ethnic_group_sql,
-    ),
-    "main_language": Dimension("First language", "p.main_language"),
-    "imd_quintile": Dimension(
-        "IMD quintile",
-        IMD_QUINTILE_SQL,
-        labels=codes.IMD_QUINTILES,
-        stored_sql="l.imd_decile",
-        derive=imd_quintile_sql,
-    ),
-    "imd_decile": Dimension(
-        "IMD decile", "l.imd_decile", labels={d: str(d) for d in codes.IMD_DECILES}
-    ),
-    "borough": Dimension("Borough", "l.lad_code", "l.lad_name"),
-    "msoa": Dimension("MSOA", "l.msoa_code", "l.msoa_name"),
-    "lsoa": Dimension("LSOA", "p.lsoa_code", "l.lsoa_name"),
-    "pcn": Dimension("PCN", "pr.pcn_code", "pr.pcn_name"),
-    "practice": Dimension("Practice", "p.practice_code", "pr.practice_name"),
+    **{f.dimension: _dimension_of(f) for f in FIELDS[1:]},
     "ltc_count": Dimension(
         "At-risk conditions", "least(p.ltc_count, 3)", labels=codes.LTC_COUNT_LABELS
     ),
@@ -245,13 +214,14 @@ def dataset_meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 def filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
     """Return code -> name for each data-dependent filter (places, practices, languages)."""
     cur = con.cursor()
+    # Level names, tables and columns come from the fixed registry, never from user text.
     options = {
-        "boroughs": "SELECT DISTINCT lad_code, lad_name FROM lsoa ORDER BY lad_name",
-        "msoas": "SELECT DISTINCT msoa_code, msoa_name FROM lsoa ORDER BY msoa_name",
-        "lsoas": "SELECT lsoa_code, lsoa_name FROM lsoa ORDER BY lsoa_name",
-        "pcns": "SELECT DISTINCT pcn_code, pcn_name FROM practice ORDER BY pcn_name",
-        "practices": "SELECT practice_code, practice_name FROM practice ORDER BY practice_name",
-        "languages": "SELECT main_language, main_language FROM person GROUP BY main_language "
-        "ORDER BY main_language <> 'English', count(*) DESC",
+        level.cohort_field: f"SELECT DISTINCT {level.code_column}, {level.name_column}"
+        f" FROM {level.table} ORDER BY {level.name_column}"
+        for level in LEVELS.values()
     }
+    options["languages"] = (
+        "SELECT main_language, main_language FROM person GROUP BY main_language "
+        "ORDER BY main_language <> 'English', count(*) DESC"
+    )
     return {name: dict(cur.execute(sql).fetchall()) for name, sql in options.items()}

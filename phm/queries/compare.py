@@ -6,23 +6,15 @@ import duckdb
 import pandas as pd
 
 from phm.cohort import Cohort
+from phm.levels import COMPARE_LEVELS, level_of
 from phm.queries import uptake_by
 
-# Locality levels users compare: registration (practice, PCN) or residence (borough, MSOA).
-LEVELS: dict[str, str] = {
-    "borough": "Borough (residence)",
-    "pcn": "PCN (registration)",
-    "practice": "GP practice (registration)",
-    "msoa": "MSOA (residence)",
-}
 DEPRIVATION: dict[str, str] = {"imd_quintile": "IMD quintile", "imd_decile": "IMD decile"}
 
 
 def check_level(level: str) -> str:
-    """Return the level if it is on the allow-list, else raise ValueError."""
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}; choose from {sorted(LEVELS)}")
-    return level
+    """Return the level if localities are compared at it, else raise ValueError."""
+    return level_of(level, COMPARE_LEVELS).key
 
 
 def uptake_by_level(con: duckdb.DuckDBPyConnection, cohort: Cohort, level: str) -> pd.DataFrame:

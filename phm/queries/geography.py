@@ -11,16 +11,6 @@ from phm import codes
 from phm.cohort import Cohort
 from phm.queries import _dose_column, from_clause
 
-# Map levels: name -> (code column, name column) of the lsoa table (a fixed allow-list).
-LEVELS: dict[str, tuple[str, str]] = {
-    "lsoa": ("lsoa_code", "lsoa_name"),
-    "msoa": ("msoa_code", "msoa_name"),
-    "borough": ("lad_code", "lad_name"),
-}
-LEVEL_LABELS = {"lsoa": "LSOA", "msoa": "MSOA", "borough": "Borough"}
-# The Cohort field that narrows the cohort to one area of each level.
-LEVEL_FILTERS = {"lsoa": "lsoas", "msoa": "msoas", "borough": "boroughs"}
-
 
 def lsoa_boundaries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return every LSOA with its MSOA and borough, centroid and WKB boundary."""

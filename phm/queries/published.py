@@ -15,8 +15,13 @@ import pandas as pd
 import shapely
 
 from phm.ingest.published import band_range
+from phm.levels import LEVELS as PLACES
+from phm.levels import PUBLISHED_LEVELS
 
-LEVELS: dict[str, str] = {"msoa": "MSOA", "lad": "Borough"}
+# The published level codes ("msoa", "lad") of the levels NHS England publishes.
+LEVELS: dict[str, str] = {
+    PLACES[key].published_code or key: PLACES[key].label for key in PUBLISHED_LEVELS
+}
 AGGREGATE_KIND = "published aggregate"
 
 

@@ -70,7 +70,7 @@ from streamlit.testing.v1.element_tree import Widget
 
 from components import pages
 from phm import codes
-from phm.cohort import URL_KEYS
+from phm.cohort import FIELDS
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = sorted(p.name for p in (ROOT / "views").glob("*.py"))
@@ -186,7 +186,7 @@ def cohort_states(draw) -> dict[str, object]:
 
 
 URL_NAMES = [
-    *URL_KEYS.values(),
+    *(f.url_key for f in FIELDS),
     "age_min",
     "age_max",
     "dose",

@@ -26,8 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from phm import aggregate, maps
+from phm import maps
 from phm.ingest.published import import_published
+from phm.levels import PUBLISHED_LEVELS
 from tests.conftest import NCL_REF_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,9 +86,9 @@ choices = st.fixed_dictionaries(
         "pub_boroughs": st.lists(
             st.sampled_from(["E09000003", "E09000007"]), unique=True, max_size=2
         ),
-        "pub_map_level": st.sampled_from(list(aggregate.LEVELS)),
+        "pub_map_level": st.sampled_from(list(PUBLISHED_LEVELS)),
         "pub_map_metric": st.sampled_from(list(maps.METRICS)),
-        "pub_compare_level": st.sampled_from(list(aggregate.LEVELS)),
+        "pub_compare_level": st.sampled_from(list(PUBLISHED_LEVELS)),
     }
 )
 

@@ -78,7 +78,7 @@ def test_uptake_by_level_and_quintile_matches_pandas(tiny_con, people):
 
 
 def test_unknown_level_is_refused(tiny_con):
-    with pytest.raises(ValueError, match="unknown level"):
+    with pytest.raises(ValueError, match="unknown place level"):
         uptake_by_level(tiny_con, Cohort(), "lsoa; DROP TABLE person")
 
 

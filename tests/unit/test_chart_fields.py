@@ -19,11 +19,12 @@ from phm.cohort import Cohort
 from phm.comparison import benchmark_table, funnel_for
 from phm.disclosure import DEFAULT_RULE, protect
 from phm.inequality import gaps_against
+from phm.levels import LEVELS
 from phm.outreach.coverage import Reach
 from phm.outreach.plan import plan_sites
 from phm.queries import uptake_all_doses, uptake_by
 from phm.queries.compare import uptake_by_level, uptake_by_level_and_deprivation
-from phm.queries.geography import LEVEL_LABELS, lsoa_boundaries, open_sites
+from phm.queries.geography import lsoa_boundaries, open_sites
 from phm.queries.trends import weekly_doses
 from phm.summaries import protected_uptake
 from phm.trends import cumulative_uptake, gap_over_time, milestones_frame, spc_signals, weekly_new
@@ -270,7 +271,7 @@ def area_frame(tiny_con, lsoa_frame, level, metric, overall_pct):
         protected,
         level,
         metric,
-        LEVEL_LABELS[level],
+        LEVELS[level].label,
         RULE.suppressed_text,
         overall_pct,
     )
