@@ -9,7 +9,6 @@ listed with its reason and drawn in its own colour.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +19,7 @@ import pandas as pd
 from phm import codes
 from phm.disclosure import key_published
 from phm.levels import LEVELS, PUBLISHED_LEVELS, level_of
+from phm.maps import tooltip_text
 
 # What a person-level cohort offers and published figures do not, with the reason shown.
 NOT_PUBLISHED = (
@@ -216,9 +216,8 @@ def mark_missing(frame: pd.DataFrame, missing: pd.DataFrame, level: str, level_l
         colour, label, _ = REASONS[reason]
         frame.at[index, "state"] = reason
         frame.at[index, "fill"] = list(colour)
-        frame.at[index, "tooltip"] = (
-            f"<b>{html.escape(str(frame.at[index, 'name']))}</b><br>{level_label}"
-            f" {html.escape(str(frame.at[index, 'code']))}<br>{label}"
+        frame.at[index, "tooltip"] = tooltip_text(
+            str(frame.at[index, "name"]), f"{level_label} {frame.at[index, 'code']}", label
         )
 
 

@@ -191,10 +191,25 @@ def _count_text(value: object, suppressed: object, suppressed_text: str) -> str:
     return f"{int(value):,}"
 
 
+TOOLTIP_STYLE = {
+    "backgroundColor": "white",
+    "color": "#212b32",
+    "fontSize": "13px",
+    "whiteSpace": "pre-line",
+    "maxWidth": "min(340px, 80vw)",
+    "overflowWrap": "anywhere",
+}
+
+
+def tooltip_text(*lines: str) -> str:
+    """Return a map tooltip as plain text, one line each (empty lines left out)."""
+    return "\n".join(line for line in lines if line)
+
+
 def area_tooltips(
     frame: pd.DataFrame, level_label: str, metric: str, suppressed_text: str
 ) -> list[str]:
-    """Return the HTML tooltip of each area from its protected figures."""
+    """Return the tooltip text of each area from its protected figures."""
     n = len(frame)
     columns = zip(
         frame["name"],
@@ -210,22 +225,23 @@ def area_tooltips(
     )
     tips = []
     for name, code, state, pct, low, high, v, p, u, vs, ps, us, value in columns:
-        head = f"<b>{html.escape(str(name))}</b><br>{level_label} {html.escape(str(code))}"
+        head = (str(name), f"{level_label} {code}")
         if state == "empty":
-            tips.append(head + "<br>No one in this cohort lives here")
+            tips.append(tooltip_text(*head, "No one in this cohort lives here"))
             continue
         if state == "suppressed":
-            tips.append(head + f"<br><b>Suppressed</b>: small numbers ({suppressed_text})")
+            tips.append(tooltip_text(*head, f"Suppressed: small numbers ({suppressed_text})"))
             continue
-        text = (
-            f"{head}<br>Uptake <b>{pct:.1f}%</b> (95% CI {low:.1f}–{high:.1f}%)"
-            f"<br>{_count_text(v, vs, suppressed_text)} vaccinated of"
-            f" {_count_text(p, ps, suppressed_text)}"
-            f"<br><b>{_count_text(u, us, suppressed_text)} unvaccinated</b>"
-        )
+        lines = [
+            *head,
+            f"Uptake {pct:.1f}% (95% CI {low:.1f}–{high:.1f}%)",
+            f"{_count_text(v, vs, suppressed_text)} vaccinated of"
+            f" {_count_text(p, ps, suppressed_text)}",
+            f"{_count_text(u, us, suppressed_text)} unvaccinated",
+        ]
         if metric == "gap" and pd.notna(value):
-            text += f"<br>Gap to ICS: {value:+.1f} pp"
-        tips.append(text)
+            lines.append(f"Gap to ICS: {value:+.1f} pp")
+        tips.append(tooltip_text(*lines))
     assert len(tips) == n
     return tips
 
@@ -310,8 +326,7 @@ def site_points(sites: pd.DataFrame, models: Sequence[str]) -> pd.DataFrame:
         list(SITE_COLOURS.get(m, (0, 0, 0))) + [255] for m in shown["delivery_model"]
     ]
     shown["tooltip"] = [
-        f"<b>{html.escape(str(n))}</b><br>{codes.DELIVERY_MODELS.get(m, m)}"
-        + (f"<br>{html.escape(str(p))}" if isinstance(p, str) and p else "")
+        tooltip_text(str(n), codes.DELIVERY_MODELS.get(m, m), p if isinstance(p, str) else "")
         for n, m, p in zip(
             shown["site_name"], shown["delivery_model"], shown["postcode"], strict=True
         )
@@ -412,7 +427,7 @@ def route_paths(
         stops = stops.sort_values("order")
         path = [list(depot)] + stops[["lon", "lat"]].to_numpy().tolist() + [list(depot)]
         colour = list(DAY_COLOURS[(int(day) - 1) % len(DAY_COLOURS)]) + [230]
-        tooltip = f"<b>Day {int(day)}</b>: {len(stops)} stops from {html.escape(depot_name)}"
+        tooltip = tooltip_text(f"Day {int(day)}: {len(stops)} stops from {depot_name}")
         rows.append({"day": int(day), "path": path, "colour": colour, "tooltip": tooltip})
     return pd.DataFrame(rows, columns=["day", "path", "colour", "tooltip"])
 
@@ -466,9 +481,11 @@ def deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, basemap: bool = False
         initial_view_state=view,
         map_provider="carto" if basemap else None,
         map_style="light" if basemap else None,
+        # Streamlit escapes every value it puts into the template, so the text is data, not
+        # markup: lines are separated by newlines, which pre-line turns into line breaks.
         tooltip={
-            "html": "{tooltip}",
-            "style": {"backgroundColor": "white", "color": "#212b32", "fontSize": "13px"},
+            "html": "<div>{tooltip}</div>",
+            "style": TOOLTIP_STYLE,
         },
     )
 

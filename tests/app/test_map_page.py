@@ -56,11 +56,11 @@ def test_map_draws_every_lsoa_with_protected_figures_and_a_legend(run_page, tiny
         n_lsoas = con.execute("SELECT count(*) FROM lsoa").fetchone()[0]
     assert len({a["code"] for a in areas}) == n_lsoas
     want = expected_areas(tiny_db, Cohort(), "lsoa").set_index("lsoa")
-    shown = [a for a in areas if "Uptake <b>" in a["tooltip"]]
+    shown = [a for a in areas if "\nUptake " in a["tooltip"]]
     assert shown, "no area shows its uptake"
     for area in shown[:50]:
         row = want.loc[area["code"]]
-        assert f"Uptake <b>{row['uptake_pct']:.1f}%</b>" in area["tooltip"]
+        assert f"Uptake {row['uptake_pct']:.1f}% " in area["tooltip"]
         assert f"(95% CI {row['ci_low_pct']:.1f}–{row['ci_high_pct']:.1f}%)" in area["tooltip"]
     legend = html_text(at)
     assert "Uptake %" in legend
@@ -71,7 +71,7 @@ def test_map_draws_every_lsoa_with_protected_figures_and_a_legend(run_page, tiny
     colours = {(*rgb, 255) for rgb in maps.SITE_COLOURS.values()}
     assert sites and {tuple(s["colour"]) for s in sites} <= colours
     models = set(codes.DELIVERY_MODELS.values())
-    assert all(s["tooltip"].split("<br>")[1] in models for s in sites)
+    assert all(s["tooltip"].split("\n")[1] in models for s in sites)
 
 
 def test_a_cohort_of_fewer_than_50_draws_no_map(run_page):
