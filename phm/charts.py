@@ -93,6 +93,14 @@ def uptake_dot_whisker(
     return alt.layer(*layers).properties(title=title, height=alt.Step(30))
 
 
+HEATMAP_MIN_HEIGHT = 220  # pixels: the colour legend's height beside the rows
+
+
+def heatmap_row_step(n_rows: int) -> int:
+    """Return the pixel height of one heatmap row: 26, or taller so a few rows fill 220 px."""
+    return max(26, -(-HEATMAP_MIN_HEIGHT // max(n_rows, 1)))
+
+
 def uptake_heatmap(
     frame: pd.DataFrame, rows: str, columns: str, row_title: str, column_title: str, title: str
 ) -> alt.LayerChart:
@@ -162,6 +170,8 @@ def uptake_heatmap(
     return (
         alt.layer(shown, other, text)
         .resolve_scale(color="independent")
-        # A few rows are drawn taller so that the colour legend fits beside them.
-        .properties(title=title, height=alt.Step(26) if data[rows].nunique() >= 8 else 220)
+        # Rows are sized by step, never by a fixed height (a fixed height on this layered,
+        # independently scaled chart collapsed it to a strip); a few rows are drawn taller
+        # so that the colour legend fits beside them.
+        .properties(title=title, height=alt.Step(heatmap_row_step(data[rows].nunique())))
     )
