@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from phm import overdispersion
 from phm.disclosure import DisclosureRule, to_display
 from phm.exports import to_csv
 from phm.stats import compare_with_benchmark, funnel_limits, funnel_significance
@@ -14,13 +15,19 @@ from phm.summaries import protected_uptake
 
 
 def benchmark_table(
-    raw: pd.DataFrame, level: str, rule: DisclosureRule, ics_pct: float | None
+    raw: pd.DataFrame,
+    level: str,
+    rule: DisclosureRule,
+    ics_pct: float | None,
+    allow_for_spread: bool = False,
 ) -> pd.DataFrame:
     """Return protected uptake per locality with its comparison against the ICS figure.
 
     Adds `compared` ('higher' / 'similar' / 'lower' than the ICS, from the 95% interval;
     '' when suppressed) and `funnel` (position against the 95% and 99.8% funnel limits,
-    from the protected counts). Rows are ranked by uptake, highest first, suppressed last.
+    from the protected counts; with `allow_for_spread`, limits widened by the between-area
+    variance that phm.overdispersion estimates from the shown localities, kept in
+    `table.attrs["spread"]`). Rows are ranked by uptake, highest first, suppressed last.
     """
     table = protected_uptake(raw, rule)
     table["compared"] = ""
@@ -32,22 +39,39 @@ def benchmark_table(
             part["ci_low_pct"], part["ci_high_pct"], ics_pct
         )
         vaccinated = part["vaccinated"].astype(float).clip(upper=part["population"].astype(float))
-        table.loc[shown, "funnel"] = funnel_significance(
-            vaccinated, part["population"].astype(float), ics_pct / 100
-        )
+        population = part["population"].astype(float)
+        if allow_for_spread and 0 < ics_pct < 100:
+            spread = overdispersion.estimate(vaccinated, population, ics_pct / 100)
+            table.attrs["spread"] = spread
+            table.loc[shown, "funnel"] = overdispersion.significance(
+                vaccinated, population, ics_pct / 100, spread.tau2
+            )
+        else:
+            table.loc[shown, "funnel"] = funnel_significance(vaccinated, population, ics_pct / 100)
     table["label"] = table[f"{level}_label"].astype(str)
     order = table["uptake_pct"].fillna(-1).sort_values(ascending=False, kind="stable").index
     return table.loc[order].reset_index(drop=True)
 
 
 def funnel_curve(
-    ics_pct: float, min_population: float, max_population: float, points: int = 120
+    ics_pct: float,
+    min_population: float,
+    max_population: float,
+    points: int = 120,
+    tau2: float | None = None,
 ) -> pd.DataFrame:
-    """Return the 95% and 99.8% control limits (percentages) along denominators over a range."""
+    """Return the 95% and 99.8% control limits (percentages) along denominators over a range.
+
+    With `tau2` (phm.overdispersion), the limits allow for that between-area variance.
+    """
     low = max(1.0, min_population * 0.8)
     n = np.unique(np.geomspace(low, max(low + 1, max_population * 1.05), points).round())
-    low95, high95 = funnel_limits(ics_pct / 100, n, 0.95)
-    low998, high998 = funnel_limits(ics_pct / 100, n, 0.998)
+    if tau2 is None:
+        low95, high95 = funnel_limits(ics_pct / 100, n, 0.95)
+        low998, high998 = funnel_limits(ics_pct / 100, n, 0.998)
+    else:
+        low95, high95 = overdispersion.limits(ics_pct / 100, n, tau2, 0.95)
+        low998, high998 = overdispersion.limits(ics_pct / 100, n, tau2, 0.998)
     return pd.DataFrame(
         {
             "population": n,
@@ -70,7 +94,9 @@ def funnel_for(table: pd.DataFrame, ics_pct: float, points: int = 120) -> pd.Dat
     if drawn.empty:
         return None
     populations = drawn["population"].astype(float)
-    return funnel_curve(ics_pct, populations.min(), populations.max(), points)
+    spread = table.attrs.get("spread")
+    tau2 = spread.tau2 if isinstance(spread, overdispersion.Overdispersion) else None
+    return funnel_curve(ics_pct, populations.min(), populations.max(), points, tau2)
 
 
 def outliers(table: pd.DataFrame) -> pd.DataFrame:

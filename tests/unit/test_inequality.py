@@ -186,3 +186,33 @@ def test_funnel_curve_narrows_around_the_ics_figure():
     assert width.is_monotonic_decreasing
     assert (curve["low998"] <= curve["low95"]).all() and (curve["high998"] >= curve["high95"]).all()
     assert curve["population"].max() >= 10000
+
+
+def pcns_with_real_spread(areas: int = 31, seed: int = 4) -> pd.DataFrame:
+    """Return a raw frame of localities whose true uptake varies (sd 5 points) around 70%."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    population = rng.integers(20_000, 60_000, areas)
+    vaccinated = rng.binomial(population, np.clip(rng.normal(0.7, 0.05, areas), 0.05, 0.95))
+    frame = pd.DataFrame(
+        {
+            "pcn": [f"P{i:02d}" for i in range(areas)],
+            "vaccinated": vaccinated,
+            "population": population,
+        }
+    )
+    frame["pcn_label"] = frame["pcn"]
+    return with_keys(frame, seed)
+
+
+def test_allowing_for_spread_between_localities_widens_the_funnel_to_the_real_outliers():
+    raw = pcns_with_real_spread()
+    plain = benchmark_table(raw, "pcn", NO_CONTROL, 70.0)
+    widened = benchmark_table(raw, "pcn", NO_CONTROL, 70.0, allow_for_spread=True)
+    assert "spread" not in plain.attrs and widened.attrs["spread"].found
+    assert len(outliers(plain)) > 20  # most of 31 large localities, as the issue found
+    assert len(outliers(widened)) <= 3
+    plain_curve, widened_curve = funnel_for(plain, 70.0), funnel_for(widened, 70.0)
+    assert (widened_curve["high998"] > plain_curve["high998"]).all()
+    assert (widened_curve["low998"] < plain_curve["low998"]).all()
