@@ -329,22 +329,68 @@ def scan(
     return found.astype({c: "int64" for c in FINDING_COLUMNS[-4:]})
 
 
+ORDERS: dict[str, str] = {
+    "excess": "Most excess unvaccinated",
+    "uptake": "Lowest uptake",
+}
+# A programme lead looks for communities, not areas: a group that is most of its place (the
+# most deprived fifth of an MSOA lying wholly in quintile 1, English speakers in an English-
+# speaking MSOA) is the place itself, and one place should not fill the list.
+MAX_SHARE_OF_PLACE = 0.5
+PER_PLACE = 2
+
+
+def _place_shares(
+    shown: pd.DataFrame, place_totals: pd.DataFrame, rule: DisclosureRule
+) -> np.ndarray:
+    """Return each finding's shown population as a share of its place's shown population."""
+    places = protect(place_totals.reset_index(drop=True), rule)
+    total = dict(
+        zip(places["place_code"], places["population"].astype("Float64").fillna(0), strict=True)
+    )
+    denominator = shown["place_code"].map(total).astype(float).to_numpy()
+    population = shown["population"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, population / denominator, 1.0)
+
+
+def _chosen(candidates: pd.DataFrame, characteristics: Sequence[str], flags: bool) -> np.ndarray:
+    """Return which candidates are made only of the chosen characteristics (and flags)."""
+    allowed = set(characteristics) | (set(codes.FLAGS) if flags else set())
+    first = candidates["first"].isin(allowed).to_numpy()
+    second = (candidates["second"].isna() | candidates["second"].isin(allowed)).to_numpy()
+    return first & second
+
+
 def rank(
     candidates: pd.DataFrame,
     overall_rate: float,
     rule: DisclosureRule,
     min_size: int = 1,
     top: int = 20,
+    characteristics: Sequence[str] | None = None,
+    flags: bool = True,
+    place_totals: pd.DataFrame | None = None,
+    max_share_of_place: float | None = None,
+    per_place: int | None = None,
+    order: str = "excess",
 ) -> pd.DataFrame:
-    """Return the `top` groups clearly below `overall_rate`, by excess unvaccinated, all as shown.
+    """Return the `top` groups clearly below `overall_rate`, all as shown, in `order`.
 
     Every choice is made on protected figures: a group is kept when its shown population
     is at least `min_size` and its shown 95% interval lies below the rate, and ranked by the
-    excess unvaccinated worked out from its shown counts, ties by name. Raw counts and key
-    sums do not leave this function.
+    excess unvaccinated worked out from its shown counts (or by shown uptake), ties by name.
+    `characteristics` and `flags` keep only groups made of them (a scan of all, filtered);
+    with `place_totals` (place_code, population and its key sum), `max_share_of_place` leaves
+    out groups that are most of their place, and `per_place` caps the findings of one place.
+    Raw counts and key sums do not leave this function.
     """
+    if order not in ORDERS:
+        raise ValueError(f"unknown order {order!r}; choose from {sorted(ORDERS)}")
     counts = {c: "int64" for c in FINDING_COLUMNS[-4:]}
     candidates = candidates.reset_index(drop=True).astype(counts)
+    if characteristics is not None:
+        candidates = candidates[_chosen(candidates, characteristics, flags)].reset_index(drop=True)
     shown = protect(candidates, rule)
     # The same place and the same people reached as a single characteristic and as a
     # pair add nothing (children in an MSOA that lies wholly in quintile 1): keep the simpler.
@@ -358,13 +404,78 @@ def rank(
         & (population >= min_size)
         & (shown["ci_high_pct"].fillna(100).to_numpy() < 100 * overall_rate)
     )
+    if place_totals is not None and max_share_of_place is not None and len(shown):
+        keep &= _place_shares(shown, place_totals, rule) <= max_share_of_place
     shown["excess_unvaccinated"] = population * overall_rate - vaccinated
     shown["_first"] = ~same_people.duplicated()
     ranked = shown[keep & shown["_first"].to_numpy()].sort_values(
         ["_conditions", "place_code", "first", "second"], kind="stable", na_position="first"
     )
-    ranked = ranked.sort_values("excess_unvaccinated", ascending=False, kind="stable")
+    if order == "excess":
+        ranked = ranked.sort_values("excess_unvaccinated", ascending=False, kind="stable")
+    else:
+        ranked = ranked.sort_values("uptake_pct", ascending=True, kind="stable")
+    if per_place is not None:
+        ranked = ranked[ranked.groupby("place_code").cumcount() < per_place]
     return ranked.drop(columns=["_conditions", "_first"]).head(top).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Every place x group of a cohort below its uptake, as raw counts, ready to rank often.
+
+    Scanning takes seconds at full scale; ranking a scan by other characteristics, order or
+    caps takes milliseconds, so a page scans once per cohort, level and size.
+    """
+
+    candidates: pd.DataFrame  # raw counts and key sums: rank() them, never show them
+    place_totals: pd.DataFrame  # place_code, population, population_key (raw)
+    overall: pd.Series  # the cohort's protected uptake
+    overall_rate: float  # its shown rate, the benchmark (0 when suppressed or empty)
+
+
+def scan_cohort(
+    con: duckdb.DuckDBPyConnection,
+    cohort: Cohort,
+    level: str = "msoa",
+    min_size: int = 50,
+    languages: Sequence[str] | None = None,
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> Scan:
+    """Return the scan of every characteristic, pair and flag of a cohort at a place level."""
+    if languages is None:
+        languages = sql.language_list(con)
+    raw = sql.member_codes(con, cohort, list(languages))
+    members = build_members(raw, sql.lsoa_lookup(con), sql.practice_lookup(con), languages, level)
+    overall = protect(
+        pd.DataFrame(
+            {
+                "vaccinated": [int(members.vaccinated.sum())],
+                "population": [members.size],
+                "vaccinated_key": [int((members.record_key * members.vaccinated).sum())],
+                "population_key": [int(members.record_key.sum())],
+            }
+        ),
+        rule,
+    ).iloc[0]
+    n_places = len(members.place_codes)
+    place_totals = pd.DataFrame(
+        {
+            "place_code": list(members.place_codes),
+            "population": np.bincount(members.place, minlength=n_places).astype("int64"),
+            "population_key": np.bincount(
+                members.place, weights=members.record_key, minlength=n_places
+            ).astype("int64"),
+        }
+    )
+    place_totals["vaccinated"] = 0  # protect() wants both counts; only the population is read
+    place_totals["vaccinated_key"] = 0
+    if members.size == 0 or bool(overall["uptake_suppressed"]):
+        return Scan(pd.DataFrame(columns=FINDING_COLUMNS), place_totals, overall, 0.0)
+    overall_rate = float(overall["uptake_pct"]) / 100
+    slack = max(rule.rounding - 1, 0)
+    found = scan(members, min_size, overall_rate, tuple(CHARACTERISTICS), True, slack)
+    return Scan(found, place_totals, overall, overall_rate)
 
 
 def find_targets(
@@ -383,27 +494,9 @@ def find_targets(
     The cohort's shown uptake is the benchmark, so a finding is below the figure the page
     shows beside it.
     """
-    if languages is None:
-        languages = sql.language_list(con)
-    raw = sql.member_codes(con, cohort, list(languages))
-    members = build_members(raw, sql.lsoa_lookup(con), sql.practice_lookup(con), languages, level)
-    overall = protect(
-        pd.DataFrame(
-            {
-                "vaccinated": [int(members.vaccinated.sum())],
-                "population": [members.size],
-                "vaccinated_key": [int((members.record_key * members.vaccinated).sum())],
-                "population_key": [int(members.record_key.sum())],
-            }
-        ),
-        rule,
-    ).iloc[0]
-    if members.size == 0 or bool(overall["uptake_suppressed"]):
-        return rank(pd.DataFrame(columns=FINDING_COLUMNS), 0.0, rule, min_size, top), overall
-    overall_rate = float(overall["uptake_pct"]) / 100
-    slack = max(rule.rounding - 1, 0)
-    found = scan(members, min_size, overall_rate, characteristics, flags, slack)
-    return rank(found, overall_rate, rule, min_size, top), overall
+    found = scan_cohort(con, cohort, level, min_size, languages, rule)
+    ranked = rank(found.candidates, found.overall_rate, rule, min_size, top, characteristics, flags)
+    return ranked, found.overall
 
 
 # --- words and links --------------------------------------------------------------------

@@ -169,3 +169,56 @@ def test_a_finding_opens_as_a_cohort_with_exactly_its_people(tiny_con, people):
         assert (
             int((frame["first_dose_date"] <= pd.Timestamp(cohort.as_at)).sum()) == row["vaccinated"]
         )
+
+
+def test_communities_leave_out_groups_that_are_most_of_their_place_and_cap_each_place(
+    tiny_con, people
+):
+    base = Cohort(age_min=18)
+    found = targeting.scan_cohort(tiny_con, base, "msoa", 20, rule=EXACT)
+    everything = targeting.rank(found.candidates, found.overall_rate, EXACT, 20, top=500)
+    communities = targeting.rank(
+        found.candidates,
+        found.overall_rate,
+        EXACT,
+        20,
+        top=500,
+        place_totals=found.place_totals,
+        max_share_of_place=0.5,
+        per_place=2,
+    )
+    adults = pandas_cohort(people, base)
+    in_place = adults.groupby("msoa_code").size()
+    share = everything["population"] / everything["place_code"].map(in_place)
+    assert (share > 0.5).any(), "the tiny demo should have area-like findings to leave out"
+    assert (communities["population"] / communities["place_code"].map(in_place) <= 0.5).all()
+    assert communities.groupby("place_code").size().max() <= 2
+    assert len(communities) > 0
+
+
+def test_lowest_uptake_order_and_a_filtered_scan_match_a_scan_of_the_subset(tiny_con):
+    base = Cohort(age_min=18)
+    found = targeting.scan_cohort(tiny_con, base, "msoa", 20, rule=EXACT)
+    lowest = targeting.rank(found.candidates, found.overall_rate, EXACT, 20, order="uptake")
+    assert lowest["uptake_pct"].is_monotonic_increasing
+    with pytest.raises(ValueError, match="order"):
+        targeting.rank(found.candidates, found.overall_rate, EXACT, order="random")
+    # Ranking the scan of everything, filtered to languages, equals scanning languages alone.
+    filtered = targeting.rank(
+        found.candidates, found.overall_rate, EXACT, 20, 50, ("main_language",), False
+    )
+    languages = sql.language_list(tiny_con)
+    members = targeting.build_members(
+        sql.member_codes(tiny_con, base, languages),
+        sql.lsoa_lookup(tiny_con),
+        sql.practice_lookup(tiny_con),
+        languages,
+        "msoa",
+    )
+    alone = targeting.scan(members, 20, found.overall_rate, ("main_language",), False)
+    expected = targeting.rank(alone, found.overall_rate, EXACT, 20, 50)
+    columns = ["place_code", "first", "first_value", "vaccinated", "population"]
+    assert filtered[columns].astype(str).values.tolist() == (
+        expected[columns].astype(str).values.tolist()
+    )
+    assert len(filtered) > 0
