@@ -13,6 +13,7 @@ import pandas as pd
 
 from phm.business_case import Outcome, Range, assumption_rows
 from phm.charts import NHS_BLUE, NHS_DARK_GREY, NHS_WARM_YELLOW
+from phm.gap_words import gap_words
 from phm.maps import LegendEntry, rgba_hex
 from phm.reference import ATTRIBUTION
 
@@ -70,14 +71,14 @@ def _count_range(value: Range) -> str:
 
 def _points(value: float | None) -> str:
     """Return percentage points with a sign."""
-    return "–" if value is None else f"{value:+.1f} pp"
+    return "–" if value is None else gap_words(value)
 
 
 def _points_range(value: Range | None) -> str:
     """Return a range of percentage points."""
     if value is None:
         return "–"
-    return f"{value.central:+.1f} pp ({value.low:+.1f} to {value.high:+.1f})"
+    return gap_words(value.central, value.low, value.high)
 
 
 def results_table(outcomes: tuple[Outcome, ...] | list[Outcome]) -> pd.DataFrame:

@@ -19,6 +19,7 @@ import shapely
 from pydeck.bindings.json_tools import default_serialize
 
 from phm import codes
+from phm.gap_words import gap_words
 from phm.levels import MAP_LEVELS, level_of
 
 SUPPRESSED_RGBA = (150, 150, 150, 200)
@@ -240,7 +241,7 @@ def area_tooltips(
             f"{_count_text(u, us, suppressed_text)} unvaccinated",
         ]
         if metric == "gap" and pd.notna(value):
-            lines.append(f"Gap to ICS: {value:+.1f} pp")
+            lines.append(f"Gap to ICS: {gap_words(value)}")
         tips.append(tooltip_text(*lines))
     assert len(tips) == n
     return tips

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from phm.disclosure import DisclosureRule, protect
+from phm.gap_words import gap_sentence
 from phm.stats import difference_interval
 
 
@@ -25,11 +26,8 @@ class Gap:
         """Return the gap as one plain sentence."""
         if self.points is None:
             return f"The gap between {self.first} and {self.second} is not shown: {self.reason}."
-        direction = "lower" if self.points < 0 else "higher"
-        return (
-            f"Uptake in {self.first} is {abs(self.points):.1f} percentage points {direction} than in"
-            f" {self.second} (95% CI {self.low:+.1f} to {self.high:+.1f})."
-        )
+        assert self.low is not None and self.high is not None
+        return gap_sentence(self.first, self.second, self.points, self.low, self.high)
 
 
 def protected_uptake(raw: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:

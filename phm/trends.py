@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from phm.disclosure import DisclosureRule
+from phm.gap_words import gap_words
 from phm.stats import difference_interval
 from phm.summaries import protected_uptake
 
@@ -141,10 +142,10 @@ def describe_gap_change(
         trend = "narrowed" if abs(end["gap_pts"]) < abs(start["gap_pts"]) else "widened"
     certainty = " (the two intervals overlap, so the change may be chance)" if overlap else ""
     return (
-        f"Uptake in {first_label} minus {second_label}: {start['gap_pts']:+.1f} points in the week of"
-        f" {start['week']:%d %b %Y} and {end['gap_pts']:+.1f} points (95% CI {end['gap_low_pts']:+.1f}"
-        f" to {end['gap_high_pts']:+.1f}) in the week of {end['week']:%d %b %Y}: the gap has"
-        f" {trend}{certainty}."
+        f"Uptake in {first_label} against {second_label}: {gap_words(start['gap_pts'])} in the"
+        f" week of {start['week']:%d %b %Y}, and"
+        f" {gap_words(end['gap_pts'], end['gap_low_pts'], end['gap_high_pts'])} in the week of"
+        f" {end['week']:%d %b %Y}: the gap has {trend}{certainty}."
     )
 
 

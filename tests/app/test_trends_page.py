@@ -4,6 +4,7 @@ import duckdb
 
 from phm import disclosure, settings
 from phm.cohort import Cohort
+from phm.gap_words import gap_words
 from phm.queries.trends import weekly_doses
 from phm.trends import MILESTONES, cumulative_uptake
 
@@ -38,8 +39,8 @@ def test_trends_by_imd_quintile_shows_charts_milestones_and_gap_sentence(run_pag
         last.loc[1, "vaccinated"] / last.loc[1, "population"]
         - last.loc[5, "vaccinated"] / last.loc[5, "population"]
     )
-    sentence = next(m.value for m in at.markdown if "minus" in m.value and "the gap has" in m.value)
-    assert f"and {100 * gap:+.1f} points" in sentence
+    sentence = next(m.value for m in at.markdown if "the gap has" in m.value)
+    assert f"and {gap_words(100 * gap)} (95% CI" in sentence
 
 
 def test_trends_for_chosen_localities_and_booster(run_page):

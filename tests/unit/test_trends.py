@@ -146,7 +146,8 @@ def test_gap_over_time_is_newcombe_difference_each_week_and_the_sentence_says_na
     assert gaps["gap_low_pts"].iloc[-1] == pytest.approx(100 * low)
     assert list(gaps["gap_pts"].round(1)) == [-5.0, -15.0, -5.0]
     sentence = describe_gap_change(gaps.iloc[1:], "B", "A", date(2021, 1, 1))
-    assert "-15.0 points" in sentence and "narrowed" in sentence
+    assert "15.0 percentage points lower in the week of 11 Jan 2021" in sentence
+    assert "narrowed" in sentence and "-" not in sentence and "+" not in sentence
 
 
 def test_milestones_follow_the_product_timeline():
