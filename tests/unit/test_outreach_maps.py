@@ -87,7 +87,10 @@ def test_gap_metric_is_area_minus_ics_uptake():
     shapes = maps.area_shapes(three_lsoas(), "lsoa")
     frame, legend = maps.area_frame(shapes, protected_areas(), "lsoa", "gap", "LSOA", "<8", 60.0)
     assert frame.loc[frame["code"] == "E1", "value"].iloc[0] == pytest.approx(-10.0)
-    assert "Gap to ICS: 10.0 percentage points lower" in frame.loc[frame["code"] == "E1", "tooltip"].iloc[0]
+    assert (
+        "Gap to ICS: 10.0 percentage points lower"
+        in frame.loc[frame["code"] == "E1", "tooltip"].iloc[0]
+    )
     assert legend[0].label == "below -10 pp"
 
 
