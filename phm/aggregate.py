@@ -56,7 +56,7 @@ class PublishedChoice:
     msoas: tuple[str, ...] = ()
 
     def describe(self, names: Mapping[str, str] | None = None) -> str:
-        """Return the choice in plain English, e.g. 'People in age band 80+ in Camden; first dose ...'."""
+        """Return the choice in plain English, e.g. 'People in age band 80+ in Camden: first dose ...'."""
         names = names or {}
         words = "People"
         if self.age_bands:
@@ -66,7 +66,7 @@ class PublishedChoice:
             words += f" in {_or_list(places)}"
         dose = codes.DOSES.get(self.dose, f"dose {self.dose}").lower()
         return (
-            f"{words}; {dose} of COVID-19 vaccine by {self.as_at:%-d %B %Y}"
+            f"{words}: {dose} of COVID-19 vaccine by {self.as_at:%-d %B %Y}"
             " (NHS England published figures)"
         )
 

@@ -125,6 +125,27 @@ FLAGS: dict[str, str] = {
     "needs_interpreter": "Needs an interpreter",
 }
 
+# Each flag as it reads after a noun ('people who are housebound'), for cohorts and findings.
+FLAG_PHRASES: dict[str, str] = {
+    "has_learning_disability": "with a learning disability",
+    "has_severe_mental_illness": "with a severe mental illness",
+    "is_clinically_extremely_vulnerable": "who are clinically extremely vulnerable",
+    "has_diabetes": "with diabetes",
+    "has_chronic_respiratory": "with chronic respiratory disease",
+    "has_chronic_heart": "with chronic heart disease",
+    "has_chronic_kidney": "with chronic kidney disease",
+    "has_chronic_liver": "with chronic liver disease",
+    "is_immunosuppressed": "who are immunosuppressed",
+    "has_severe_obesity": "with severe obesity",
+    "is_housebound": "who are housebound",
+    "is_care_home_resident": "living in a care home",
+    "is_health_care_worker": "who are health or social care workers",
+    "is_unpaid_carer": "who are unpaid carers",
+    "is_pregnant": "who are pregnant",
+    "is_homeless": "who are homeless",
+    "needs_interpreter": "who need an interpreter",
+}
+
 # Languages used by the demo; real data may hold others (codes are the names).
 LANGUAGES: tuple[str, ...] = (
     "English",

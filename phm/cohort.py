@@ -89,6 +89,7 @@ class Field:
     section: str | None = None  # the sidebar section it sits in; None: links only
     spoken: Callable[[Any], str] | None = None  # one value in a sentence, when not its code
     place: bool = False  # values are area or practice codes, spoken by their names
+    residence: bool = False  # a phrase about where people live (said after one "living")
     # A derived code (age band, broad group, quintile) is counted by the stored column it
     # comes from, then mapped: mapping a few hundred groups is cheaper than every person.
     stored_sql: str | None = None
@@ -107,6 +108,7 @@ def _place_field(level: Level, section: str | None) -> Field:
         level.label,
         section=section,
         place=True,
+        residence=level.basis == "residence",
     )
 
 
@@ -187,11 +189,12 @@ FIELDS: tuple[Field, ...] = (
         "imd_quintile",
         IMD_QUINTILE_SQL,
         "IMD quintile (Core20 = 1)",
-        "living in IMD quintile {} (1 = most deprived)",
+        "in IMD quintile {} areas (1 = most deprived)",
         "imd_quintile",
         "IMD quintile",
         values=codes.IMD_QUINTILES,
         integer=True,
+        residence=True,
         section="Place and deprivation",
         stored_sql="l.imd_decile",
         derive=imd_quintile_sql,
@@ -201,11 +204,12 @@ FIELDS: tuple[Field, ...] = (
         "imd_decile",
         "l.imd_decile",
         "IMD decile",
-        "living in IMD decile {}",
+        "in IMD decile {} areas (1 = most deprived)",
         "imd_decile",
         "IMD decile",
         values={d: str(d) for d in codes.IMD_DECILES},
         integer=True,
+        residence=True,
     ),
     _place_field(LEVELS["borough"], "Place and deprivation"),
     _place_field(LEVELS["msoa"], "Place and deprivation"),
@@ -319,10 +323,9 @@ class Cohort:
         return " AND ".join(clauses), params
 
     def describe(self, names: Mapping[str, str] | None = None) -> str:
-        """Return the cohort in plain English, e.g. 'Women aged 50-64 ... in Enfield'."""
+        """Return the cohort in plain English, e.g. 'Women and girls aged 50-64 living in Enfield: ...'."""
         names = names or {}
-        who = _describe_sex(self.sexes)
-        parts = [who]
+        parts = [_describe_sex(self.sexes)]
         if self.age_min is not None or self.age_max is not None:
             low, high = self.age_min, self.age_max
             if low is not None and high is not None:
@@ -331,26 +334,35 @@ class Cohort:
                 parts.append(f"aged {low} and over")
             else:
                 parts.append(f"aged {high} and under")
+        residence = []
         for f in FIELDS:
             values = getattr(self, f.name)
             if not values or f.phrase is None:
                 continue
             if f.place:
-                words = [names.get(v, v) for v in values]
+                level = LEVELS[f.dimension]
+                words = [names.get(v) or f"{level.noun} {v}" for v in values]
             else:
                 words = [f.spoken(v) if f.spoken else str(v) for v in values]
-            parts.append(f.phrase.format(_or_list(words)))
-        with_flags = [codes.FLAGS[f].lower() for f, v in self.flags if v]
+            phrase = f.phrase.format(_or_list(words))
+            (residence if f.residence else parts).append(phrase)
+        if residence:
+            # Said once, places before deprivation: "living in Enfield, in IMD quintile 1 areas".
+            residence.sort(key=lambda phrase: phrase.startswith("in IMD"))
+            parts.append("living " + ", ".join(residence))
+        with_flags = [codes.FLAG_PHRASES[f] for f, v in self.flags if v]
         without_flags = [codes.FLAGS[f].lower() for f, v in self.flags if not v]
         if with_flags:
-            parts.append("with " + _and_list(with_flags))
+            parts.append(_and_list(with_flags))
         if without_flags:
             parts.append("not recorded as " + _or_list(without_flags))
+        if len(parts) == 1 and parts[0] == "People":
+            parts = ["Everyone"]
         measure = (
             f"{codes.DOSES[self.dose].lower()} of {codes.PROGRAMMES[self.programme]} vaccine"
             f" by {self.as_at.day} {self.as_at:%B %Y}"
         )
-        return f"{' '.join(parts)}; {measure}"
+        return f"{' '.join(parts)}: {measure}"
 
     def to_query_params(self) -> dict[str, str | list[str]]:
         """Return the non-default fields as URL query parameters."""

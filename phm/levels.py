@@ -25,7 +25,7 @@ class Level:
     code_sql: str  # over person p, lsoa l, practice pr (a fixed allow-list, never user text)
     cohort_field: str  # the Cohort field that narrows a cohort to areas of this level
     picker_label: str  # the sidebar's label for that field
-    phrase: str  # a cohort narrowed to areas of the level, e.g. "living in MSOA {}"
+    phrase: str  # a cohort narrowed to areas of the level, e.g. "in MSOA {}" (after "living")
     finding: str  # a finder's group in one area, e.g. "in {} (MSOA)"
     mapped: bool = False  # has boundaries (residence levels)
     published_code: str | None = None  # its level code in NHS England's published figures
@@ -55,7 +55,7 @@ LEVELS: dict[str, Level] = {
             "p.lsoa_code",
             "lsoas",
             "LSOA",
-            "living in LSOA {}",
+            "in LSOA {}",
             "in {} (LSOA)",
             mapped=True,
         ),
@@ -70,7 +70,7 @@ LEVELS: dict[str, Level] = {
             "l.msoa_code",
             "msoas",
             "MSOA",
-            "living in MSOA {}",
+            "in MSOA {}",
             "in {} (MSOA)",
             mapped=True,
             published_code="msoa",
@@ -86,7 +86,7 @@ LEVELS: dict[str, Level] = {
             "l.lad_code",
             "boroughs",
             "Borough",
-            "living in {}",
+            "in {}",
             "in {}",
             mapped=True,
             published_code="lad",
@@ -102,7 +102,7 @@ LEVELS: dict[str, Level] = {
             "pr.pcn_code",
             "pcns",
             "Primary care network",
-            "registered with PCN {}",
+            "registered with {}",
             "registered with {}",
         ),
         Level(
@@ -116,7 +116,7 @@ LEVELS: dict[str, Level] = {
             "p.practice_code",
             "practices",
             "GP practice",
-            "registered with practice {}",
+            "registered with {}",
             "registered with {}",
         ),
     )

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from phm import codes
+from phm.codes import FLAG_PHRASES
 from phm.cohort import FIELD_BY_DIMENSION, Cohort
 from phm.disclosure import DEFAULT_RULE, KEY_COLUMNS, DisclosureRule, format_rate, protect
 from phm.levels import FINDER_LEVELS, LEVELS, level_of
@@ -34,25 +35,6 @@ CHARACTERISTICS: dict[str, str] = {
 }
 # Pairs that describe one thing twice (every ethnicity lies in one broad group).
 NESTED_PAIRS = {("ethnicity_code", "ethnic_group")}
-FLAG_PHRASES: dict[str, str] = {
-    "has_learning_disability": "with a learning disability",
-    "has_severe_mental_illness": "with a severe mental illness",
-    "is_clinically_extremely_vulnerable": "who are clinically extremely vulnerable",
-    "has_diabetes": "with diabetes",
-    "has_chronic_respiratory": "with chronic respiratory disease",
-    "has_chronic_heart": "with chronic heart disease",
-    "has_chronic_kidney": "with chronic kidney disease",
-    "has_chronic_liver": "with chronic liver disease",
-    "is_immunosuppressed": "who are immunosuppressed",
-    "has_severe_obesity": "with severe obesity",
-    "is_housebound": "who are housebound",
-    "is_care_home_resident": "living in a care home",
-    "is_health_care_worker": "who are health or social care workers",
-    "is_unpaid_carer": "who are unpaid carers",
-    "is_pregnant": "who are pregnant",
-    "is_homeless": "who are homeless",
-    "needs_interpreter": "who need an interpreter",
-}
 FINDING_COLUMNS = [
     "place_code",
     "place_name",

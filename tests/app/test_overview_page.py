@@ -50,7 +50,7 @@ def test_overview_renders_banner_kpis_and_cohort_sentence(run_page):
         assert PERCENT.match(value), f"{label} metric is {value!r}, not a percentage"
     sentences = [m.value for m in at.markdown if m.value.startswith("**Cohort:**")]
     assert sentences == [
-        "**Cohort:** Women and girls; second dose of COVID-19 vaccine by 31 March 2022"
+        "**Cohort:** Women and girls: second dose of COVID-19 vaccine by 31 March 2022"
     ]
     assert [s.value for s in at.subheader] == [
         "By borough (second dose)",
@@ -80,7 +80,7 @@ def test_kpis_match_an_independent_calculation_and_follow_the_cohort(run_page, t
     exact = raw.iloc[0]
     assert abs(first.vaccinated - exact.vaccinated) < rule().rounding
     assert abs(first.population - exact.population) < rule().rounding
-    assert "living in IMD quintile 1 (1 = most deprived)" in " ".join(
+    assert "living in IMD quintile 1 areas (1 = most deprived)" in " ".join(
         m.value for m in deprived.markdown
     )
 
@@ -132,7 +132,7 @@ def test_a_tiny_cohort_is_suppressed_and_never_shows_a_count_below_eight(run_pag
     assert not at.dataframe and not at.get("arrow_vega_lite_chart")
     assert not [m.value for m in at.markdown if "Deprivation gap" in m.value]
     sentence = next(m.value for m in at.markdown if m.value.startswith("**Cohort:**"))
-    assert "with " + codes.FLAGS[flag].lower() in sentence
+    assert codes.FLAG_PHRASES[flag] in sentence
 
 
 def test_booster_dose_changes_the_headings(run_page):

@@ -26,7 +26,9 @@ def test_build_a_business_case_and_download_the_brief(context, app_url, artifact
     expect(page.get_by_role("heading", name="Business case", exact=True)).to_be_visible(
         timeout=TIMEOUT_MS
     )
-    expect(page.get_by_text("living in IMD quintile 1").first).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text("living in IMD quintile 1 areas").first).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
     metrics = page.locator("[data-testid='stMetric']").filter(has_text=COST_LABEL)
     expect(metrics).to_have_count(2, timeout=TIMEOUT_MS)
     expect(metrics.locator("[data-testid='stMetricValue']").first).to_have_text(
@@ -63,7 +65,7 @@ def test_build_a_business_case_and_download_the_brief(context, app_url, artifact
     html_download.value.save_as(html_path)
     text = html_path.read_text()
     assert "SYNTHETIC DATA" in text
-    assert "living in IMD quintile 1" in text
+    assert "living in IMD quintile 1 areas" in text
     assert "£30,000" in text
     assert "data:image/svg+xml;base64," in text
 

@@ -45,7 +45,7 @@ def test_map_plan_ten_popups_export_geojson_and_plan_a_bus(context, app_url, art
     see(page.get_by_role("heading", name="Map"))
     sidebar = page.locator("[data-testid='stSidebar']")
     sidebar.get_by_role("radiogroup", name="Dose").get_by_role("radio", name="Booster").click()
-    see(page.get_by_text("People; booster"))
+    see(page.get_by_text("Everyone: booster"))
     expect(page).to_have_url(re.compile(r"[?&]dose=3(&|$)"), timeout=TIMEOUT_MS)
     settled(page)
     see(map_chart(page).locator("canvas").first)
@@ -71,7 +71,7 @@ def test_map_plan_ten_popups_export_geojson_and_plan_a_bus(context, app_url, art
     # 3. From the map to the planner in one click; the cohort comes along.
     page.get_by_role("link", name="Plan pop-up sites or a vaccine-bus route").click()
     see(page.get_by_role("heading", name="Plan outreach"))
-    see(page.get_by_text("People; booster"))
+    see(page.get_by_text("Everyone: booster"))
     page.get_by_role("button", name="Find the best sites").click()
     settled(page)
     reached = page.locator("[data-testid='stMetric']").filter(
@@ -93,7 +93,7 @@ def test_map_plan_ten_popups_export_geojson_and_plan_a_bus(context, app_url, art
     assert collection["type"] == "FeatureCollection"
     assert len(collection["features"]) == 10
     labels = "\n".join(collection["metadata"])
-    assert "Cohort: People; booster" in labels
+    assert "Cohort: Everyone: booster" in labels
     assert "SYNTHETIC" in labels and "Data as at:" in labels and "Disclosure control:" in labels
     for feature in collection["features"]:
         assert feature["geometry"]["type"] == "Point"
@@ -121,7 +121,7 @@ def test_map_plan_ten_popups_export_geojson_and_plan_a_bus(context, app_url, art
     page.get_by_role("link", name="Cost 3 vaccine-bus days in a business case").click()
     see(page.get_by_role("heading", name="Business case", exact=True))
     see(page.get_by_role("heading", name="Vaccine-bus days"))
-    see(page.get_by_text("People; booster").first)
+    see(page.get_by_text("Everyone: booster").first)
     units = page.locator("[data-testid='stNumberInput']").filter(has_text="Number (bus day)")
     expect(units.locator("input")).to_have_value("3", timeout=TIMEOUT_MS)
     expect(page).to_have_url(

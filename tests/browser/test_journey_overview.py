@@ -86,7 +86,7 @@ def test_overview_filter_share_bad_link_and_about(context, app_url, artifacts):
     expect(metric_value(page, 0)).not_to_have_text(everyone_first, timeout=TIMEOUT_MS)
     wait_for_numbers(page)
     deprived_first = metric_value(page, 0).inner_text()
-    expect(page.get_by_text("living in IMD quintile 1 (1 = most deprived)")).to_be_visible()
+    expect(page.get_by_text("living in IMD quintile 1 areas (1 = most deprived)")).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]imd_quintile=1(&|$)"))
     assert_no_exception(page)
     shot(page, artifacts, "2-imd-quintile-1")
@@ -111,7 +111,7 @@ def test_overview_filter_share_bad_link_and_about(context, app_url, artifacts):
     wait_for_numbers(fresh)
     assert metric_value(fresh, 0).inner_text() == deprived_first
     expect(fresh.get_by_role("heading", name="By borough (booster)")).to_be_visible()
-    expect(fresh.get_by_text("living in IMD quintile 1 (1 = most deprived)")).to_be_visible()
+    expect(fresh.get_by_text("living in IMD quintile 1 areas (1 = most deprived)")).to_be_visible()
     expect(
         sidebar(fresh).get_by_role("radiogroup", name="Dose").get_by_role("radio", name="Booster")
     ).to_be_checked()
@@ -129,7 +129,7 @@ def test_overview_filter_share_bad_link_and_about(context, app_url, artifacts):
     expect(alerts.filter(has_text="Ignored sex='Q'")).to_be_visible()
     expect(alerts.filter(has_text="Ignored jcvi='banana'")).to_be_visible()
     assert metric_value(bad, 0).inner_text() == everyone_first
-    expect(bad.get_by_text("People; first dose of COVID-19 vaccine")).to_be_visible()
+    expect(bad.get_by_text("Everyone: first dose of COVID-19 vaccine")).to_be_visible()
     expect(bad).not_to_have_url(re.compile(r"sex=|jcvi="))
     assert_no_exception(bad)
     shot(bad, artifacts, "5-malformed-link")

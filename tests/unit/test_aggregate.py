@@ -70,7 +70,7 @@ def test_description_names_bands_places_dose_date_and_source():
         dose="2", as_at=date(2021, 3, 7), age_bands=("60-64", "80+"), boroughs=("B1",)
     )
     assert choice.describe({"B1": "Barnet"}) == (
-        "People in age band 60-64 or 80+ in Barnet; second dose of COVID-19 vaccine by 7 March 2021"
+        "People in age band 60-64 or 80+ in Barnet: second dose of COVID-19 vaccine by 7 March 2021"
         " (NHS England published figures)"
     )
 

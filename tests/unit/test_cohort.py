@@ -101,12 +101,12 @@ def test_every_filter_field_adds_a_clause():
 def test_describe_women_of_an_age_range_in_a_named_borough():
     cohort = Cohort(sexes=("F",), age_min=50, age_max=64, boroughs=("E09000010",))
     assert cohort.describe(NCL_BOROUGHS) == (
-        "Women and girls aged 50-64 living in Enfield; first dose of COVID-19 vaccine by 31 March 2022"
+        "Women and girls aged 50-64 living in Enfield: first dose of COVID-19 vaccine by 31 March 2022"
     )
 
 
 def test_describe_everyone_with_defaults():
-    assert Cohort().describe() == "People; first dose of COVID-19 vaccine by 31 March 2022"
+    assert Cohort().describe() == "Everyone: first dose of COVID-19 vaccine by 31 March 2022"
 
 
 def test_describe_lists_ethnicities_deprivation_flags_and_the_measure():
@@ -120,7 +120,7 @@ def test_describe_lists_ethnicities_deprivation_flags_and_the_measure():
     )
     assert cohort.describe() == (
         "People aged 80 and over of Indian or African ethnicity living in IMD quintile 1"
-        " (1 = most deprived) with diabetes not recorded as housebound;"
+        " areas (1 = most deprived) with diabetes not recorded as housebound:"
         " booster of COVID-19 vaccine by 1 June 2021"
     )
 
@@ -137,8 +137,8 @@ def test_describe_men_with_several_languages_a_named_pcn_and_two_conditions():
     )
     assert cohort.describe({"U00001": "Barnet North PCN"}) == (
         "Men and boys aged 17 and under in JCVI cohort 1 or 2 whose first language is"
-        " Turkish, Somali or Greek registered with PCN Barnet North PCN"
-        " with diabetes and chronic heart disease;"
+        " Turkish, Somali or Greek registered with Barnet North PCN"
+        " with diabetes and with chronic heart disease:"
         " second dose of COVID-19 vaccine by 31 March 2022"
     )
 
@@ -146,7 +146,7 @@ def test_describe_men_with_several_languages_a_named_pcn_and_two_conditions():
 def test_describe_both_sexes_as_people_and_falls_back_to_codes_without_names():
     cohort = Cohort(sexes=("F", "M"), ethnic_groups=("White",), boroughs=("E09000007",))
     assert cohort.describe() == (
-        "People in the White ethnic group living in E09000007;"
+        "People in the White ethnic group living in borough E09000007:"
         " first dose of COVID-19 vaccine by 31 March 2022"
     )
 
