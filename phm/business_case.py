@@ -364,7 +364,17 @@ def units_param(key: str) -> str:
     return f"{key}_units"
 
 
-URL_PARAMS = ("intervention", *(units_param(key) for key in INTERVENTIONS))
+INTERVENTION_PARAM = "intervention"  # the URL parameter naming the interventions to cost
+URL_PARAMS = (INTERVENTION_PARAM, *(units_param(key) for key in INTERVENTIONS))
+
+
+def link_params(key: str, units: int) -> dict[str, str | list[str]]:
+    """Return the URL parameters of a link that costs `units` of one intervention, e.g. a plan's."""
+    if key not in INTERVENTIONS:
+        raise ValueError(
+            f"Unknown intervention {key!r}: expected one of {', '.join(INTERVENTIONS)}"
+        )
+    return {INTERVENTION_PARAM: [key], units_param(key): str(units)}
 
 
 def units_from_url(params: dict[str, list[str]]) -> tuple[dict[str, int], list[str]]:
