@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import compare_data, data, render
-from components.cohort_picker import current_cohort, place_names
+from components.frame import open_page
 from phm import codes, compare_charts
 from phm.comparison import benchmark_table, export_csv
 from phm.exports import header_lines
@@ -12,13 +12,7 @@ from phm.inequality import gaps_against
 from phm.queries.compare import DEPRIVATION, LEVELS
 from phm.summaries import protected_uptake
 
-st.title("Compare localities")
-meta = render.banner()
-cohort = current_cohort()
-description = cohort.describe(place_names())
-render.cohort_sentence(description)
-rule = data.disclosure_rule()
-version = data.version()
+page = open_page("Compare localities")
 
 level = st.segmented_control(
     "Compare", list(LEVELS), format_func=LEVELS.get, key="compare_level", default="borough"
@@ -27,13 +21,13 @@ level = level or "borough"
 level_name = LEVELS[level].split(" (")[0]
 noun = {"borough": "borough", "pcn": "PCN", "practice": "practice", "msoa": "MSOA"}[level]
 
-overall = protected_uptake(data.uptake_all_doses(cohort, version), rule)
-ics = overall.loc[overall["dose"] == cohort.dose].iloc[0]
+overall = protected_uptake(data.uptake_all_doses(page.cohort, page.version), page.rule)
+ics = overall.loc[overall["dose"] == page.cohort.dose].iloc[0]
 ics_pct = None if ics["uptake_suppressed"] else float(ics["uptake_pct"])
 render.stop_unless_breakdown_allowed(ics)
-raw = compare_data.uptake_by_level(cohort, level, version)
-table = benchmark_table(raw, level, rule, ics_pct)
-dose_label = codes.DOSES[cohort.dose].lower()
+raw = compare_data.uptake_by_level(page.cohort, level, page.version)
+table = benchmark_table(raw, level, page.rule, ics_pct)
+dose_label = codes.DOSES[page.cohort.dose].lower()
 
 if table.empty or ics_pct is None:
     st.info("No one in this cohort, or the whole-cohort figure is suppressed: nothing to compare.")
@@ -83,11 +77,14 @@ with listing:
     shown_table["Funnel plot"] = list(table["funnel"])
     st.dataframe(shown_table, hide_index=True, width="stretch")
     header = header_lines(
-        description, meta, rule, [f"Compared by: {LEVELS[level]}; ICS figure {ics_pct:.1f}%"]
+        page.description,
+        page.meta,
+        page.rule,
+        [f"Compared by: {LEVELS[level]}; ICS figure {ics_pct:.1f}%"],
     )
     st.download_button(
         "Download CSV",
-        export_csv(table, rule, header, level),
+        export_csv(table, page.rule, header, level),
         file_name=f"uptake-by-{level}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -104,8 +101,10 @@ with inequality:
         default="imd_quintile",
     )
     deprivation = deprivation or "imd_quintile"
-    ics_raw = data.uptake_by(cohort, (deprivation,), version)
-    by_locality = compare_data.uptake_by_level_and_deprivation(cohort, level, deprivation, version)
+    ics_raw = data.uptake_by(page.cohort, (deprivation,), page.version)
+    by_locality = compare_data.uptake_by_level_and_deprivation(
+        page.cohort, level, deprivation, page.version
+    )
     names = dict(zip(table[level], table["label"], strict=True))
     default = list(table[level][:3]) + list(table[level][-3:]) if len(table) > 6 else list(names)
     chosen = st.multiselect(
@@ -116,10 +115,10 @@ with inequality:
         key=f"compare_localities_{level}",
         max_selections=12,
     )
-    ics_summary = compare_data.deprivation_indices(ics_raw, deprivation, rule, None)
+    ics_summary = compare_data.deprivation_indices(ics_raw, deprivation, page.rule, None)
     local_raw = by_locality[by_locality[level].isin(chosen)]
     local_summary = (
-        compare_data.deprivation_indices(local_raw, deprivation, rule, level)
+        compare_data.deprivation_indices(local_raw, deprivation, page.rule, level)
         if chosen
         else ics_summary.iloc[0:0]
     )
@@ -161,10 +160,10 @@ with inequality:
         " (PHEindicatormethods phe_sii method for proportions: population-weighted regression on"
         " relative rank, 100,000 simulations for the intervals). All from the protected counts."
     )
-    protected_ics = protected_uptake(ics_raw, rule)
+    protected_ics = protected_uptake(ics_raw, page.rule)
     frames = [protected_ics.assign(**{f"{level}_label": "ICS"})]
     if chosen:
-        frames.append(protected_uptake(local_raw, rule))
+        frames.append(protected_uptake(local_raw, page.rule))
     st.altair_chart(
         compare_charts.deprivation_lines(pd.concat(frames, ignore_index=True), deprivation, level),
         width="stretch",
@@ -174,7 +173,10 @@ with inequality:
     left, right = st.columns(2)
     with left:
         ethnic = gaps_against(
-            data.uptake_by(cohort, ("ethnicity_code",), version), "ethnicity_code", "A", rule
+            data.uptake_by(page.cohort, ("ethnicity_code",), page.version),
+            "ethnicity_code",
+            "A",
+            page.rule,
         )
         if ethnic.empty:
             st.info("White British uptake is suppressed or absent in this cohort.")
@@ -184,7 +186,10 @@ with inequality:
             )
     with right:
         language = gaps_against(
-            data.uptake_by(cohort, ("main_language",), version), "main_language", "English", rule
+            data.uptake_by(page.cohort, ("main_language",), page.version),
+            "main_language",
+            "English",
+            page.rule,
         )
         if language.empty:
             st.info("English-speaking uptake is suppressed or absent in this cohort.")

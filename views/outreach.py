@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, map_data, pages, render
-from components.cohort_picker import current_cohort, place_names
+from components.frame import open_page
 from phm import codes, exports, maps
 from phm.outreach import export
 from phm.outreach.candidates import MAX_ROWS, MAX_TEXT, MAX_UPLOAD_MB, read_candidates
@@ -20,29 +20,23 @@ EXISTING_DEFAULT = ["vaccination_centre", "hospital_hub", "gp_pcn_site", "commun
 SOURCES = {"lsoa": "LSOA population-weighted points", "upload": "My list of places (CSV)"}
 
 
-st.title("Plan outreach")
-meta = render.banner()
-cohort = current_cohort()
-description = cohort.describe(place_names())
-render.cohort_sentence(description)
-rule = data.disclosure_rule()
-version = data.version()
-lsoas = map_data.lsoas(version)
+page = open_page("Plan outreach")
+lsoas = map_data.lsoas(page.version)
 view = maps.view_for(lsoas["centroid_lon"], lsoas["centroid_lat"])
-open_sites = map_data.sites(cohort.as_at, version)
+open_sites = map_data.sites(page.cohort.as_at, page.version)
 st.page_link(pages.page("map"), label="Back to the map", icon=":material/map:")
 
 
 def base_layers() -> list:
     """Return the LSOA choropleth of unvaccinated people, the backdrop of every plan map."""
-    frame, _, _ = map_data.area_map(cohort, "lsoa", "unvaccinated", rule, version)
-    frame = frame.assign(polygon=map_data.shape_polygons("lsoa", version))
+    frame, _, _ = map_data.area_map(page.cohort, "lsoa", "unvaccinated", page.rule, page.version)
+    frame = frame.assign(polygon=map_data.shape_polygons("lsoa", page.version))
     return [maps.area_layer(frame)]
 
 
 def labels(*extra: str) -> list[str]:
     """Return the header lines of an export of this cohort."""
-    return exports.header_lines(description, meta, rule, extra)
+    return exports.header_lines(page.description, page.meta, page.rule, extra)
 
 
 def uploaded_candidates() -> tuple[pd.DataFrame | None, str | None]:
@@ -54,7 +48,7 @@ def uploaded_candidates() -> tuple[pd.DataFrame | None, str | None]:
         return None, "Choose a CSV file of candidate places, or use the LSOA points."
     try:
         frame, problems = read_candidates(
-            upload.getvalue(), map_data.postcodes(version), upload.name
+            upload.getvalue(), map_data.postcodes(page.version), upload.name
         )
     except ValueError as error:
         return None, f"That file could not be used: {error}"
@@ -119,9 +113,15 @@ with sites_tab:
         existing = tuple(state.get("popup_existing", [])) if state.get("popup_exclude") else ()
         with st.spinner("Solving the maximal covering problem..."):
             plan = map_data.site_plan(
-                cohort, int(state["popup_n"]), reach, existing, candidates, rule.threshold, version
+                page.cohort,
+                int(state["popup_n"]),
+                reach,
+                existing,
+                candidates,
+                page.rule.threshold,
+                page.version,
             )
-        summary = reach_summary(plan, rule)
+        summary = reach_summary(plan, page.rule)
         k1, k2, k3 = st.columns(3)
         k1.metric("Unvaccinated people reached", summary.optimised)
         k2.metric(
@@ -150,7 +150,7 @@ with sites_tab:
             )
         )
         show_naive = st.toggle("Show the naive plan on the map", key="popup_show_naive")
-        table = site_table(plan.sites, rule)
+        table = site_table(plan.sites, page.rule)
         reached = table["Unvaccinated within reach (counted once)"]
         tooltips = [
             f"<b>{rank}. {html.escape(str(site))}</b><br>{count} unvaccinated within reach"
@@ -190,9 +190,15 @@ with sites_tab:
             key="popup_geojson",
         )
         areas = render.display_table(
-            map_data.protected_areas(cohort, "lsoa", rule, version), "lsoa_label", "LSOA name"
+            map_data.protected_areas(page.cohort, "lsoa", page.rule, page.version),
+            "lsoa_label",
+            "LSOA name",
         )
-        areas.insert(0, "LSOA", map_data.protected_areas(cohort, "lsoa", rule, version)["lsoa"])
+        areas.insert(
+            0,
+            "LSOA",
+            map_data.protected_areas(page.cohort, "lsoa", page.rule, page.version)["lsoa"],
+        )
         st.page_link(
             pages.page("business_case"),
             label=f"Cost {len(plan.sites)} pop-up sessions (one at each site) in a business case",
@@ -201,7 +207,7 @@ with sites_tab:
         )
         d3.download_button(
             "LSOAs with uptake (GeoJSON)",
-            export.areas_geojson(areas, map_data.polygons("lsoa", version), "LSOA", header),
+            export.areas_geojson(areas, map_data.polygons("lsoa", page.version), "LSOA", header),
             "lsoa-uptake.geojson",
             "application/geo+json",
             icon=":material/download:",
@@ -257,15 +263,21 @@ with bus_tab:
         depot = (float(depot_row["lon"]), float(depot_row["lat"]))
         with st.spinner("Choosing stops and routing the bus..."):
             plan = map_data.bus_plan(
-                cohort, depot, str(depot_row["site_name"]), reach, timetable, existing, version
+                page.cohort,
+                depot,
+                str(depot_row["site_name"]),
+                reach,
+                timetable,
+                existing,
+                page.version,
             )
-        languages = data.uptake_by(cohort, ("lsoa", "main_language"), version).rename(
+        languages = data.uptake_by(page.cohort, ("lsoa", "main_language"), page.version).rename(
             columns={"lsoa": "lsoa_code"}
         )
-        table = itinerary_table(plan, languages, rule)
+        table = itinerary_table(plan, languages, page.rule)
         k1, k2, k3 = st.columns(3)
         k1.metric("Stops", len(plan.itinerary))
-        k2.metric("Unvaccinated people within reach", bus_total(plan, rule))
+        k2.metric("Unvaccinated people within reach", bus_total(plan, page.rule))
         k3.metric("Days", plan.timetable.days)
         if not plan.dropped.empty:
             st.warning(
