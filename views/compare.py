@@ -6,11 +6,11 @@ import streamlit as st
 from components import compare_data, data, render
 from components.frame import open_page
 from phm import codes, compare_charts
-from phm.comparison import benchmark_table, export_csv
+from phm.comparison import benchmark_table, compared_counts, default_localities, export_csv
 from phm.exports import header_lines
-from phm.inequality import gaps_against
+from phm.inequality import gaps_against, gradient_frame, not_drawn, summary_table
 from phm.queries.compare import DEPRIVATION, LEVELS
-from phm.summaries import protected_uptake
+from phm.summaries import protected_uptake, shown_uptake
 
 page = open_page("Compare localities")
 
@@ -23,7 +23,7 @@ noun = {"borough": "borough", "pcn": "PCN", "practice": "practice", "msoa": "MSO
 
 overall = protected_uptake(data.uptake_all_doses(page.cohort, page.version), page.rule)
 ics = overall.loc[overall["dose"] == page.cohort.dose].iloc[0]
-ics_pct = None if ics["uptake_suppressed"] else float(ics["uptake_pct"])
+ics_pct = shown_uptake(ics)
 render.stop_unless_breakdown_allowed(ics)
 raw = compare_data.uptake_by_level(page.cohort, level, page.version)
 table = benchmark_table(raw, level, page.rule, ics_pct)
@@ -40,7 +40,7 @@ st.markdown(
     " by whether its 95% interval lies above, spans or lies below the ICS figure (the Fingertips"
     " comparison, worded neutrally)."
 )
-counts = table["compared"].value_counts()
+counts = compared_counts(table)
 columns = st.columns(3)
 for column, (word, phrase) in zip(
     columns,
@@ -51,7 +51,7 @@ for column, (word, phrase) in zip(
     ),
     strict=True,
 ):
-    column.metric(f"{level_name}s {phrase}", int(counts.get(word, 0)))
+    column.metric(f"{level_name}s {phrase}", counts[word])
 
 ranked, funnel, listing, inequality = st.tabs(
     ["Ranked", "Funnel plot", "Table and download", "Inequality"]
@@ -106,11 +106,10 @@ with inequality:
         page.cohort, level, deprivation, page.version
     )
     names = dict(zip(table[level], table["label"], strict=True))
-    default = list(table[level][:3]) + list(table[level][-3:]) if len(table) > 6 else list(names)
     chosen = st.multiselect(
         f"{level_name}s side by side",
         list(names),
-        default=list(dict.fromkeys(default)),
+        default=default_localities(table, level),
         format_func=names.get,
         key=f"compare_localities_{level}",
         max_selections=12,
@@ -124,50 +123,15 @@ with inequality:
     )
     summary = pd.concat([ics_summary, local_summary], ignore_index=True)
 
-    def _interval(row: pd.Series, value: str, low: str, high: str, fmt: str) -> str:
-        """Format a figure and its interval, or a dash when it is not shown."""
-        if pd.isna(row[value]):
-            return "–"
-        return f"{row[value]:{fmt}} ({row[low]:{fmt}} to {row[high]:{fmt}})"
-
-    shown_summary = pd.DataFrame(
-        {
-            "Locality": summary["label"],
-            "Most deprived %": summary["most_deprived_pct"].map(
-                lambda v: "–" if pd.isna(v) else f"{v:.1f}%"
-            ),
-            "Least deprived %": summary["least_deprived_pct"].map(
-                lambda v: "–" if pd.isna(v) else f"{v:.1f}%"
-            ),
-            "Gap, points (95% CI)": [
-                _interval(r, "gap_pts", "gap_low_pts", "gap_high_pts", "+.1f")
-                for _, r in summary.iterrows()
-            ],
-            "SII, points (95% CI)": [
-                _interval(r, "sii_pts", "sii_low_pts", "sii_high_pts", "+.1f")
-                for _, r in summary.iterrows()
-            ],
-            "RII (95% CI)": [
-                _interval(r, "rii", "rii_low", "rii_high", ".2f") for _, r in summary.iterrows()
-            ],
-            "Note": summary["reason"].fillna(""),
-        }
-    )
-    st.dataframe(shown_summary, hide_index=True, width="stretch")
+    st.dataframe(summary_table(summary), hide_index=True, width="stretch")
     st.caption(
         "Gap = least minus most deprived group (Newcombe's interval). SII = fitted difference in"
         " uptake from the most to the least deprived end of the population, RII = their ratio"
         " (PHEindicatormethods phe_sii method for proportions: population-weighted regression on"
         " relative rank, 100,000 simulations for the intervals). All from the protected counts."
     )
-    protected_ics = protected_uptake(ics_raw, page.rule)
-    frames = [protected_ics.assign(**{f"{level}_label": "ICS"})]
-    if chosen:
-        frames.append(protected_uptake(local_raw, page.rule))
-    st.altair_chart(
-        compare_charts.deprivation_lines(pd.concat(frames, ignore_index=True), deprivation, level),
-        width="stretch",
-    )
+    gradient = gradient_frame(ics_raw, local_raw if chosen else None, level, page.rule)
+    st.altair_chart(compare_charts.deprivation_lines(gradient, deprivation, level), width="stretch")
 
     st.subheader("Gaps by ethnic group and first language")
     left, right = st.columns(2)
@@ -198,11 +162,6 @@ with inequality:
                 compare_charts.gap_bars(language, "Uptake minus first language English"),
                 width="stretch",
             )
-    hidden_groups = pd.concat([ethnic, language])
-    hidden_groups = hidden_groups[hidden_groups["reason"].fillna("") != ""]
-    if not hidden_groups.empty:
-        st.caption(
-            "Not drawn (suppressed, small numbers): "
-            + ", ".join(str(v) for v in hidden_groups["label"])
-        )
+    if hidden_groups := not_drawn(ethnic, language):
+        st.caption("Not drawn (suppressed, small numbers): " + ", ".join(hidden_groups))
 render.suppression_note()

@@ -6,12 +6,13 @@ from components import data, render
 from components.frame import open_page
 from phm import charts, codes, explore, exports
 from phm.queries import DIMENSIONS
+from phm.summaries import shown_uptake
 
 page = open_page("Explore")
 dose_label = codes.DOSES[page.cohort.dose]
 
 overall = explore.overall_uptake(data.uptake_by(page.cohort, (), page.version), page.rule)
-overall_pct = None if overall["uptake_suppressed"] else float(overall["uptake_pct"])
+overall_pct = shown_uptake(overall)
 kpi, note = st.columns([1, 3])
 render.kpi(kpi, f"{dose_label} uptake", overall)
 render.stop_unless_breakdown_allowed(overall)

@@ -5,7 +5,7 @@ import streamlit as st
 from components import data, render
 from components.frame import open_page
 from phm import charts, codes
-from phm.summaries import gap_between, protected_uptake
+from phm.summaries import gap_between, protected_uptake, shown_uptake
 
 page = open_page("Overview")
 
@@ -14,7 +14,7 @@ columns = st.columns(len(doses))
 for column, (_, row) in zip(columns, doses.iterrows(), strict=True):
     render.kpi(column, row["dose_label"], row)
 overall = doses.loc[doses["dose"] == page.cohort.dose].iloc[0]
-overall_pct = None if overall["uptake_suppressed"] else overall["uptake_pct"]
+overall_pct = shown_uptake(overall)
 render.stop_unless_breakdown_allowed(overall)
 
 dose_label = codes.DOSES[page.cohort.dose].lower()

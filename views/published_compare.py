@@ -5,9 +5,9 @@ import streamlit as st
 from components import published_data, render
 from components.frame import open_published_page
 from phm import aggregate, compare_charts
-from phm.comparison import benchmark_table, export_csv
+from phm.comparison import benchmark_table, compared_counts, export_csv
 from phm.exports import header_lines
-from phm.summaries import protected_uptake
+from phm.summaries import protected_uptake, shown_uptake
 
 page = open_published_page(
     "Compare localities", "Deprivation and ethnicity gaps need person records."
@@ -25,7 +25,7 @@ label = aggregate.LEVELS[level]
 noun = aggregate.NOUNS[level]
 counts, missing = published_data.area_counts(page.choice, level, page.version)
 overall = protected_uptake(aggregate.total_counts(counts), page.rule).iloc[0]
-ics_pct = None if counts.empty or overall["uptake_suppressed"] else float(overall["uptake_pct"])
+ics_pct = None if counts.empty else shown_uptake(overall)
 for sentence in aggregate.missing_sentences(missing, level):
     st.warning(sentence, icon=":material/report:")
 if ics_pct is None:
@@ -38,9 +38,8 @@ st.markdown(
     " its 95% interval lies above, spans or lies below that figure (the Fingertips comparison,"
     " worded neutrally)."
 )
-counts_by_word = table["compared"].value_counts()
-for column, word in zip(st.columns(3), ("higher", "similar", "lower"), strict=True):
-    column.metric(f"{label}s {word}", int(counts_by_word.get(word, 0)))
+for column, (word, count) in zip(st.columns(3), compared_counts(table).items(), strict=True):
+    column.metric(f"{label}s {word}", count)
 
 ranked, funnel, listing = st.tabs(["Ranked", "Funnel plot", "Table and download"])
 with ranked:

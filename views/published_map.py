@@ -7,7 +7,7 @@ from components import map_data, published_data, render
 from components.frame import open_published_page
 from phm import aggregate, maps
 from phm.exports import header_lines, to_csv
-from phm.summaries import protected_uptake
+from phm.summaries import protected_uptake, shown_uptake
 
 page = open_published_page("Map")
 
@@ -36,7 +36,7 @@ if counts.empty:
     st.stop()
 protected = protected_uptake(counts, page.rule)
 overall = protected_uptake(aggregate.total_counts(counts), page.rule).iloc[0]
-overall_pct = None if overall["uptake_suppressed"] else float(overall["uptake_pct"])
+overall_pct = shown_uptake(overall)
 label = aggregate.LEVELS[level]
 frame, legend = maps.area_frame(
     map_data.shapes(level, page.version),
