@@ -428,3 +428,27 @@ def shown_counts(row: pd.Series) -> Counts | None:
     if pd.isna(row["vaccinated"]) or pd.isna(row["population"]):
         return None
     return Counts(int(row["vaccinated"]), int(row["population"]))
+
+
+def target_from(
+    group: pd.Series,
+    comparator: pd.Series,
+    group_by_quintile: pd.DataFrame,
+    comparator_by_quintile: pd.DataFrame,
+) -> Target | None:
+    """Return the target of a business case from protected uptake (never from exact counts).
+
+    `group` and `comparator` are the protected whole-cohort rows of the target group and its
+    comparator (comparator_cohort), the frames their protected rows by `imd_quintile`. None
+    when the group cannot be costed: either overall count is hidden, or no one is in the group.
+    """
+    group_counts = shown_counts(group)
+    comparator_counts = shown_counts(comparator)
+    if group_counts is None or comparator_counts is None or group_counts.population == 0:
+        return None
+    return Target(
+        group=group_counts,
+        comparator=comparator_counts,
+        group_by_quintile=counts_by(group_by_quintile, "imd_quintile"),
+        comparator_by_quintile=counts_by(comparator_by_quintile, "imd_quintile"),
+    )
