@@ -10,13 +10,14 @@ from phm import codes, compare_charts
 from phm.queries.compare import LEVELS
 from phm.summaries import protected_uptake
 from phm.trends import (
+    SPC_MIN_WEEKS,
     cumulative_uptake,
     describe_gap_change,
     gap_over_time,
     largest_groups,
     milestones_frame,
-    spc_signals,
     weekly_new,
+    weekly_spc,
 )
 
 CHARACTERISTICS = {
@@ -112,10 +113,8 @@ st.altair_chart(
 )
 
 st.subheader("SPC view (NHS Making Data Count)")
-shown = new[~new["vaccinated_suppressed"]]
-if len(shown) >= 15:
-    spc = spc_signals(shown["vaccinated"].astype(float).to_numpy())
-    spc["week"] = shown["week"].to_numpy()
+spc = weekly_spc(new)
+if spc is not None:
     st.altair_chart(compare_charts.spc_chart(spc, "Weekly doses: XmR chart"), width="stretch")
     high = int((spc["signal"] == "high").sum())
     low = int((spc["signal"] == "low").sum())
@@ -127,5 +126,5 @@ if len(shown) >= 15:
         " 3 near a limit). A rollout is not a stable process: read it for its turning points."
     )
 else:
-    st.info("Fewer than 15 weeks with unsuppressed counts: too few for an SPC chart.")
+    st.info(f"Fewer than {SPC_MIN_WEEKS} weeks with unsuppressed counts: too few for an SPC chart.")
 render.suppression_note()
