@@ -6,8 +6,8 @@ from datetime import date
 
 import streamlit as st
 
-from components import data
-from phm import business_case, codes
+from components import data, pages
+from phm import codes
 from phm.cohort import DEFAULT_AS_AT, FIELDS, Cohort, as_at_note
 from phm.levels import LEVELS
 
@@ -17,7 +17,7 @@ AGE_SECTION = "Age and sex"  # opens first, with the age range above its fields
 # running must not drop a filter back to its default).
 KEEP = "session"
 # URL parameters that belong to a page, not to the cohort: kept when the cohort is written.
-PAGE_PARAMS = business_case.URL_PARAMS
+PAGE_PARAMS = pages.page_params()
 
 
 def _known_values(options: dict[str, dict[str, str]]) -> dict[str, set[str]]:

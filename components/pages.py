@@ -7,16 +7,23 @@ from typing import NamedTuple
 
 import streamlit as st
 
+from phm import business_case
+
 VIEWS = Path(__file__).resolve().parents[1] / "views"
 
 
 class PageSpec(NamedTuple):
-    """One page: its file in views/, title, icon and URL path."""
+    """One page: its file in views/, title, icon, URL path and its own URL parameters.
+
+    `params` are the page's settings carried in a link (not the cohort's): the cohort picker
+    keeps them when it writes the cohort into the URL.
+    """
 
     file: str
     title: str
     icon: str
     url_path: str
+    params: tuple[str, ...] = ()
 
 
 PAGES: dict[str, PageSpec] = {
@@ -28,7 +35,11 @@ PAGES: dict[str, PageSpec] = {
     "map": PageSpec("map.py", "Map", ":material/map:", "map"),
     "outreach": PageSpec("outreach.py", "Plan outreach", ":material/route:", "outreach"),
     "business_case": PageSpec(
-        "business_case.py", "Business case", ":material/request_quote:", "business_case"
+        "business_case.py",
+        "Business case",
+        ":material/request_quote:",
+        "business_case",
+        business_case.URL_PARAMS,
     ),
     "scenarios": PageSpec("scenarios.py", "Scenarios", ":material/slideshow:", "scenarios"),
     "data": PageSpec("data.py", "Data", ":material/database:", "data"),
@@ -41,6 +52,11 @@ PAGES: dict[str, PageSpec] = {
 }
 LANDING = "targets"
 AGGREGATE_PAGES = ("published_map", "published_compare", "data", "about")
+
+
+def page_params() -> tuple[str, ...]:
+    """Return every page's own URL parameters, in page order, without repeats."""
+    return tuple(dict.fromkeys(param for spec in PAGES.values() for param in spec.params))
 
 
 def page(name: str, landing: str = LANDING) -> st.Page:

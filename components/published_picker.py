@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components import data, published_data, render
+from components import data, published_data
 from phm import codes
 from phm.aggregate import NOT_PUBLISHED, PublishedChoice, choice_from_query_params
 from phm.text import escape_markdown
@@ -113,26 +113,3 @@ def current_choice() -> PublishedChoice | None:
         boroughs=tuple(state.get("pub_boroughs") or ()),
         msoas=tuple(state.get("pub_msoas") or ()),
     )
-
-
-def page_top(title: str, caveat: str = "") -> tuple[PublishedChoice, str]:
-    """Draw an aggregate page's title, banner and chosen figures; return the choice and its words.
-
-    Stops the page with an explanation when the active dataset has no published figures.
-    """
-    st.title(title)
-    render.banner()
-    choice = current_choice()
-    if choice is None:
-        st.info(
-            "This page shows NHS England's published figures, and the active dataset has none."
-            " Import them with `python -m phm import-published`, or switch dataset on the Data"
-            " page.",
-            icon=":material/info:",
-        )
-        st.stop()
-    places = data.options(data.version())
-    description = choice.describe({**places["boroughs"], **places["msoas"]})
-    st.markdown(f"**Figures:** {description}")
-    st.caption(" ".join(filter(None, (NOT_PUBLISHED, caveat))))
-    return choice, description

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from phm.cohort import Cohort
+from phm.levels import LEVELS
 from phm.text import parse_whole_number
 
 ASSUMPTION = "Assumption — replace with local figures."
@@ -364,7 +365,17 @@ def units_param(key: str) -> str:
     return f"{key}_units"
 
 
-URL_PARAMS = ("intervention", *(units_param(key) for key in INTERVENTIONS))
+INTERVENTION_PARAM = "intervention"  # the URL parameter naming the interventions to cost
+URL_PARAMS = (INTERVENTION_PARAM, *(units_param(key) for key in INTERVENTIONS))
+
+
+def link_params(key: str, units: int) -> dict[str, str | list[str]]:
+    """Return the URL parameters of a link that costs `units` of one intervention, e.g. a plan's."""
+    if key not in INTERVENTIONS:
+        raise ValueError(
+            f"Unknown intervention {key!r}: expected one of {', '.join(INTERVENTIONS)}"
+        )
+    return {INTERVENTION_PARAM: [key], units_param(key): str(units)}
 
 
 def units_from_url(params: dict[str, list[str]]) -> tuple[dict[str, int], list[str]]:
@@ -386,7 +397,8 @@ def units_from_url(params: dict[str, list[str]]) -> tuple[dict[str, int], list[s
     return units, warnings
 
 
-PLACE_FIELDS = ("boroughs", "msoas", "lsoas", "pcns", "practices")
+# The cohort fields that narrow a cohort to places (one per level).
+PLACE_FIELDS = tuple(level.cohort_field for level in LEVELS.values())
 
 
 def comparator_cohort(cohort: Cohort) -> tuple[Cohort, str]:
@@ -418,3 +430,27 @@ def shown_counts(row: pd.Series) -> Counts | None:
     if pd.isna(row["vaccinated"]) or pd.isna(row["population"]):
         return None
     return Counts(int(row["vaccinated"]), int(row["population"]))
+
+
+def target_from(
+    group: pd.Series,
+    comparator: pd.Series,
+    group_by_quintile: pd.DataFrame,
+    comparator_by_quintile: pd.DataFrame,
+) -> Target | None:
+    """Return the target of a business case from protected uptake (never from exact counts).
+
+    `group` and `comparator` are the protected whole-cohort rows of the target group and its
+    comparator (comparator_cohort), the frames their protected rows by `imd_quintile`. None
+    when the group cannot be costed: either overall count is hidden, or no one is in the group.
+    """
+    group_counts = shown_counts(group)
+    comparator_counts = shown_counts(comparator)
+    if group_counts is None or comparator_counts is None or group_counts.population == 0:
+        return None
+    return Target(
+        group=group_counts,
+        comparator=comparator_counts,
+        group_by_quintile=counts_by(group_by_quintile, "imd_quintile"),
+        comparator_by_quintile=counts_by(comparator_by_quintile, "imd_quintile"),
+    )

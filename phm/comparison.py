@@ -53,6 +53,26 @@ def benchmark_table(
     return table.loc[order].reset_index(drop=True)
 
 
+COMPARED = ("higher", "similar", "lower")  # the words benchmark_table puts in `compared`
+
+
+def compared_counts(table: pd.DataFrame) -> dict[str, int]:
+    """Return how many localities of a benchmark table are higher, similar and lower."""
+    counts = table["compared"].value_counts()
+    return {word: int(counts.get(word, 0)) for word in COMPARED}
+
+
+def default_localities(table: pd.DataFrame, level: str, each_end: int = 3) -> list:
+    """Return the codes to compare side by side at first: the top and bottom of a ranked table.
+
+    All of them when there are no more than twice `each_end`.
+    """
+    codes = list(table[level])
+    if len(codes) > 2 * each_end:
+        codes = codes[:each_end] + codes[-each_end:]
+    return list(dict.fromkeys(codes))
+
+
 def funnel_curve(
     ics_pct: float,
     min_population: float,

@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from phm.business_case import PLACE_FIELDS
+from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule, format_count, format_rate, protect
 from phm.exports import header_lines
 from phm.queries import DIMENSIONS
@@ -174,6 +176,28 @@ def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
             "Excess unvaccinated": [f.excess for f in findings],
         }
     )
+
+
+def adults_by_default(cohort: Cohort) -> bool:
+    """Return whether a search for target groups starts with adults only: the cohort sets no age.
+
+    Children were offered vaccination late and narrowly, so with all ages the list would be
+    nothing but under-18s; adults are the usual scope of a targeting question.
+    """
+    return not (
+        cohort.age_min or cohort.age_max is not None or cohort.age_bands or cohort.jcvi_cohorts
+    )
+
+
+def benchmark_words(uptake_pct: float, cohort: Cohort, meta: Mapping[str, str]) -> str:
+    """Return the figure target groups are compared with, in words.
+
+    '71.2% across North Central London' when the cohort is not limited to places (the ICB's
+    name from the dataset's metadata), else '71.2% for the whole cohort'.
+    """
+    everywhere = not any(getattr(cohort, name) for name in PLACE_FIELDS)
+    area = meta.get("icb", "the ICS").removeprefix("NHS ").removesuffix(" ICB")
+    return f"{uptake_pct:.1f}% " + (f"across {area}" if everywhere else "for the whole cohort")
 
 
 def grid_labels(frame: pd.DataFrame, dimensions: Sequence[str]) -> dict[str, list[str]]:

@@ -94,3 +94,55 @@ def gaps_against(
             out.update(gap_pts=100 * d, gap_low_pts=100 * low, gap_high_pts=100 * high, reason="")
         rows.append(out)
     return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def gradient_frame(
+    ics_raw: pd.DataFrame, local_raw: pd.DataFrame | None, level: str, rule: DisclosureRule
+) -> pd.DataFrame:
+    """Return protected uptake by deprivation for the ICS (labelled 'ICS') and chosen localities.
+
+    `ics_raw` has raw counts by deprivation group, `local_raw` (None: no locality chosen) by
+    locality of `level` and deprivation group.
+    """
+    frames = [protected_uptake(ics_raw, rule).assign(**{f"{level}_label": "ICS"})]
+    if local_raw is not None:
+        frames.append(protected_uptake(local_raw, rule))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _percent(value: float) -> str:
+    """Format one uptake in percent, or a dash when it is not shown."""
+    return "–" if pd.isna(value) else f"{value:.1f}%"
+
+
+def format_interval(row: pd.Series, value: str, low: str, high: str, fmt: str) -> str:
+    """Return a figure and its interval, e.g. '+4.2 (+1.0 to +7.4)', or a dash when not shown."""
+    if pd.isna(row[value]):
+        return "–"
+    return f"{row[value]:{fmt}} ({row[low]:{fmt}} to {row[high]:{fmt}})"
+
+
+def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """Return deprivation summaries (deprivation_summary rows) as the text table a page shows."""
+    rows = [row for _, row in summary.iterrows()]
+    return pd.DataFrame(
+        {
+            "Locality": summary["label"],
+            "Most deprived %": summary["most_deprived_pct"].map(_percent),
+            "Least deprived %": summary["least_deprived_pct"].map(_percent),
+            "Gap, points (95% CI)": [
+                format_interval(r, "gap_pts", "gap_low_pts", "gap_high_pts", "+.1f") for r in rows
+            ],
+            "SII, points (95% CI)": [
+                format_interval(r, "sii_pts", "sii_low_pts", "sii_high_pts", "+.1f") for r in rows
+            ],
+            "RII (95% CI)": [format_interval(r, "rii", "rii_low", "rii_high", ".2f") for r in rows],
+            "Note": summary["reason"].fillna(""),
+        }
+    )
+
+
+def not_drawn(*gaps: pd.DataFrame) -> list[str]:
+    """Return the labels of the groups gap charts leave out (those with a reason, e.g. suppressed)."""
+    hidden = pd.concat(gaps)
+    return [str(v) for v in hidden.loc[hidden["reason"].fillna("") != "", "label"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from phm.business_case import INTERVENTION_PARAM
 from phm.cohort import Cohort
 
 
@@ -24,7 +25,7 @@ class Scenario:
         """Return the URL parameters that open this scenario's cohort (and interventions)."""
         params = self.cohort.to_query_params()
         if self.interventions:
-            params["intervention"] = list(self.interventions)
+            params[INTERVENTION_PARAM] = list(self.interventions)
         return params
 
 

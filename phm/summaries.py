@@ -35,6 +35,11 @@ def protected_uptake(raw: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
     return protect(raw, rule)
 
 
+def shown_uptake(row: pd.Series) -> float | None:
+    """Return a protected row's uptake in percent, or None when it is suppressed."""
+    return None if bool(row["uptake_suppressed"]) else float(row["uptake_pct"])
+
+
 def largest_shown(protected: pd.DataFrame, column: str, label: str, n: int) -> pd.DataFrame:
     """Return the n rows with the largest shown `column`, ties by label: never ordered by exact counts."""
     shown = protected[column].astype("Float64").fillna(-1).to_numpy(dtype=float)

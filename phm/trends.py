@@ -217,3 +217,19 @@ def spc_signals(values: np.ndarray | list[float], screen_outliers: bool = True) 
     return pd.DataFrame(
         {"value": v, "mean": mean, "lower": lower, "upper": upper, "signal": signal}
     )
+
+
+SPC_MIN_WEEKS = 15  # fewer weeks with shown doses are too few for an XmR chart
+
+
+def weekly_spc(new: pd.DataFrame) -> pd.DataFrame | None:
+    """Return the XmR signals of the weeks whose doses are shown (weekly_new rows), by week.
+
+    Suppressed weeks are left out, never filled in; None when fewer than SPC_MIN_WEEKS remain.
+    """
+    shown = new[~new["vaccinated_suppressed"]]
+    if len(shown) < SPC_MIN_WEEKS:
+        return None
+    spc = spc_signals(shown["vaccinated"].astype(float).to_numpy())
+    spc["week"] = shown["week"].to_numpy()
+    return spc

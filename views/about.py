@@ -4,11 +4,11 @@ import json
 
 import streamlit as st
 
-from components import data, render
+from components import data
+from components.frame import open_info_page
 from phm import codes
 
-st.title("About this tool")
-meta = render.banner()
+meta = open_info_page("About this tool")
 kind = meta.get("kind", "unknown")
 if kind == "synthetic":
     st.error(

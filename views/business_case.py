@@ -5,31 +5,24 @@ from datetime import date
 import streamlit as st
 
 from components import data, map_data, pages, presentation, render
-from components.cohort_picker import current_cohort, place_names
+from components.frame import open_page
 from phm import brief as briefs
 from phm import business_case as bc
 from phm.disclosure import format_count
 from phm.summaries import protected_uptake
 from phm.text import escape_markdown
 
-st.title("Business case")
-meta = render.banner()
-cohort = current_cohort()
-names = place_names()
-render.cohort_sentence(cohort.describe(names))
-rule = data.disclosure_rule()
-version = data.version()
+page = open_page("Business case")
 
-group = protected_uptake(data.uptake_by(cohort, (), version), rule).iloc[0]
-comparator, comparator_name = bc.comparator_cohort(cohort)
-comparator_row = protected_uptake(data.uptake_by(comparator, (), version), rule)
-group_quintiles = protected_uptake(data.uptake_by(cohort, ("imd_quintile",), version), rule)
-comparator_quintiles = protected_uptake(
-    data.uptake_by(comparator, ("imd_quintile",), version), rule
+group = protected_uptake(data.uptake_by(page.cohort, (), page.version), page.rule).iloc[0]
+comparator, comparator_name = bc.comparator_cohort(page.cohort)
+target = bc.target_from(
+    group,
+    protected_uptake(data.uptake_by(comparator, (), page.version), page.rule).iloc[0],
+    protected_uptake(data.uptake_by(page.cohort, ("imd_quintile",), page.version), page.rule),
+    protected_uptake(data.uptake_by(comparator, ("imd_quintile",), page.version), page.rule),
 )
-group_counts = bc.shown_counts(group)
-comparator_counts = bc.shown_counts(comparator_row.iloc[0])
-if group_counts is None or comparator_counts is None or group_counts.population == 0:
+if target is None:
     st.info(
         "This cohort is too small to cost (its counts are suppressed) or has no one in it."
         " Widen the cohort in the sidebar.",
@@ -38,23 +31,17 @@ if group_counts is None or comparator_counts is None or group_counts.population 
     render.suppression_note()
     st.stop()
 
-target = bc.Target(
-    group=group_counts,
-    comparator=comparator_counts,
-    group_by_quintile=bc.counts_by(group_quintiles, "imd_quintile"),
-    comparator_by_quintile=bc.counts_by(comparator_quintiles, "imd_quintile"),
-)
 columns = st.columns(3)
 columns[0].metric(
     "Unvaccinated in the target group",
-    format_count(group["unvaccinated"], bool(group["unvaccinated_suppressed"]), rule),
+    format_count(group["unvaccinated"], bool(group["unvaccinated_suppressed"]), page.rule),
 )
-columns[1].metric("Uptake of the target group", f"{group_counts.uptake():.1f}%")
-columns[2].metric(f"Uptake of {comparator_name}", f"{comparator_counts.uptake():.1f}%")
-st.caption(f"Compared with {comparator_name}: {comparator.describe(names)}.")
+columns[1].metric("Uptake of the target group", f"{target.group.uptake():.1f}%")
+columns[2].metric(f"Uptake of {comparator_name}", f"{target.comparator.uptake():.1f}%")
+st.caption(f"Compared with {comparator_name}: {comparator.describe(page.names)}.")
 
 # A link (scenario, finding, outreach plan) may name the interventions: ?intervention=bus
-from_url = bc.interventions_from_url(st.query_params.get_all("intervention"))
+from_url = bc.interventions_from_url(st.query_params.get_all(bc.INTERVENTION_PARAM))
 if from_url and from_url != st.session_state.get("_bc_url_choice"):
     st.session_state["bc_interventions"] = from_url
 st.session_state.setdefault("bc_interventions", list(bc.DEFAULT_CHOICE))
@@ -66,8 +53,8 @@ chosen = st.multiselect(
     key="bc_interventions",
 )
 st.session_state["_bc_url_choice"] = list(chosen)
-if st.query_params.get_all("intervention") != list(chosen):
-    st.query_params["intervention"] = list(chosen)
+if st.query_params.get_all(bc.INTERVENTION_PARAM) != list(chosen):
+    st.query_params[bc.INTERVENTION_PARAM] = list(chosen)
 # A plan (e.g. 10 pop-up sites, 3 bus days) may give the number of units: ?popup_units=10
 url_units, url_warnings = bc.units_from_url({k: st.query_params.get_all(k) for k in bc.URL_PARAMS})
 for warning in url_warnings:
@@ -173,7 +160,7 @@ for column, key in zip(st.columns(len(chosen)), chosen, strict=True):
 
 st.subheader("Results")
 st.dataframe(briefs.results_table(outcomes), hide_index=True, width="stretch")
-chart = briefs.impact_chart(outcomes, comparator_counts.uptake())
+chart = briefs.impact_chart(outcomes, target.comparator.uptake())
 st.altair_chart(chart)
 with st.expander("Assumptions and their sources"):
     st.dataframe(briefs.assumptions_table(outcomes), hide_index=True, width="stretch")
@@ -181,19 +168,19 @@ with st.expander("Caveats"):
     for caveat in briefs.CAVEATS:
         st.markdown(f"- {caveat}")
 
-areas, area_legend, _ = map_data.area_map(cohort, "msoa", "uptake", rule, version)
-areas = areas.assign(polygon=map_data.shape_polygons("msoa", version))
+areas, area_legend, _ = map_data.area_map(page.cohort, "msoa", "uptake", page.rule, page.version)
+areas = areas.assign(polygon=map_data.shape_polygons("msoa", page.version))
 with st.expander("Map in the brief: the target group's uptake by MSOA"):
     st.altair_chart(briefs.area_map_chart(areas, area_legend, "Uptake of the target group (%)"))
 brief = briefs.Brief(
-    cohort=cohort.describe(names),
-    comparator=f"{comparator_name}: {comparator.describe(names)}",
-    dataset=meta.get("name", "Dataset"),
-    kind=meta.get("kind", "unknown"),
-    as_at=meta.get("as_at", "unknown"),
-    rule=rule.describe(),
+    cohort=page.cohort.describe(page.names),
+    comparator=f"{comparator_name}: {comparator.describe(page.names)}",
+    dataset=page.meta.get("name", "Dataset"),
+    kind=page.meta.get("kind", "unknown"),
+    as_at=page.meta.get("as_at", "unknown"),
+    rule=page.rule.describe(),
     outcomes=tuple(outcomes),
-    comparator_uptake=comparator_counts.uptake(),
+    comparator_uptake=target.comparator.uptake(),
     made_on=date.today(),
     areas=areas,
     area_legend=tuple(area_legend),

@@ -4,22 +4,16 @@ import pandas as pd
 import streamlit as st
 
 from components import compare_data, data, render
-from components.cohort_picker import current_cohort, place_names
+from components.frame import open_page
 from phm import codes, compare_charts
-from phm.comparison import benchmark_table, export_csv
+from phm.comparison import benchmark_table, compared_counts, default_localities, export_csv
 from phm.exports import header_lines
-from phm.inequality import gaps_against
+from phm.inequality import gaps_against, gradient_frame, not_drawn, summary_table
 from phm.levels import COMPARE_LEVELS, LEVELS
 from phm.queries.compare import DEPRIVATION
-from phm.summaries import protected_uptake
+from phm.summaries import protected_uptake, shown_uptake
 
-st.title("Compare localities")
-meta = render.banner()
-cohort = current_cohort()
-description = cohort.describe(place_names())
-render.cohort_sentence(description)
-rule = data.disclosure_rule()
-version = data.version()
+page = open_page("Compare localities")
 
 level = st.segmented_control(
     "Compare",
@@ -32,13 +26,13 @@ level = level or "borough"
 level_name = LEVELS[level].label
 noun = LEVELS[level].noun
 
-overall = protected_uptake(data.uptake_all_doses(cohort, version), rule)
-ics = overall.loc[overall["dose"] == cohort.dose].iloc[0]
-ics_pct = None if ics["uptake_suppressed"] else float(ics["uptake_pct"])
+overall = protected_uptake(data.uptake_all_doses(page.cohort, page.version), page.rule)
+ics = overall.loc[overall["dose"] == page.cohort.dose].iloc[0]
+ics_pct = shown_uptake(ics)
 render.stop_unless_breakdown_allowed(ics)
-raw = compare_data.uptake_by_level(cohort, level, version)
-table = benchmark_table(raw, level, rule, ics_pct)
-dose_label = codes.DOSES[cohort.dose].lower()
+raw = compare_data.uptake_by_level(page.cohort, level, page.version)
+table = benchmark_table(raw, level, page.rule, ics_pct)
+dose_label = codes.DOSES[page.cohort.dose].lower()
 
 if table.empty or ics_pct is None:
     st.info("No one in this cohort, or the whole-cohort figure is suppressed: nothing to compare.")
@@ -51,7 +45,7 @@ st.markdown(
     " by whether its 95% interval lies above, spans or lies below the ICS figure (the Fingertips"
     " comparison, worded neutrally)."
 )
-counts = table["compared"].value_counts()
+counts = compared_counts(table)
 columns = st.columns(3)
 for column, (word, phrase) in zip(
     columns,
@@ -62,7 +56,7 @@ for column, (word, phrase) in zip(
     ),
     strict=True,
 ):
-    column.metric(f"{level_name}s {phrase}", int(counts.get(word, 0)))
+    column.metric(f"{level_name}s {phrase}", counts[word])
 
 ranked, funnel, listing, inequality = st.tabs(
     ["Ranked", "Funnel plot", "Table and download", "Inequality"]
@@ -88,14 +82,14 @@ with listing:
     shown_table["Funnel plot"] = list(table["funnel"])
     st.dataframe(shown_table, hide_index=True, width="stretch")
     header = header_lines(
-        description,
-        meta,
-        rule,
+        page.description,
+        page.meta,
+        page.rule,
         [f"Compared by: {LEVELS[level].choice_label}; ICS figure {ics_pct:.1f}%"],
     )
     st.download_button(
         "Download CSV",
-        export_csv(table, rule, header, level),
+        export_csv(table, page.rule, header, level),
         file_name=f"uptake-by-{level}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -112,77 +106,46 @@ with inequality:
         default="imd_quintile",
     )
     deprivation = deprivation or "imd_quintile"
-    ics_raw = data.uptake_by(cohort, (deprivation,), version)
-    by_locality = compare_data.uptake_by_level_and_deprivation(cohort, level, deprivation, version)
+    ics_raw = data.uptake_by(page.cohort, (deprivation,), page.version)
+    by_locality = compare_data.uptake_by_level_and_deprivation(
+        page.cohort, level, deprivation, page.version
+    )
     names = dict(zip(table[level], table["label"], strict=True))
-    default = list(table[level][:3]) + list(table[level][-3:]) if len(table) > 6 else list(names)
     chosen = st.multiselect(
         f"{level_name}s side by side",
         list(names),
-        default=list(dict.fromkeys(default)),
+        default=default_localities(table, level),
         format_func=names.get,
         key=f"compare_localities_{level}",
         max_selections=12,
     )
-    ics_summary = compare_data.deprivation_indices(ics_raw, deprivation, rule, None)
+    ics_summary = compare_data.deprivation_indices(ics_raw, deprivation, page.rule, None)
     local_raw = by_locality[by_locality[level].isin(chosen)]
     local_summary = (
-        compare_data.deprivation_indices(local_raw, deprivation, rule, level)
+        compare_data.deprivation_indices(local_raw, deprivation, page.rule, level)
         if chosen
         else ics_summary.iloc[0:0]
     )
     summary = pd.concat([ics_summary, local_summary], ignore_index=True)
 
-    def _interval(row: pd.Series, value: str, low: str, high: str, fmt: str) -> str:
-        """Format a figure and its interval, or a dash when it is not shown."""
-        if pd.isna(row[value]):
-            return "–"
-        return f"{row[value]:{fmt}} ({row[low]:{fmt}} to {row[high]:{fmt}})"
-
-    shown_summary = pd.DataFrame(
-        {
-            "Locality": summary["label"],
-            "Most deprived %": summary["most_deprived_pct"].map(
-                lambda v: "–" if pd.isna(v) else f"{v:.1f}%"
-            ),
-            "Least deprived %": summary["least_deprived_pct"].map(
-                lambda v: "–" if pd.isna(v) else f"{v:.1f}%"
-            ),
-            "Gap, points (95% CI)": [
-                _interval(r, "gap_pts", "gap_low_pts", "gap_high_pts", "+.1f")
-                for _, r in summary.iterrows()
-            ],
-            "SII, points (95% CI)": [
-                _interval(r, "sii_pts", "sii_low_pts", "sii_high_pts", "+.1f")
-                for _, r in summary.iterrows()
-            ],
-            "RII (95% CI)": [
-                _interval(r, "rii", "rii_low", "rii_high", ".2f") for _, r in summary.iterrows()
-            ],
-            "Note": summary["reason"].fillna(""),
-        }
-    )
-    st.dataframe(shown_summary, hide_index=True, width="stretch")
+    st.dataframe(summary_table(summary), hide_index=True, width="stretch")
     st.caption(
         "Gap = least minus most deprived group (Newcombe's interval). SII = fitted difference in"
         " uptake from the most to the least deprived end of the population, RII = their ratio"
         " (PHEindicatormethods phe_sii method for proportions: population-weighted regression on"
         " relative rank, 100,000 simulations for the intervals). All from the protected counts."
     )
-    protected_ics = protected_uptake(ics_raw, rule)
-    frames = [protected_ics.assign(**{f"{level}_label": "ICS"})]
-    if chosen:
-        frames.append(protected_uptake(local_raw, rule))
-    st.altair_chart(
-        compare_charts.deprivation_lines(pd.concat(frames, ignore_index=True), deprivation, level),
-        width="stretch",
-    )
+    gradient = gradient_frame(ics_raw, local_raw if chosen else None, level, page.rule)
+    st.altair_chart(compare_charts.deprivation_lines(gradient, deprivation, level), width="stretch")
 
     st.subheader("Gaps by ethnic group and first language")
     left, right = st.columns(2)
     with left:
         ethnic = gaps_against(
-            data.uptake_by(cohort, ("ethnicity_code",), version), "ethnicity_code", "A", rule
+            data.uptake_by(page.cohort, ("ethnicity_code",), page.version),
+            "ethnicity_code",
+            "A",
+            page.rule,
         )
         if ethnic.empty:
             st.info("White British uptake is suppressed or absent in this cohort.")
@@ -192,7 +155,10 @@ with inequality:
             )
     with right:
         language = gaps_against(
-            data.uptake_by(cohort, ("main_language",), version), "main_language", "English", rule
+            data.uptake_by(page.cohort, ("main_language",), page.version),
+            "main_language",
+            "English",
+            page.rule,
         )
         if language.empty:
             st.info("English-speaking uptake is suppressed or absent in this cohort.")
@@ -201,11 +167,6 @@ with inequality:
                 compare_charts.gap_bars(language, "Uptake minus first language English"),
                 width="stretch",
             )
-    hidden_groups = pd.concat([ethnic, language])
-    hidden_groups = hidden_groups[hidden_groups["reason"].fillna("") != ""]
-    if not hidden_groups.empty:
-        st.caption(
-            "Not drawn (suppressed, small numbers): "
-            + ", ".join(str(v) for v in hidden_groups["label"])
-        )
+    if hidden_groups := not_drawn(ethnic, language):
+        st.caption("Not drawn (suppressed, small numbers): " + ", ".join(hidden_groups))
 render.suppression_note()

@@ -5,13 +5,13 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from components import data, render
+from components import data
+from components.frame import open_info_page
 from phm import settings
 from phm.ingest import datasets
 from phm.ingest import report as reports
 
-st.title("Data")
-render.banner()
+open_info_page("Data")
 live = Path(settings.get("PHM_DB"))
 active = data.database_path()
 server_token = settings.get("PHM_ADMIN_TOKEN")

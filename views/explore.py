@@ -3,21 +3,16 @@
 import streamlit as st
 
 from components import data, render
-from components.cohort_picker import current_cohort, place_names
+from components.frame import open_page
 from phm import charts, codes, explore, exports
 from phm.queries import DIMENSIONS
+from phm.summaries import shown_uptake
 
-st.title("Explore")
-meta = render.banner()
-cohort = current_cohort()
-description = cohort.describe(place_names())
-render.cohort_sentence(description)
-rule = data.disclosure_rule()
-version = data.version()
-dose_label = codes.DOSES[cohort.dose]
+page = open_page("Explore")
+dose_label = codes.DOSES[page.cohort.dose]
 
-overall = explore.overall_uptake(data.uptake_by(cohort, (), version), rule)
-overall_pct = None if overall["uptake_suppressed"] else float(overall["uptake_pct"])
+overall = explore.overall_uptake(data.uptake_by(page.cohort, (), page.version), page.rule)
+overall_pct = shown_uptake(overall)
 kpi, note = st.columns([1, 3])
 render.kpi(kpi, f"{dose_label} uptake", overall)
 render.stop_unless_breakdown_allowed(overall)
@@ -45,14 +40,14 @@ then = second.selectbox(
     key="explore_then",
 )
 dimensions = (by,) if then == NOTHING else (by, then)
-raw = data.uptake_by(cohort, dimensions, version)
+raw = data.uptake_by(page.cohort, dimensions, page.version)
 if raw.empty:
     st.info("No one in this cohort: widen the filters in the sidebar.")
     st.stop()
-table = explore.breakdown(raw, overall_pct, rule)
+table = explore.breakdown(raw, overall_pct, page.rule)
 title = " by ".join(explore.label_of(d) for d in dimensions)
 header = explore.export_header(
-    description, meta, rule, dose_label, f"{dose_label} uptake by {title}"
+    page.description, page.meta, page.rule, dose_label, f"{dose_label} uptake by {title}"
 )
 
 if then == NOTHING:
@@ -66,7 +61,7 @@ if then == NOTHING:
         ),
         width="stretch",
     )
-    shown = explore.display_table(table, dimensions, rule)
+    shown = explore.display_table(table, dimensions, page.rule)
     st.dataframe(shown, hide_index=True, width="stretch")
 else:
     grid = explore.full_grid(table, dimensions, explore.grid_labels(table, dimensions))
@@ -75,7 +70,7 @@ else:
         if explore.heatmap_fits(grid):
             st.altair_chart(
                 charts.uptake_heatmap(
-                    explore.heatmap_frame(grid, dimensions, rule),
+                    explore.heatmap_frame(grid, dimensions, page.rule),
                     f"{by}_label",
                     f"{then}_label",
                     explore.label_of(by),
@@ -91,7 +86,7 @@ else:
                 " choose a characteristic with fewer values.",
                 icon=":material/grid_off:",
             )
-    shown = explore.display_table(table, dimensions, rule)
+    shown = explore.display_table(table, dimensions, page.rule)
     with listing:
         st.dataframe(shown, hide_index=True, width="stretch")
 st.download_button(

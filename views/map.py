@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import data, map_data, pages, render
-from components.cohort_picker import current_cohort, place_names
+from components.frame import open_page
 from phm import codes, maps
 from phm.levels import LEVELS, MAP_LEVELS
 from phm.outreach.coverage import Reach
@@ -22,12 +22,7 @@ def _clear_selection() -> None:
     st.session_state["map_area_pick"] = None
 
 
-st.title("Map")
-meta = render.banner()
-cohort = current_cohort()
-render.cohort_sentence(cohort.describe(place_names()))
-rule = data.disclosure_rule()
-version = data.version()
+page = open_page("Map")
 st.page_link(
     pages.page("outreach"),
     label="Plan pop-up sites or a vaccine-bus route for this cohort",
@@ -67,10 +62,10 @@ walk_m = walk_control.number_input(
 reach = Reach(float(walk_m))
 
 render.stop_unless_breakdown_allowed(
-    protected_uptake(data.uptake_by(cohort, (), version), rule).iloc[0]
+    protected_uptake(data.uptake_by(page.cohort, (), page.version), page.rule).iloc[0]
 )
-frame, legend, overall_pct = map_data.area_map(cohort, level, metric, rule, version)
-frame = frame.assign(polygon=map_data.shape_polygons(level, version))
+frame, legend, overall_pct = map_data.area_map(page.cohort, level, metric, page.rule, page.version)
+frame = frame.assign(polygon=map_data.shape_polygons(level, page.version))
 area_names = frame.drop_duplicates("code").set_index("code")["name"].sort_values()
 # A click on the map (the keyed chart's selection, readable before the chart is drawn)
 # chooses the area in the side panel's picker, which also works from the keyboard.
@@ -85,14 +80,14 @@ if st.session_state.get("map_area_pick") not in area_names.index:
     st.session_state["map_area_pick"] = None
 selected_code = st.session_state.get("map_area_pick")
 
-all_sites = map_data.sites(cohort.as_at, version)
+all_sites = map_data.sites(page.cohort.as_at, page.version)
 points = maps.site_points(all_sites, models)
 layers = [maps.area_layer(frame, selected_code)]
 if rings and not points.empty:
     layers.append(maps.ring_layer(points, reach.straight_m))
 layers.append(maps.site_layer(points))
 basemap = st.session_state.get("map_basemap", False)
-lsoa_frame = map_data.lsoas(version)
+lsoa_frame = map_data.lsoas(page.version)
 view = maps.view_for(lsoa_frame["centroid_lon"], lsoa_frame["centroid_lat"])
 
 left, right = st.columns([3, 1.25])
@@ -136,21 +131,21 @@ with right:
         area = frame.loc[frame["code"] == selected_code].iloc[0]
         st.markdown(f"### {area['name']}")
         st.caption(f"{LEVELS[level].label} {selected_code}")
-        local = cohort.with_(**{LEVELS[level].cohort_field: (selected_code,)})
-        summary = protected_uptake(data.uptake_by(local, (), version), rule)
+        local = page.cohort.with_(**{LEVELS[level].cohort_field: (selected_code,)})
+        summary = protected_uptake(data.uptake_by(local, (), page.version), page.rule)
         render.kpi(st, "Uptake here", summary.iloc[0])
         allowed = render.breakdown_allowed_here(summary.iloc[0], "in this cohort here")
         for dimension, label in BREAKDOWNS.items() if allowed else ():
-            raw = data.uptake_by(local, (dimension,), version)
-            table = protected_uptake(raw, rule)
+            raw = data.uptake_by(local, (dimension,), page.version)
+            table = protected_uptake(raw, page.rule)
             if dimension == "main_language":
                 table = largest_shown(table, "unvaccinated", f"{dimension}_label", 8)
             shown = render.display_table(table, f"{dimension}_label", label)
             st.markdown(f"**{label}**")
             st.dataframe(shown[[label, "Uptake", "Unvaccinated"]], hide_index=True, width="stretch")
-        flags = map_data.flag_uptake(local, version)
+        flags = map_data.flag_uptake(local, page.version)
         if allowed and not flags.empty:
-            protected = protected_uptake(flags, rule)
+            protected = protected_uptake(flags, page.rule)
             shown = render.display_table(protected, "flag_label", "Recorded as")
             st.markdown("**Clinical and social flags**")
             st.dataframe(
@@ -159,7 +154,7 @@ with right:
         st.button("Clear selection", icon=":material/close:", on_click=_clear_selection)
 
 with st.expander(f"Table of {LEVELS[level].label}s, lowest uptake first"):
-    display = map_data.area_table(cohort, level, rule, version)
+    display = map_data.area_table(page.cohort, level, page.rule, page.version)
     st.dataframe(display, hide_index=True, width="stretch")
 
 render.suppression_note()

@@ -1,48 +1,50 @@
 """Plan outreach: pop-up sites that reach the most unvaccinated people, and vaccine-bus routes."""
 
-import html
 from datetime import time
 
 import pandas as pd
 import streamlit as st
 
 from components import data, map_data, pages, render
-from components.cohort_picker import current_cohort, place_names
-from phm import codes, exports, maps
+from components.frame import open_page
+from phm import business_case, codes, exports, maps
 from phm.outreach import export
 from phm.outreach.candidates import MAX_ROWS, MAX_TEXT, MAX_UPLOAD_MB, read_candidates
 from phm.outreach.coverage import DEFAULT_WALK_FACTOR, Reach
 from phm.outreach.routes import DEFAULT_ROAD_FACTOR, DEFAULT_SPEED_KMH, Timetable
-from phm.outreach.tables import bus_total, itinerary_table, reach_summary, site_table
+from phm.outreach.tables import (
+    bus_total,
+    default_depot,
+    depot_tooltip,
+    itinerary_table,
+    reach_summary,
+    site_table,
+    site_tooltips,
+    stop_tooltips,
+)
 from phm.text import escape_markdown
 
 EXISTING_DEFAULT = ["vaccination_centre", "hospital_hub", "gp_pcn_site", "community_pharmacy"]
 SOURCES = {"lsoa": "LSOA population-weighted points", "upload": "My list of places (CSV)"}
 
 
-st.title("Plan outreach")
-meta = render.banner()
-cohort = current_cohort()
-description = cohort.describe(place_names())
-render.cohort_sentence(description)
-rule = data.disclosure_rule()
-version = data.version()
-lsoas = map_data.lsoas(version)
+page = open_page("Plan outreach")
+lsoas = map_data.lsoas(page.version)
 view = maps.view_for(lsoas["centroid_lon"], lsoas["centroid_lat"])
-open_sites = map_data.sites(cohort.as_at, version)
+open_sites = map_data.sites(page.cohort.as_at, page.version)
 st.page_link(pages.page("map"), label="Back to the map", icon=":material/map:")
 
 
 def base_layers() -> list:
     """Return the LSOA choropleth of unvaccinated people, the backdrop of every plan map."""
-    frame, _, _ = map_data.area_map(cohort, "lsoa", "unvaccinated", rule, version)
-    frame = frame.assign(polygon=map_data.shape_polygons("lsoa", version))
+    frame, _, _ = map_data.area_map(page.cohort, "lsoa", "unvaccinated", page.rule, page.version)
+    frame = frame.assign(polygon=map_data.shape_polygons("lsoa", page.version))
     return [maps.area_layer(frame)]
 
 
 def labels(*extra: str) -> list[str]:
     """Return the header lines of an export of this cohort."""
-    return exports.header_lines(description, meta, rule, extra)
+    return exports.header_lines(page.description, page.meta, page.rule, extra)
 
 
 def uploaded_candidates() -> tuple[pd.DataFrame | None, str | None]:
@@ -54,7 +56,7 @@ def uploaded_candidates() -> tuple[pd.DataFrame | None, str | None]:
         return None, "Choose a CSV file of candidate places, or use the LSOA points."
     try:
         frame, problems = read_candidates(
-            upload.getvalue(), map_data.postcodes(version), upload.name
+            upload.getvalue(), map_data.postcodes(page.version), upload.name
         )
     except ValueError as error:
         return None, f"That file could not be used: {error}"
@@ -119,9 +121,15 @@ with sites_tab:
         existing = tuple(state.get("popup_existing", [])) if state.get("popup_exclude") else ()
         with st.spinner("Solving the maximal covering problem..."):
             plan = map_data.site_plan(
-                cohort, int(state["popup_n"]), reach, existing, candidates, rule.threshold, version
+                page.cohort,
+                int(state["popup_n"]),
+                reach,
+                existing,
+                candidates,
+                page.rule.threshold,
+                page.version,
             )
-        summary = reach_summary(plan, rule)
+        summary = reach_summary(plan, page.rule)
         k1, k2, k3 = st.columns(3)
         k1.metric("Unvaccinated people reached", summary.optimised)
         k2.metric(
@@ -150,19 +158,14 @@ with sites_tab:
             )
         )
         show_naive = st.toggle("Show the naive plan on the map", key="popup_show_naive")
-        table = site_table(plan.sites, rule)
-        reached = table["Unvaccinated within reach (counted once)"]
-        tooltips = [
-            f"<b>{rank}. {html.escape(str(site))}</b><br>{count} unvaccinated within reach"
-            for rank, site, count in zip(table["Rank"], table["Site"], reached, strict=True)
-        ]
+        table = site_table(plan.sites, page.rule)
         layers = base_layers()
         if show_naive and len(plan.naive):
             naive_points = maps.plan_points(
                 plan.naive, ["Naive plan site"] * len(plan.naive), maps.NAIVE_RGB
             )
             layers += maps.plan_layers(naive_points, reach.straight_m, "naive")
-        points = maps.plan_points(plan.sites, tooltips, maps.PLAN_RGB)
+        points = maps.plan_points(plan.sites, site_tooltips(table), maps.PLAN_RGB)
         layers += maps.plan_layers(points, reach.straight_m, "popups")
         st.pydeck_chart(maps.deck(layers, view), height=560, key="popup_map")
         st.caption(
@@ -189,19 +192,18 @@ with sites_tab:
             icon=":material/download:",
             key="popup_geojson",
         )
-        areas = render.display_table(
-            map_data.protected_areas(cohort, "lsoa", rule, version), "lsoa_label", "LSOA name"
-        )
-        areas.insert(0, "LSOA", map_data.protected_areas(cohort, "lsoa", rule, version)["lsoa"])
+        protected_lsoas = map_data.protected_areas(page.cohort, "lsoa", page.rule, page.version)
+        areas = render.display_table(protected_lsoas, "lsoa_label", "LSOA name")
+        areas.insert(0, "LSOA", protected_lsoas["lsoa"])
         st.page_link(
             pages.page("business_case"),
             label=f"Cost {len(plan.sites)} pop-up sessions (one at each site) in a business case",
             icon=":material/request_quote:",
-            query_params={"intervention": ["popup"], "popup_units": str(len(plan.sites))},
+            query_params=business_case.link_params("popup", len(plan.sites)),
         )
         d3.download_button(
             "LSOAs with uptake (GeoJSON)",
-            export.areas_geojson(areas, map_data.polygons("lsoa", version), "LSOA", header),
+            export.areas_geojson(areas, map_data.polygons("lsoa", page.version), "LSOA", header),
             "lsoa-uptake.geojson",
             "application/geo+json",
             icon=":material/download:",
@@ -209,13 +211,12 @@ with sites_tab:
 
 with bus_tab:
     depots = open_sites.set_index("site_id")
-    preferred = depots.index[depots["delivery_model"].isin(["vaccination_centre", "hospital_hub"])]
     with st.form("bus_form"):
         st.markdown("**Where should the vaccine bus stop, and in what order?**")
         st.selectbox(
             "Depot (where the bus starts and ends each day)",
             list(depots.index),
-            index=list(depots.index).index(preferred[0]) if len(preferred) else 0,
+            index=default_depot(depots),
             format_func=lambda s: f"{depots.at[s, 'site_name']} ({depots.at[s, 'postcode']})",
             key="bus_depot",
         )
@@ -257,15 +258,21 @@ with bus_tab:
         depot = (float(depot_row["lon"]), float(depot_row["lat"]))
         with st.spinner("Choosing stops and routing the bus..."):
             plan = map_data.bus_plan(
-                cohort, depot, str(depot_row["site_name"]), reach, timetable, existing, version
+                page.cohort,
+                depot,
+                str(depot_row["site_name"]),
+                reach,
+                timetable,
+                existing,
+                page.version,
             )
-        languages = data.uptake_by(cohort, ("lsoa", "main_language"), version).rename(
+        languages = data.uptake_by(page.cohort, ("lsoa", "main_language"), page.version).rename(
             columns={"lsoa": "lsoa_code"}
         )
-        table = itinerary_table(plan, languages, rule)
+        table = itinerary_table(plan, languages, page.rule)
         k1, k2, k3 = st.columns(3)
         k1.metric("Stops", len(plan.itinerary))
-        k2.metric("Unvaccinated people within reach", bus_total(plan, rule))
+        k2.metric("Unvaccinated people within reach", bus_total(plan, page.rule))
         k3.metric("Days", plan.timetable.days)
         if not plan.dropped.empty:
             st.warning(
@@ -275,17 +282,13 @@ with bus_tab:
             )
         st.caption(f"Assumptions: {timetable.describe()}. Reach: {reach.describe()}.")
         paths = maps.route_paths(plan.itinerary, depot, plan.depot_name)
-        tooltips = [
-            f"<b>Day {r.Day}, stop {r.Order}</b><br>{html.escape(str(r.Stop))}<br>Arrive {r.Arrive}"
-            for r in table.itertuples()
-        ]
         depot_point = maps.plan_points(
             pd.DataFrame({"lon": [depot[0]], "lat": [depot[1]], "rank": ["D"]}),
-            [f"<b>Depot</b><br>{html.escape(plan.depot_name)}"],
+            [depot_tooltip(plan.depot_name)],
             maps.NAIVE_RGB,
         )
         layers = base_layers() + [maps.route_layer(paths)]
-        stops = maps.plan_points(plan.itinerary, tooltips, maps.PLAN_RGB)
+        stops = maps.plan_points(plan.itinerary, stop_tooltips(table), maps.PLAN_RGB)
         layers += maps.plan_layers(stops, reach.straight_m, "stops")
         layers += maps.plan_layers(depot_point, 0, "depot")[1:]
         st.pydeck_chart(maps.deck(layers, view), height=560, key="bus_map")
@@ -294,7 +297,7 @@ with bus_tab:
             pages.page("business_case"),
             label=f"Cost {plan.timetable.days} vaccine-bus days in a business case",
             icon=":material/request_quote:",
-            query_params={"intervention": ["bus"], "bus_units": str(plan.timetable.days)},
+            query_params=business_case.link_params("bus", plan.timetable.days),
         )
         header = labels(
             f"Vaccine bus from {plan.depot_name}: {timetable.describe()}",

@@ -3,30 +3,25 @@
 import streamlit as st
 
 from components import data, render
-from components.cohort_picker import current_cohort, place_names
+from components.frame import open_page
 from phm import charts, codes
-from phm.summaries import gap_between, protected_uptake
+from phm.summaries import gap_between, protected_uptake, shown_uptake
 
-st.title("Overview")
-render.banner()
-cohort = current_cohort()
-render.cohort_sentence(cohort.describe(place_names()))
-rule = data.disclosure_rule()
-version = data.version()
+page = open_page("Overview")
 
-doses = protected_uptake(data.uptake_all_doses(cohort, version), rule)
+doses = protected_uptake(data.uptake_all_doses(page.cohort, page.version), page.rule)
 columns = st.columns(len(doses))
 for column, (_, row) in zip(columns, doses.iterrows(), strict=True):
     render.kpi(column, row["dose_label"], row)
-overall = doses.loc[doses["dose"] == cohort.dose].iloc[0]
-overall_pct = None if overall["uptake_suppressed"] else overall["uptake_pct"]
+overall = doses.loc[doses["dose"] == page.cohort.dose].iloc[0]
+overall_pct = shown_uptake(overall)
 render.stop_unless_breakdown_allowed(overall)
 
-dose_label = codes.DOSES[cohort.dose].lower()
+dose_label = codes.DOSES[page.cohort.dose].lower()
 left, right = st.columns(2)
 with left:
     st.subheader(f"By borough ({dose_label})")
-    boroughs = protected_uptake(data.uptake_by(cohort, ("borough",), version), rule)
+    boroughs = protected_uptake(data.uptake_by(page.cohort, ("borough",), page.version), page.rule)
     if boroughs.empty:
         st.info("No one in this cohort.")
     else:
@@ -37,8 +32,8 @@ with left:
         render.uptake_table(boroughs, "borough_label", "Borough")
 with right:
     st.subheader(f"By deprivation ({dose_label})")
-    raw = data.uptake_by(cohort, ("imd_quintile",), version)
-    quintiles = protected_uptake(raw, rule)
+    raw = data.uptake_by(page.cohort, ("imd_quintile",), page.version)
+    quintiles = protected_uptake(raw, page.rule)
     if quintiles.empty:
         st.info("No one in this cohort.")
     else:
@@ -54,7 +49,7 @@ with right:
             1,
             5,
             ("the most deprived quintile", "the least deprived quintile"),
-            rule,
+            page.rule,
         )
         st.markdown(f"**Deprivation gap.** {gap.sentence()}")
         render.uptake_table(quintiles, "imd_quintile_label", "IMD quintile")

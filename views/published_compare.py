@@ -2,20 +2,17 @@
 
 import streamlit as st
 
-from components import data, published_data, render
-from components.published_picker import page_top
+from components import published_data, render
+from components.frame import open_published_page
 from phm import aggregate, compare_charts
-from phm.comparison import benchmark_table, export_csv
+from phm.comparison import benchmark_table, compared_counts, export_csv
 from phm.exports import header_lines
 from phm.levels import LEVELS, PUBLISHED_LEVELS
-from phm.summaries import protected_uptake
+from phm.summaries import protected_uptake, shown_uptake
 
-choice, description = page_top(
+page = open_published_page(
     "Compare localities", "Deprivation and ethnicity gaps need person records."
 )
-version = data.version()
-meta = data.meta(version)
-rule = data.disclosure_rule()
 
 level = st.segmented_control(
     "Compare",
@@ -27,24 +24,23 @@ level = st.segmented_control(
 )
 label = LEVELS[level].label
 noun = LEVELS[level].noun
-counts, missing = published_data.area_counts(choice, level, version)
-overall = protected_uptake(aggregate.total_counts(counts), rule).iloc[0]
-ics_pct = None if counts.empty or overall["uptake_suppressed"] else float(overall["uptake_pct"])
+counts, missing = published_data.area_counts(page.choice, level, page.version)
+overall = protected_uptake(aggregate.total_counts(counts), page.rule).iloc[0]
+ics_pct = None if counts.empty else shown_uptake(overall)
 for sentence in aggregate.missing_sentences(missing, level):
     st.warning(sentence, icon=":material/report:")
 if ics_pct is None:
     st.info(aggregate.nothing_to_show(missing), icon=":material/info:")
     st.stop()
-table = benchmark_table(counts, level, rule, ics_pct)
+table = benchmark_table(counts, level, page.rule, ics_pct)
 st.markdown(
     f"**Across the chosen areas:** {ics_pct:.1f}% (95% CI {overall['ci_low_pct']:.1f}–"
     f"{overall['ci_high_pct']:.1f}%). Each {noun} is *higher*, *similar* or *lower* by whether"
     " its 95% interval lies above, spans or lies below that figure (the Fingertips comparison,"
     " worded neutrally)."
 )
-counts_by_word = table["compared"].value_counts()
-for column, word in zip(st.columns(3), ("higher", "similar", "lower"), strict=True):
-    column.metric(f"{label}s {word}", int(counts_by_word.get(word, 0)))
+for column, (word, count) in zip(st.columns(3), compared_counts(table).items(), strict=True):
+    column.metric(f"{label}s {word}", count)
 
 ranked, funnel, listing = st.tabs(["Ranked", "Funnel plot", "Table and download"])
 with ranked:
@@ -59,14 +55,14 @@ with listing:
     shown_table["Funnel plot"] = list(table["funnel"])
     st.dataframe(shown_table, hide_index=True, width="stretch")
     header = header_lines(
-        description,
-        meta,
-        rule,
+        page.description,
+        page.meta,
+        page.rule,
         [f"Compared by: {label}; figure across the chosen areas {ics_pct:.1f}%"],
     )
     st.download_button(
         "Download CSV",
-        export_csv(table, rule, header, level),
+        export_csv(table, page.rule, header, level),
         file_name=f"published-uptake-by-{level}.csv",
         mime="text/csv",
         icon=":material/download:",

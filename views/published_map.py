@@ -3,17 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from components import data, map_data, published_data, render
-from components.published_picker import page_top
+from components import map_data, published_data, render
+from components.frame import open_published_page
 from phm import aggregate, maps
 from phm.exports import header_lines, to_csv
 from phm.levels import LEVELS, PUBLISHED_LEVELS
-from phm.summaries import protected_uptake
+from phm.summaries import protected_uptake, shown_uptake
 
-choice, description = page_top("Map")
-version = data.version()
-meta = data.meta(version)
-rule = data.disclosure_rule()
+page = open_published_page("Map")
 
 left, right = st.columns(2)
 level = left.segmented_control(
@@ -32,26 +29,26 @@ metric = right.segmented_control(
     default="uptake",
     required=True,
 )
-counts, missing = published_data.area_counts(choice, level, version)
+counts, missing = published_data.area_counts(page.choice, level, page.version)
 if counts.empty:
     for sentence in aggregate.missing_sentences(missing, level):
         st.warning(sentence, icon=":material/report:")
     st.info(aggregate.nothing_to_show(missing), icon=":material/info:")
     st.stop()
-protected = protected_uptake(counts, rule)
-overall = protected_uptake(aggregate.total_counts(counts), rule).iloc[0]
-overall_pct = None if overall["uptake_suppressed"] else float(overall["uptake_pct"])
+protected = protected_uptake(counts, page.rule)
+overall = protected_uptake(aggregate.total_counts(counts), page.rule).iloc[0]
+overall_pct = shown_uptake(overall)
 label = LEVELS[level].label
 frame, legend = maps.area_frame(
-    map_data.shapes(level, version),
+    map_data.shapes(level, page.version),
     protected,
     level,
     metric,
     label,
-    rule.suppressed_text,
+    page.rule.suppressed_text,
     overall_pct,
 )
-frame = frame.assign(polygon=map_data.shape_polygons(level, version))
+frame = frame.assign(polygon=map_data.shape_polygons(level, page.version))
 aggregate.mark_missing(frame, missing, level, label)
 chosen = set(counts[level]) | set(missing[level])
 frame = frame[frame["code"].isin(chosen)]  # areas outside the chosen places are not drawn
@@ -63,7 +60,7 @@ legend += [
 ]
 
 render.kpi(st, "Uptake across the chosen areas", overall)
-lsoa_frame = map_data.lsoas(version)
+lsoa_frame = map_data.lsoas(page.version)
 view = maps.view_for(lsoa_frame["centroid_lon"], lsoa_frame["centroid_lat"])
 st.pydeck_chart(maps.deck([maps.area_layer(frame)], view), height=620, key="pub_map_chart")
 st.html(maps.legend_html(maps.METRICS[metric], legend))
@@ -80,9 +77,9 @@ with st.expander(f"Table of {label}s, lowest uptake first"):
     order = protected["uptake_pct"].fillna(float("inf")).sort_values(kind="stable").index
     st.dataframe(table.loc[order], hide_index=True, width="stretch")
 header = header_lines(
-    description,
-    meta,
-    rule,
+    page.description,
+    page.meta,
+    page.rule,
     [f"Areas: {label}", aggregate.left_out_line(missing)],
 )
 st.download_button(

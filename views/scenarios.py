@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from components import pages, presentation, render
+from components import pages, presentation
+from components.frame import open_info_page
 from phm.scenarios import SCENARIOS
 
-st.title("Scenarios")
-render.banner()
+open_info_page("Scenarios")
 st.markdown(
     "Ready-made stories for a workshop. Each opens a page with its cohort set in the sidebar"
     " and in the URL, so everyone in the room can open the same view from one link."

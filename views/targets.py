@@ -3,26 +3,18 @@
 import streamlit as st
 
 from components import data, pages, render
-from components.cohort_picker import current_cohort, place_names
+from components.frame import open_page
 from phm import codes, explore, exports, targeting
 from phm.levels import FINDER_LEVELS, LEVELS
 
-st.title("Find target groups")
-meta = render.banner()
-cohort = current_cohort()
-rule = data.disclosure_rule()
-version = data.version()
+page = open_page("Find target groups", show_cohort=False)
 
 left, right, adults_box = st.columns([2, 1, 2])
-any_age = not (
-    cohort.age_min or cohort.age_max is not None or cohort.age_bands or cohort.jcvi_cohorts
-)
-# Children were offered vaccination late and narrowly, so with all ages the list would be
-# nothing but under-18s; adults are the usual scope of a targeting question.
-if any_age and adults_box.toggle("Adults only (18 and over)", value=True, key="targets_adults"):
-    cohort = cohort.with_(age_min=18)
-description = cohort.describe(place_names())
-render.cohort_sentence(description)
+if explore.adults_by_default(page.cohort) and adults_box.toggle(
+    "Adults only (18 and over)", value=True, key="targets_adults"
+):
+    page = page.with_cohort(page.cohort.with_(age_min=18))
+render.cohort_sentence(page.description)
 level = left.segmented_control(
     "Places",
     list(FINDER_LEVELS),
@@ -47,10 +39,10 @@ chosen = st.multiselect(
 scanned = tuple(c for c in targeting.CHARACTERISTICS if c in chosen)
 with st.spinner("Scanning every group in every place..."):
     ranked, overall = data.targets(
-        cohort, level, int(min_size), scanned, FLAGS_CHOICE in chosen, version
+        page.cohort, level, int(min_size), scanned, FLAGS_CHOICE in chosen, page.version
     )
 
-dose_label = codes.DOSES[cohort.dose].lower()
+dose_label = codes.DOSES[page.cohort.dose].lower()
 if not overall["population_suppressed"] and overall["population"] == 0:
     st.info("No one in this cohort: widen the filters in the sidebar.")
     st.stop()
@@ -58,14 +50,8 @@ if overall["uptake_suppressed"]:
     st.info("This cohort is too small to show (small-number suppression).")
     st.stop()
 overall_rate = float(overall["uptake_pct"]) / 100
-everywhere = not (
-    cohort.boroughs or cohort.msoas or cohort.lsoas or cohort.pcns or cohort.practices
-)
-area = meta.get("icb", "the ICS").removeprefix("NHS ").removesuffix(" ICB")
-benchmark = f"{overall['uptake_pct']:.1f}% " + (
-    f"across {area}" if everywhere else "for the whole cohort"
-)
-findings = targeting.present(ranked, cohort, level, overall_rate, rule)
+benchmark = explore.benchmark_words(float(overall["uptake_pct"]), page.cohort, page.meta)
+findings = targeting.present(ranked, page.cohort, level, overall_rate, page.rule)
 st.markdown(
     f"**{len(findings)} groups** in which {dose_label} uptake is lower than the cohort's"
     f" {benchmark} with 95% confidence, ranked by **excess unvaccinated**: the people who"
@@ -97,7 +83,11 @@ for finding in findings:
         )
 table = explore.findings_table(findings)
 header = explore.export_header(
-    description, meta, rule, codes.DOSES[cohort.dose], f"Target groups by {level}"
+    page.description,
+    page.meta,
+    page.rule,
+    codes.DOSES[page.cohort.dose],
+    f"Target groups by {level}",
 )
 st.download_button(
     "Download findings (CSV)",

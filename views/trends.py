@@ -5,18 +5,19 @@ from datetime import date
 import streamlit as st
 
 from components import compare_data, data, render
-from components.cohort_picker import current_cohort, place_names
+from components.frame import open_page
 from phm import codes, compare_charts
 from phm.levels import COMPARE_LEVELS, LEVELS
 from phm.summaries import protected_uptake
 from phm.trends import (
+    SPC_MIN_WEEKS,
     cumulative_uptake,
     describe_gap_change,
     gap_over_time,
     largest_groups,
     milestones_frame,
-    spc_signals,
     weekly_new,
+    weekly_spc,
 )
 
 CHARACTERISTICS = {
@@ -29,16 +30,11 @@ CHARACTERISTICS = {
     "sex": "Sex",
 }
 
-st.title("Trends")
-render.banner()
-cohort = current_cohort()
-render.cohort_sentence(cohort.describe(place_names()))
-rule = data.disclosure_rule()
-version = data.version()
-dose_label = codes.DOSES[cohort.dose].lower()
-milestones = milestones_frame(date(2020, 12, 1), cohort.as_at)
+page = open_page("Trends")
+dose_label = codes.DOSES[page.cohort.dose].lower()
+milestones = milestones_frame(date(2020, 12, 1), page.cohort.as_at)
 render.stop_unless_breakdown_allowed(
-    protected_uptake(data.uptake_by(cohort, (), version), rule).iloc[0]
+    protected_uptake(data.uptake_by(page.cohort, (), page.version), page.rule).iloc[0]
 )
 
 mode = st.segmented_control(
@@ -59,13 +55,13 @@ else:
         format_func=CHARACTERISTICS.get,
         key="trends_dimension",
     )
-weekly = compare_data.weekly_doses(cohort, dimension, version)
+weekly = compare_data.weekly_doses(page.cohort, dimension, page.version)
 if weekly.empty:
     st.info("No one in this cohort.")
     render.suppression_note()
     st.stop()
 labels = dict(zip(weekly[dimension], weekly[f"{dimension}_label"], strict=False))
-cumulative = cumulative_uptake(weekly, rule, dimension)
+cumulative = cumulative_uptake(weekly, page.rule, dimension)
 if mode == "localities":
     chosen = st.multiselect(
         "Localities",
@@ -115,17 +111,15 @@ else:
     st.info("Choose at least two groups to see the gap between them.")
 
 st.subheader(f"Weekly {dose_label}s given to the whole cohort")
-everyone = compare_data.weekly_doses(cohort, None, version)
-new = weekly_new(cumulative_uptake(everyone, rule))
+everyone = compare_data.weekly_doses(page.cohort, None, page.version)
+new = weekly_new(cumulative_uptake(everyone, page.rule))
 st.altair_chart(
     compare_charts.weekly_bars(new, milestones, "Doses given each week"), width="stretch"
 )
 
 st.subheader("SPC view (NHS Making Data Count)")
-shown = new[~new["vaccinated_suppressed"]]
-if len(shown) >= 15:
-    spc = spc_signals(shown["vaccinated"].astype(float).to_numpy())
-    spc["week"] = shown["week"].to_numpy()
+spc = weekly_spc(new)
+if spc is not None:
     st.altair_chart(compare_charts.spc_chart(spc, "Weekly doses: XmR chart"), width="stretch")
     high = int((spc["signal"] == "high").sum())
     low = int((spc["signal"] == "low").sum())
@@ -137,5 +131,5 @@ if len(shown) >= 15:
         " 3 near a limit). A rollout is not a stable process: read it for its turning points."
     )
 else:
-    st.info("Fewer than 15 weeks with unsuppressed counts: too few for an SPC chart.")
+    st.info(f"Fewer than {SPC_MIN_WEEKS} weeks with unsuppressed counts: too few for an SPC chart.")
 render.suppression_note()

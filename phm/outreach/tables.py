@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import pandas as pd
@@ -112,3 +113,40 @@ def bus_total(plan: BusPlan, rule: DisclosureRule) -> str:
     """Return the unvaccinated people reached by the whole itinerary, protected."""
     total = pd.DataFrame({c: [int(plan.itinerary[c].sum())] for c in COUNTS})
     return _shown(_counts(total, rule).iloc[0], "unvaccinated", rule)
+
+
+def site_tooltips(table: pd.DataFrame) -> list[str]:
+    """Return the map tooltip (HTML, names escaped) of each site of a site_table."""
+    reached = table["Unvaccinated within reach (counted once)"]
+    return [
+        f"<b>{rank}. {html.escape(str(site))}</b><br>{count} unvaccinated within reach"
+        for rank, site, count in zip(table["Rank"], table["Site"], reached, strict=True)
+    ]
+
+
+def stop_tooltips(table: pd.DataFrame) -> list[str]:
+    """Return the map tooltip (HTML, names escaped) of each stop of an itinerary_table."""
+    return [
+        f"<b>Day {r.Day}, stop {r.Order}</b><br>{html.escape(str(r.Stop))}<br>Arrive {r.Arrive}"
+        for r in table.itertuples()
+    ]
+
+
+def depot_tooltip(name: str) -> str:
+    """Return the map tooltip (HTML, the name escaped) of the bus depot."""
+    return f"<b>Depot</b><br>{html.escape(name)}"
+
+
+DEPOT_MODELS = (
+    "vaccination_centre",
+    "hospital_hub",
+)  # where a vaccine bus is first offered to start
+
+
+def default_depot(sites: pd.DataFrame) -> int:
+    """Return the position among `sites` (site rows in order) of the depot offered first.
+
+    The first vaccination centre or hospital hub, else the first site.
+    """
+    preferred = [i for i, model in enumerate(sites["delivery_model"]) if model in DEPOT_MODELS]
+    return preferred[0] if preferred else 0

@@ -2,11 +2,14 @@
 
 import math
 
+import pandas as pd
 import pytest
 
 from phm.business_case import (
     ASSUMPTION,
+    INTERVENTION_PARAM,
     INTERVENTIONS,
+    URL_PARAMS,
     Counts,
     Range,
     Target,
@@ -14,7 +17,9 @@ from phm.business_case import (
     assumption_rows,
     evaluate,
     interventions_from_url,
+    link_params,
     quintile_gap,
+    target_from,
     units_from_url,
 )
 
@@ -153,3 +158,71 @@ def test_units_from_url_takes_whole_numbers_in_range_for_known_interventions():
         "Ignored link_worker_units='99999': not a whole number from 0 to 10,000.",
     ]
     assert units_from_url({}) == ({}, [])
+
+
+def _protected_row(vaccinated, population, hidden=False):
+    """Return a protected whole-cohort row (counts as shown)."""
+    return pd.Series(
+        {
+            "vaccinated": vaccinated,
+            "population": population,
+            "vaccinated_suppressed": hidden,
+            "population_suppressed": False,
+        }
+    )
+
+
+def _by_quintile(rows):
+    """Return protected rows by IMD quintile: (quintile, vaccinated, population, hidden)."""
+    return pd.DataFrame(
+        [
+            {
+                "imd_quintile": q,
+                "vaccinated": v,
+                "population": n,
+                "vaccinated_suppressed": hidden,
+                "population_suppressed": False,
+            }
+            for q, v, n, hidden in rows
+        ]
+    )
+
+
+def test_target_from_takes_shown_counts_and_leaves_out_hidden_quintiles():
+    target = target_from(
+        _protected_row(600, 1000),
+        _protected_row(7000, 10000),
+        _by_quintile([(1, 400, 700, False), (2, None, 5, True), (3, 200, 300, False)]),
+        _by_quintile([(1, 1000, 2000, False), (5, 1600, 2000, False)]),
+    )
+    assert target == TARGET
+
+
+def test_target_from_is_none_when_the_group_cannot_be_costed():
+    quintiles = _by_quintile([(1, 400, 700, False)])
+    assert (
+        target_from(
+            _protected_row(None, 5, True), _protected_row(7000, 10000), quintiles, quintiles
+        )
+        is None
+    )
+    assert (
+        target_from(_protected_row(600, 1000), _protected_row(None, 9, True), quintiles, quintiles)
+        is None
+    )
+    assert (
+        target_from(_protected_row(0, 0), _protected_row(7000, 10000), quintiles, quintiles) is None
+    )
+
+
+def test_link_params_name_the_intervention_and_its_units_as_the_page_reads_them():
+    params = link_params("popup", 10)
+    assert params == {"intervention": ["popup"], "popup_units": "10"}
+    assert set(params) <= set(URL_PARAMS)
+    assert interventions_from_url(params[INTERVENTION_PARAM]) == ["popup"]
+    assert units_from_url({k: [v] if isinstance(v, str) else v for k, v in params.items()}) == (
+        {"popup": 10},
+        [],
+    )
+    with pytest.raises(ValueError, match="Unknown intervention"):
+        link_params("rocket", 1)

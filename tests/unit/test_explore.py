@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from phm import charts, explore, exports
+from phm.cohort import Cohort
 from phm.disclosure import DEFAULT_RULE, DisclosureRule
 from tests.record_keys import with_keys
 
@@ -107,3 +108,20 @@ def test_export_has_a_header_block_and_reads_back_as_the_table():
     assert any(line.startswith("# Disclosure control: Counts from 1 to 7") for line in lines)
     back = pd.read_csv(io.StringIO(text), comment="#", dtype=str)
     pd.testing.assert_frame_equal(back, table)
+
+
+def test_target_groups_start_with_adults_only_when_the_cohort_sets_no_age():
+    assert explore.adults_by_default(Cohort())
+    assert explore.adults_by_default(Cohort().with_(sexes=["F"]))
+    assert not explore.adults_by_default(Cohort().with_(age_min=5))
+    assert not explore.adults_by_default(Cohort().with_(age_max=17))
+    assert not explore.adults_by_default(Cohort().with_(age_bands=["80+"]))
+    assert not explore.adults_by_default(Cohort().with_(jcvi_cohorts=[1]))
+
+
+def test_benchmark_words_name_the_icb_unless_the_cohort_is_limited_to_places():
+    meta = {"icb": "NHS North Central London ICB"}
+    assert explore.benchmark_words(71.25, Cohort(), meta) == "71.2% across North Central London"
+    assert explore.benchmark_words(71.25, Cohort(), {}) == "71.2% across the ICS"
+    narrowed = Cohort().with_(boroughs=["E09000007"])
+    assert explore.benchmark_words(71.25, narrowed, meta) == "71.2% for the whole cohort"

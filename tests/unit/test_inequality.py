@@ -3,10 +3,26 @@
 import pandas as pd
 import pytest
 
-from phm.comparison import benchmark_table, export_csv, funnel_curve, funnel_for, outliers
+from phm.comparison import (
+    benchmark_table,
+    compared_counts,
+    default_localities,
+    export_csv,
+    funnel_curve,
+    funnel_for,
+    outliers,
+)
 from phm.disclosure import DisclosureRule
-from phm.inequality import deprivation_summary, gaps_against
+from phm.inequality import (
+    deprivation_summary,
+    format_interval,
+    gaps_against,
+    gradient_frame,
+    not_drawn,
+    summary_table,
+)
 from phm.stats import difference_interval, slope_index_of_inequality
+from phm.summaries import shown_uptake
 from tests.record_keys import with_keys
 
 NO_ROUNDING = DisclosureRule(threshold=8, rounding=1)
@@ -216,3 +232,97 @@ def test_allowing_for_spread_between_localities_widens_the_funnel_to_the_real_ou
     plain_curve, widened_curve = funnel_for(plain, 70.0), funnel_for(widened, 70.0)
     assert (widened_curve["high998"] > plain_curve["high998"]).all()
     assert (widened_curve["low998"] < plain_curve["low998"]).all()
+
+
+def test_summary_table_formats_figures_with_intervals_and_dashes_for_what_is_not_shown():
+    summary = pd.DataFrame(
+        {
+            "label": ["ICS (whole cohort)", "Camden"],
+            "most_deprived_pct": [60.04, None],
+            "least_deprived_pct": [75.0, None],
+            "gap_pts": [14.96, None],
+            "gap_low_pts": [12.3, None],
+            "gap_high_pts": [17.64, None],
+            "sii_pts": [-18.25, None],
+            "sii_low_pts": [-21.0, None],
+            "sii_high_pts": [-15.5, None],
+            "rii": [0.7812, None],
+            "rii_low": [0.75, None],
+            "rii_high": [0.812, None],
+            "reason": ["", "a deprivation group is suppressed (small numbers)"],
+        }
+    )
+    shown = summary_table(summary)
+    assert shown.to_dict("records") == [
+        {
+            "Locality": "ICS (whole cohort)",
+            "Most deprived %": "60.0%",
+            "Least deprived %": "75.0%",
+            "Gap, points (95% CI)": "+15.0 (+12.3 to +17.6)",
+            "SII, points (95% CI)": "-18.2 (-21.0 to -15.5)",
+            "RII (95% CI)": "0.78 (0.75 to 0.81)",
+            "Note": "",
+        },
+        {
+            "Locality": "Camden",
+            "Most deprived %": "–",
+            "Least deprived %": "–",
+            "Gap, points (95% CI)": "–",
+            "SII, points (95% CI)": "–",
+            "RII (95% CI)": "–",
+            "Note": "a deprivation group is suppressed (small numbers)",
+        },
+    ]
+
+
+def test_summary_table_of_deprivation_summary_has_one_row_per_locality():
+    raw = quintiles([60, 65, 70, 75, 80], [100] * 5)
+    shown = summary_table(deprivation_summary(raw, "imd_quintile", NO_ROUNDING, repetitions=200))
+    assert list(shown["Locality"]) == ["ICS (whole cohort)"]
+    assert shown["Gap, points (95% CI)"].iloc[0].startswith("+20.0 (")
+
+
+def test_format_interval_gives_a_dash_when_the_figure_is_missing():
+    row = pd.Series({"rii": None, "rii_low": 0.5, "rii_high": 0.9})
+    assert format_interval(row, "rii", "rii_low", "rii_high", ".2f") == "–"
+    row = pd.Series({"rii": 0.7, "rii_low": 0.5, "rii_high": 0.9})
+    assert format_interval(row, "rii", "rii_low", "rii_high", ".2f") == "0.70 (0.50 to 0.90)"
+
+
+def test_not_drawn_lists_the_groups_with_a_reason_in_order():
+    ethnic = pd.DataFrame(
+        {"label": ["Indian", "Chinese"], "reason": ["", "suppressed (small numbers)"]}
+    )
+    language = pd.DataFrame(
+        {"label": ["Somali", "Polish"], "reason": ["suppressed (small numbers)", None]}
+    )
+    assert not_drawn(ethnic, language) == ["Chinese", "Somali"]
+    assert not_drawn(ethnic.iloc[:1]) == []
+
+
+def test_gradient_frame_labels_the_ics_and_adds_chosen_localities_protected():
+    ics = quintiles([60, 65, 70, 75, 80], [100] * 5)
+    local = quintiles([30, 32, 35, 37, 40], [50] * 5, seed=1, borough="E1", borough_label="Camden")
+    alone = gradient_frame(ics, None, "borough", NO_ROUNDING)
+    assert list(alone["borough_label"]) == ["ICS"] * 5
+    both = gradient_frame(ics, local, "borough", ROUND_5)
+    assert list(both["borough_label"]) == ["ICS"] * 5 + ["Camden"] * 5
+    assert "vaccinated_key" not in both.columns  # protected: no record-key sums
+    assert list(both["population"]) == [100] * 5 + [50] * 5
+
+
+def test_compared_counts_count_each_word_and_zero_for_none():
+    table = pd.DataFrame({"compared": ["higher", "lower", "higher", ""]})
+    assert compared_counts(table) == {"higher": 2, "similar": 0, "lower": 1}
+
+
+def test_default_localities_are_the_top_and_bottom_three_or_all():
+    ranked = pd.DataFrame({"pcn": [f"P{i}" for i in range(8)]})
+    assert default_localities(ranked, "pcn") == ["P0", "P1", "P2", "P5", "P6", "P7"]
+    assert default_localities(ranked.head(6), "pcn") == [f"P{i}" for i in range(6)]
+    assert default_localities(ranked.head(0), "pcn") == []
+
+
+def test_shown_uptake_is_none_when_suppressed():
+    assert shown_uptake(pd.Series({"uptake_pct": 71.25, "uptake_suppressed": False})) == 71.25
+    assert shown_uptake(pd.Series({"uptake_pct": float("nan"), "uptake_suppressed": True})) is None

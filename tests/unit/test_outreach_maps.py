@@ -13,7 +13,14 @@ from phm.outreach import export
 from phm.outreach.candidates import normalise_postcode, read_candidates
 from phm.outreach.coverage import Reach
 from phm.outreach.plan import plan_sites
-from phm.outreach.tables import reach_summary, site_table
+from phm.outreach.tables import (
+    default_depot,
+    depot_tooltip,
+    reach_summary,
+    site_table,
+    site_tooltips,
+    stop_tooltips,
+)
 from tests.record_keys import with_keys
 
 RULE = DisclosureRule(8, 5)
@@ -231,3 +238,28 @@ def test_areas_geojson_writes_polygons_with_figures():
     assert len(collection["features"]) == 1
     assert collection["features"][0]["geometry"]["type"] == "Polygon"
     assert collection["features"][0]["properties"]["Uptake"] == "50.0%"
+
+
+def test_tooltips_escape_names_and_show_protected_counts():
+    sites = pd.DataFrame(
+        {
+            "Rank": [1, 2],
+            "Site": ["<script>x</script>", "Hall & Library"],
+            "Unvaccinated within reach (counted once)": ["120", "<8"],
+        }
+    )
+    assert site_tooltips(sites) == [
+        "<b>1. &lt;script&gt;x&lt;/script&gt;</b><br>120 unvaccinated within reach",
+        "<b>2. Hall &amp; Library</b><br><8 unvaccinated within reach",
+    ]
+    stops = pd.DataFrame({"Day": [1], "Order": [2], "Stop": ["A<b>"], "Arrive": ["09:40"]})
+    assert stop_tooltips(stops) == ["<b>Day 1, stop 2</b><br>A&lt;b&gt;<br>Arrive 09:40"]
+    assert depot_tooltip("St <Ann>'s") == "<b>Depot</b><br>St &lt;Ann&gt;&#x27;s"
+
+
+def test_default_depot_is_the_first_centre_or_hub_else_the_first_site():
+    sites = pd.DataFrame(
+        {"delivery_model": ["community_pharmacy", "hospital_hub", "vaccination_centre"]}
+    )
+    assert default_depot(sites) == 1
+    assert default_depot(sites.iloc[[0]]) == 0

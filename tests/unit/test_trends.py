@@ -15,6 +15,7 @@ from phm.trends import (
     milestones_frame,
     spc_signals,
     weekly_new,
+    weekly_spc,
     xmr_limits,
 )
 
@@ -169,3 +170,19 @@ def test_gap_sentence_says_reversed_when_the_sign_changes():
     )
     sentence = describe_gap_change(gaps, "Asian", "White", date(2021, 3, 1))
     assert sentence.endswith("the gap has reversed.")
+
+
+def test_weekly_spc_leaves_out_suppressed_weeks_and_needs_fifteen_shown():
+    weeks = pd.date_range("2021-01-04", periods=17, freq="7D")
+    new = pd.DataFrame(
+        {
+            "week": weeks,
+            "vaccinated": [100.0 + i for i in range(16)] + [None],
+            "vaccinated_suppressed": [False] * 16 + [True],
+        }
+    )
+    spc = weekly_spc(new)
+    assert list(spc["week"]) == list(weeks[:16])
+    expected = spc_signals([100.0 + i for i in range(16)])
+    pd.testing.assert_frame_equal(spc.drop(columns="week"), expected)
+    assert weekly_spc(new.iloc[:14]) is None
