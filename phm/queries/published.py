@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 import shapely
 
-from phm.ingest.published import band_range
+from phm.codes import band_range
 
 LEVELS: dict[str, str] = {"msoa": "MSOA", "lad": "Borough"}
 AGGREGATE_KIND = "published aggregate"
