@@ -169,16 +169,6 @@ def imd_quintile(decile: int) -> int:
     return (decile + 1) // 2
 
 
-def age_band_of(age: int) -> str:
-    """Return the NHS England reporting band of an age in whole years."""
-    if age < 0:
-        raise ValueError(f"age must not be negative, got {age}")
-    for label, low, high in AGE_BANDS:
-        if age >= low and (high is None or age <= high):
-            return label
-    raise AssertionError("unreachable: bands cover every age")
-
-
 def band_range(band: str) -> tuple[int, int | None]:
     """Return the ages (lowest, highest or None) of a published band; 'Under N' starts at 16."""
     if band.startswith("Under "):

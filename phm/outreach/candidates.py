@@ -109,11 +109,3 @@ def read_candidates(
         )
         frame.loc[missing, "postcode"] = postcodes["postcode"].to_numpy()[nearest]
     return frame, problems
-
-
-def nearest_postcodes(lon: pd.Series, lat: pd.Series, postcodes: pd.DataFrame) -> list[str]:
-    """Return the nearest reference postcode to each point."""
-    if len(lon) == 0:
-        return []
-    d = distance_matrix(lon, lat, postcodes["lon"], postcodes["lat"])
-    return list(postcodes["postcode"].to_numpy()[np.argmin(d, axis=1)])
