@@ -98,3 +98,11 @@ def test_what_the_app_runs_loads_no_build_stage_or_extraction_package() -> None:
     analysis = [m for m in phm_modules() if not within(m, BUILD_STAGES)]
     assert "phm.brief" in analysis and "phm.outreach.plan" in analysis
     assert loaded_by(analysis, BUILD_STAGES + EXTRACTION_PACKAGES) == {}
+
+
+def test_no_pages_folder_beside_the_entrypoint() -> None:
+    # Streamlit runs its legacy folder-based navigation (every file in pages/ a page, app.py
+    # wrapped as one of them) when a pages/ folder stands beside the entrypoint, until a script
+    # calls st.navigation; page files live in views/ so every session gets app.py's navigation.
+    assert (ROOT / "app.py").is_file()
+    assert not (ROOT / "pages").exists(), "page files go in views/ (see README, Layout)"
