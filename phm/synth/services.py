@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from phm import schema
 from phm.geo import distance_matrix
 from phm.synth import assumptions as A
 from phm.synth.areas import Areas
@@ -265,16 +266,4 @@ def build_sites(
         d = distance_matrix(sites["lon"], sites["lat"], postcodes["lon"], postcodes["lat"])
         sites["postcode"] = postcodes["postcode"].to_numpy()[np.argmin(d, axis=1)]
     sites["source"] = "synthetic"
-    return sites[
-        [
-            "site_id",
-            "site_name",
-            "delivery_model",
-            "postcode",
-            "lon",
-            "lat",
-            "opened",
-            "closed",
-            "source",
-        ]
-    ]
+    return sites[schema.column_names("site")]
