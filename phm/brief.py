@@ -14,8 +14,8 @@ import pandas as pd
 from phm.business_case import Outcome, Range, assumption_rows
 from phm.charts import NHS_BLUE, NHS_DARK_GREY, NHS_WARM_YELLOW
 from phm.gap_words import gap_words
+from phm.geo import ATTRIBUTION
 from phm.maps import LegendEntry, rgba_hex
-from phm.reference import ATTRIBUTION
 
 CAVEATS = (
     "Estimates, not forecasts: the low, central and high figures come from the assumptions"

@@ -64,6 +64,10 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
 )
 AGE_BAND_LABELS: tuple[str, ...] = tuple(b[0] for b in AGE_BANDS)
 
+# NHS England's published tables use their own bands ('Under 60', '60-64', '80+'); their
+# 'Under N' band starts at the first age offered vaccination.
+PUBLISHED_FIRST_AGE = 16
+
 # JCVI priority cohorts: phase 1 (1-9) from the 30 Dec 2020 advice, phase 2 (10-12).
 JCVI_COHORTS: dict[int, str] = {
     1: "1: care-home residents",
@@ -186,11 +190,11 @@ def imd_quintile(decile: int) -> int:
     return (decile + 1) // 2
 
 
-def age_band_of(age: int) -> str:
-    """Return the NHS England reporting band of an age in whole years."""
-    if age < 0:
-        raise ValueError(f"age must not be negative, got {age}")
-    for label, low, high in AGE_BANDS:
-        if age >= low and (high is None or age <= high):
-            return label
-    raise AssertionError("unreachable: bands cover every age")
+def band_range(band: str) -> tuple[int, int | None]:
+    """Return the ages (lowest, highest or None) of a published band; 'Under N' starts at 16."""
+    if band.startswith("Under "):
+        return PUBLISHED_FIRST_AGE, int(band.split()[1]) - 1
+    if band.endswith("+"):
+        return int(band[:-1]), None
+    low, high = band.split("-")
+    return int(low), int(high)

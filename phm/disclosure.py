@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from phm.stats import add_uptake, wilson_interval
+from phm.stats import wilson_interval
 
 KEY_RANGE = 256  # record keys and cell keys run from 0 to 255, as in ONS's perturbation tables
 PROTECTED_COLUMNS: tuple[str, ...] = ("vaccinated", "population")
@@ -216,27 +216,6 @@ def _rates_from_shown_counts(out: pd.DataFrame, hidden: np.ndarray) -> None:
     for column, values in rates.items():
         out[column] = pd.Series(values, index=out.index).round(1).mask(hidden)
     out["uptake_suppressed"] = hidden
-
-
-def protect_one(
-    vaccinated: int,
-    population: int,
-    vaccinated_key: int,
-    population_key: int,
-    rule: DisclosureRule = DEFAULT_RULE,
-) -> dict:
-    """Protect a single uptake figure and return it as a dict (for KPIs and sentences)."""
-    frame = add_uptake(
-        pd.DataFrame(
-            {
-                "vaccinated": [vaccinated],
-                "population": [population],
-                "vaccinated_key": [vaccinated_key],
-                "population_key": [population_key],
-            }
-        )
-    )
-    return protect(frame, rule).iloc[0].to_dict()
 
 
 def format_count(value: object, suppressed: bool, rule: DisclosureRule = DEFAULT_RULE) -> str:

@@ -1,4 +1,4 @@
-"""Load the committed reference geography (LSOAs, postcodes) and measure distances.
+"""Load the committed reference geography (LSOAs, postcodes), its attribution, and measure distances.
 
 Runtime code: only pandas, pyarrow, numpy and shapely.  The files are written by
 ``python -m phm reference`` (see ``phm.reference``) into ``data/reference/<icb-slug>/``.
@@ -8,6 +8,7 @@ Geometries are WKB bytes in EPSG:4326 (lon/lat); decode them with ``decode_geome
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,13 @@ LSOA_COLUMNS = [
 ]
 POSTCODE_COLUMNS = ["postcode", "lsoa_code", "msoa_code", "lad_code", "lon", "lat", "is_live"]
 EARTH_RADIUS_M = 6_371_008.8
+# What must be shown wherever the reference geography (boundaries, postcodes) is used.
+ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    "Contains National Statistics data © Crown copyright and database right. "
+    "Contains OS data © Crown copyright and database right."
+)
+CODE_POINT_ATTRIBUTION = "Contains Royal Mail data © Royal Mail copyright and database right."
 
 
 def _require_file(ref_dir: Path, name: str) -> Path:
@@ -99,3 +107,18 @@ def haversine_m(lon1: Any, lat1: Any, lon2: Any, lat2: Any) -> Any:
         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2.0) ** 2
     )
     return 2.0 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def distance_matrix(
+    from_lon: Sequence[float],
+    from_lat: Sequence[float],
+    to_lon: Sequence[float],
+    to_lat: Sequence[float],
+) -> np.ndarray:
+    """Return straight-line distances in metres, one row per 'from' point, one column per 'to'."""
+    return haversine_m(
+        np.asarray(from_lon, dtype=float)[:, None],
+        np.asarray(from_lat, dtype=float)[:, None],
+        np.asarray(to_lon, dtype=float)[None, :],
+        np.asarray(to_lat, dtype=float)[None, :],
+    )

@@ -335,8 +335,10 @@ def site_points(sites: pd.DataFrame, models: Sequence[str]) -> pd.DataFrame:
     return shown[["site_id", "site_name", "delivery_model", "lon", "lat", "colour", "tooltip"]]
 
 
-def site_layer(points: pd.DataFrame, layer_id: str = "sites") -> pdk.Layer:
-    """Return existing sites as coloured dots with a white edge."""
+def _dot_layer(
+    points: pd.DataFrame, layer_id: str, radius_px: float = 6, edge_px: float = 1.5
+) -> pdk.Layer:
+    """Return points as dots of their colour with a white edge and a tooltip, sized in pixels."""
     return pdk.Layer(
         "ScatterplotLayer",
         data=points[["lon", "lat", "colour", "tooltip"]],
@@ -344,12 +346,17 @@ def site_layer(points: pd.DataFrame, layer_id: str = "sites") -> pdk.Layer:
         get_position=["lon", "lat"],
         get_fill_color="colour",
         get_line_color=[255, 255, 255, 255],
-        get_radius=6,
+        get_radius=radius_px,
         radius_units="'pixels'",
-        line_width_min_pixels=1.5,
+        line_width_min_pixels=edge_px,
         stroked=True,
         pickable=True,
     )
+
+
+def site_layer(points: pd.DataFrame, layer_id: str = "sites") -> pdk.Layer:
+    """Return existing sites as coloured dots with a white edge."""
+    return _dot_layer(points, layer_id)
 
 
 def ring_layer(
@@ -392,19 +399,7 @@ def plan_layers(points: pd.DataFrame, radius_m: float, layer_id: str) -> list[pd
     """Return a plan's catchment circles, numbered markers and their labels."""
     return [
         ring_layer(points, radius_m, f"{layer_id}-catchments"),
-        pdk.Layer(
-            "ScatterplotLayer",
-            data=points[["lon", "lat", "colour", "tooltip"]],
-            id=layer_id,
-            get_position=["lon", "lat"],
-            get_fill_color="colour",
-            get_line_color=[255, 255, 255, 255],
-            get_radius=11,
-            radius_units="'pixels'",
-            line_width_min_pixels=2,
-            stroked=True,
-            pickable=True,
-        ),
+        _dot_layer(points, layer_id, radius_px=11, edge_px=2),
         pdk.Layer(
             "TextLayer",
             data=points[["lon", "lat", "label"]],

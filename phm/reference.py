@@ -34,6 +34,9 @@ from importlib import metadata, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from phm.geo import ATTRIBUTION, CODE_POINT_ATTRIBUTION, LSOA_COLUMNS, POSTCODE_COLUMNS
+from phm.postcodes import normalise_postcodes
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -60,28 +63,6 @@ COORD_GRID_DEG = 1e-6
 BNG_CRS = "EPSG:27700"
 WGS84_CRS = "EPSG:4326"
 
-LSOA_COLUMNS = [
-    "lsoa_code",
-    "lsoa_name",
-    "msoa_code",
-    "msoa_name",
-    "lad_code",
-    "lad_name",
-    "icb_code",
-    "icb_name",
-    "centroid_lon",
-    "centroid_lat",
-    "area_km2",
-    "geometry",
-]
-POSTCODE_COLUMNS = ["postcode", "lsoa_code", "msoa_code", "lad_code", "lon", "lat", "is_live"]
-
-ATTRIBUTION = (
-    "Contains public sector information licensed under the Open Government Licence v3.0. "
-    "Contains National Statistics data © Crown copyright and database right. "
-    "Contains OS data © Crown copyright and database right."
-)
-CODE_POINT_ATTRIBUTION = "Contains Royal Mail data © Royal Mail copyright and database right."
 PRODUCTS_NOTE = (
     "ONS LSOA (Dec 2011) Boundaries Super Generalised Clipped (BSC) EW V3; "
     "ONS postcode to OA/LSOA/MSOA/LAD lookup (May 2022); OS Code-Point Open."
@@ -193,12 +174,6 @@ def derive_slug(resolved: str, available: Sequence[str]) -> str:
     if code is not None and len(expand_icb(base, available)) > 1:
         slug = f"{slug}-{code.lower()}"
     return slug
-
-
-def normalise_postcodes(values: pd.Series) -> pd.Series:
-    """Normalise postcodes to upper case with one space before the inward code."""
-    compact = values.astype("string").str.upper().str.replace(r"\s+", "", regex=True)
-    return compact.str.slice(0, -3) + " " + compact.str.slice(-3)
 
 
 @contextmanager

@@ -16,7 +16,7 @@ from phm.summaries import protected_uptake
 
 @dataclass(frozen=True)
 class Milestone:
-    """One dated event of the COVID-19 programme in England (PRODUCT.md timeline)."""
+    """One dated event of the COVID-19 programme in England (docs/product.md, timeline)."""
 
     day: date
     label: str

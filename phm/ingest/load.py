@@ -16,11 +16,11 @@ import duckdb
 import pandas as pd
 
 from phm import codes, db, geo, record_keys, schema, settings
+from phm.geo import ATTRIBUTION
 from phm.ingest import report
 from phm.ingest.contract import INPUTS
 from phm.ingest.readers import Staged, UnreadableFile, stage_file
 from phm.ingest.validate import ERROR, NOTE, WARNING, CheckCount, Findings, Problem, validate
-from phm.reference import ATTRIBUTION
 
 Progress = Callable[[str, float], None]
 # JCVI priority cohorts from age at 31 March 2021 and the flags (as in phm.synth.people).

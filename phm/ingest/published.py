@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from phm import db, geo, schema
+from phm.codes import band_range
 from phm.ingest import report
 from phm.ingest.validate import NOTE, WARNING, CheckCount, Findings, Problem
 
@@ -38,7 +39,6 @@ DOSE_COLUMN = re.compile(r"^(1st|2nd|3rd|booster)\s+dose\s+(.+)$", re.IGNORECASE
 BAND = re.compile(r"^(under\s+\d+|\d+\s*-\s*\d+|\d+\s*\+)$", re.IGNORECASE)
 DOSE_CODES = {"1st": "1", "2nd": "2", "3rd": "3", "booster": "3"}
 TOTAL_BANDS = ("16+", "18+")
-FIRST_ELIGIBLE_AGE = 16
 DATE_IN_NAME = re.compile(r"(20\d{2})(\d{2})(\d{2})")
 DAY_MONTH_IN_NAME = re.compile(r"(?<!\d)(\d{1,2})[-_ ]([A-Za-z]{3,9})[-_ ](20\d{2})")
 MSOA_CODE = re.compile(r"^[EW]02\d{6}$")
@@ -101,16 +101,6 @@ def normalise_band(text: str) -> str:
     if t.lower().startswith("under"):
         return "Under " + t.split()[-1]
     return t.replace(" ", "")
-
-
-def band_range(band: str) -> tuple[int, int | None]:
-    """Return the ages (lowest, highest or None) of a band; 'Under N' starts at 16."""
-    if band.startswith("Under "):
-        return FIRST_ELIGIBLE_AGE, int(band.split()[1]) - 1
-    if band.endswith("+"):
-        return int(band[:-1]), None
-    low, high = band.split("-")
-    return int(low), int(high)
 
 
 def parse_count(text: str | None) -> tuple[int | None, str | None]:

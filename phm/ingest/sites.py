@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from phm import geo
+from phm.postcodes import normalise_postcode
 from phm.text import too_long
 
 SHEET_MODELS: tuple[tuple[str, str], ...] = (
@@ -72,12 +73,6 @@ def clean_text(value: object) -> str:
     if value is None:
         return ""
     return re.sub(r"\s+", " ", str(value).replace("\xa0", " ")).strip()
-
-
-def normalise_postcode(value: object) -> str:
-    """Return a postcode in the 'N1 9GU' form (outward, one space, inward)."""
-    compact = re.sub(r"\s+", "", clean_text(value)).upper()
-    return f"{compact[:-3]} {compact[-3:]}" if len(compact) >= 5 else compact
 
 
 def delivery_model_of(sheet: str) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import re
 
 import numpy as np
 import pandas as pd
 
-from phm.outreach.coverage import distance_matrix
+from phm.geo import distance_matrix
+from phm.postcodes import normalise_postcode
 from phm.text import MAX_TEXT, too_long
 
 NAME_COLUMNS = ("name", "site_name", "site", "location")
@@ -16,16 +16,6 @@ LON_COLUMNS = ("lon", "lng", "longitude", "x")
 LAT_COLUMNS = ("lat", "latitude", "y")
 MAX_ROWS = 5_000
 MAX_UPLOAD_MB = 5  # also server.maxUploadSize in .streamlit/config.toml
-
-
-def normalise_postcode(text: object) -> str:
-    """Return a postcode in upper case with one space before the inward code ('' if unusable)."""
-    if not isinstance(text, str):
-        return ""
-    compact = re.sub(r"[^A-Za-z0-9]", "", text).upper()
-    if not 5 <= len(compact) <= 7:
-        return ""
-    return f"{compact[:-3]} {compact[-3:]}"
 
 
 def lsoa_candidates(points: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
@@ -119,11 +109,3 @@ def read_candidates(
         )
         frame.loc[missing, "postcode"] = postcodes["postcode"].to_numpy()[nearest]
     return frame, problems
-
-
-def nearest_postcodes(lon: pd.Series, lat: pd.Series, postcodes: pd.DataFrame) -> list[str]:
-    """Return the nearest reference postcode to each point."""
-    if len(lon) == 0:
-        return []
-    d = distance_matrix(lon, lat, postcodes["lon"], postcodes["lat"])
-    return list(postcodes["postcode"].to_numpy()[np.argmin(d, axis=1)])

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from phm.geo import haversine_m
+from phm.geo import distance_matrix, haversine_m
 
 DEFAULT_WALK_M = 800
 DEFAULT_WALK_FACTOR = 1.25  # walking route over straight line, a typical urban detour ratio
@@ -57,21 +57,6 @@ def weighted_points(postcodes: pd.DataFrame) -> pd.DataFrame:
     nearest = live.assign(_d=distance).sort_values(["lsoa_code", "_d", "postcode"])
     points = nearest.drop_duplicates("lsoa_code")[["lsoa_code", "postcode", "lon", "lat"]]
     return points.reset_index(drop=True)
-
-
-def distance_matrix(
-    from_lon: Sequence[float],
-    from_lat: Sequence[float],
-    to_lon: Sequence[float],
-    to_lat: Sequence[float],
-) -> np.ndarray:
-    """Return straight-line distances in metres, one row per 'from' point, one column per 'to'."""
-    return haversine_m(
-        np.asarray(from_lon, dtype=float)[:, None],
-        np.asarray(from_lat, dtype=float)[:, None],
-        np.asarray(to_lon, dtype=float)[None, :],
-        np.asarray(to_lat, dtype=float)[None, :],
-    )
 
 
 def coverage_matrix(

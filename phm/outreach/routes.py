@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from phm.outreach.coverage import distance_matrix
+from phm.geo import distance_matrix
 
 DEFAULT_ROAD_FACTOR = 1.4  # road distance over straight line, a typical urban detour ratio
 DEFAULT_SPEED_KMH = 15.0  # average bus speed in inner-London traffic

@@ -1,4 +1,4 @@
-"""SQL for aggregate mode: NHS England's published uptake (table published_uptake) and MSOA areas.
+"""SQL for aggregate mode: NHS England's published uptake (table published_uptake) and MSOA boroughs.
 
 A page is in aggregate mode when `is_aggregate(con)` (dataset_meta kind 'published aggregate').
 Then only place (MSOA or borough), age band, dose and date can be chosen; person-level
@@ -12,9 +12,8 @@ from datetime import date
 
 import duckdb
 import pandas as pd
-import shapely
 
-from phm.ingest.published import band_range
+from phm.codes import band_range
 from phm.levels import LEVELS as PLACES
 from phm.levels import PUBLISHED_LEVELS
 
@@ -104,51 +103,6 @@ def published_uptake(
     params = {"level": level, "dose": dose, "as_at": as_at, "bands": list(age_bands)}
     frame = con.cursor().execute(sql, params).df()
     return frame.astype({"vaccinated": "Int64", "population": "Int64"})
-
-
-def published_trend(
-    con: duckdb.DuckDBPyConnection, level: str, dose: str, age_bands: Sequence[str] = ()
-) -> pd.DataFrame:
-    """Return vaccinated and population by area and date (for trend lines), as published_uptake."""
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")
-    sql = (
-        _CELLS + " SELECT as_at, area_code, area_name," + _SUMS + " FROM cells"
-        " GROUP BY as_at, area_code, area_name ORDER BY as_at, area_name"
-    )
-    frame = con.cursor().execute(sql, {"level": level, "dose": dose, "bands": list(age_bands)}).df()
-    return frame.astype({"vaccinated": "Int64", "population": "Int64"})
-
-
-def msoa_areas(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Return one row per MSOA with its borough, centroid and boundary dissolved from its LSOAs (WKB)."""
-    lsoa = (
-        con.cursor()
-        .execute(
-            "SELECT msoa_code, msoa_name, lad_code, lad_name, geometry FROM lsoa ORDER BY msoa_code"
-        )
-        .df()
-    )
-    shapes = shapely.from_wkb([bytes(g) for g in lsoa["geometry"]])
-    rows = []
-    for code, index in lsoa.groupby("msoa_code").indices.items():
-        merged = shapely.union_all(shapes[index])
-        centre = merged.representative_point()
-        first = lsoa.iloc[index[0]]
-        rows.append(
-            {
-                "msoa_code": code,
-                "msoa_name": first["msoa_name"],
-                "lad_code": first["lad_code"],
-                "lad_name": first["lad_name"],
-                "centroid_lon": float(centre.x),
-                "centroid_lat": float(centre.y),
-                "geometry": shapely.to_wkb(merged),
-            }
-        )
-    frame = pd.DataFrame(rows)
-    frame["geometry"] = frame["geometry"].astype(object)
-    return frame
 
 
 def msoa_boroughs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 
 from phm import codes
+from phm.geo import distance_matrix
 from phm.synth import assumptions as A
 from phm.synth.calibration import Calibration
-from phm.synth.random import distances_m, rng_for
+from phm.synth.random import rng_for
 
 ETHNICITY_CODES = [e.code for e in codes.ETHNICITIES]
 
@@ -56,7 +57,7 @@ def simulate_imd(lsoa: pd.DataFrame, distance_m: np.ndarray, seed: int) -> pd.Da
 def build_areas(lsoa: pd.DataFrame, seed: int, calibration: Calibration | None) -> Areas:
     """Return LSOA attributes, taking real values from the calibration where it has them."""
     lsoa = lsoa.sort_values("lsoa_code").reset_index(drop=True)
-    distance = distances_m(
+    distance = distance_matrix(
         lsoa["centroid_lon"], lsoa["centroid_lat"], lsoa["centroid_lon"], lsoa["centroid_lat"]
     )
     imd = simulate_imd(lsoa, distance, seed)

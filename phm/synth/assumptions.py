@@ -269,7 +269,7 @@ NEW_REGISTRATION_SHARE = 0.10
 MORTALITY_GOMPERTZ = (-10.4, 0.095)  # log annual death rate = a + b * age
 CARE_HOME_MORTALITY_FACTOR = 3.0
 
-# Vaccination programme dates (PRODUCT.md timeline; JCVI and NHS England announcements).
+# Vaccination programme dates (docs/product.md timeline; JCVI and NHS England announcements).
 PROGRAMME_START = date(2020, 12, 8)
 PROGRAMME_END = date(2022, 3, 31)
 COHORT_FIRST_DOSE_FROM = {

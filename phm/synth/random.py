@@ -17,22 +17,6 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def distances_m(
-    lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray
-) -> np.ndarray:
-    """Return the matrix of great-circle distances in metres between two sets of points."""
-    lon1, lat1, lon2, lat2 = (
-        np.radians(np.asarray(a, dtype=float)) for a in (lon1, lat1, lon2, lat2)
-    )
-    dlat = lat2[None, :] - lat1[:, None]
-    dlon = lon2[None, :] - lon1[:, None]
-    a = (
-        np.sin(dlat / 2) ** 2
-        + np.cos(lat1)[:, None] * np.cos(lat2)[None, :] * np.sin(dlon / 2) ** 2
-    )
-    return 2 * 6_371_008.8 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
 def step_values(edges: list[tuple[int, float]], ages: np.ndarray) -> np.ndarray:
     """Return the value of a step function given as (lower edge, value) pairs at each age."""
     lows = np.array([e for e, _ in edges])

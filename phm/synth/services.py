@@ -7,9 +7,11 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from phm import schema
+from phm.geo import distance_matrix
 from phm.synth import assumptions as A
 from phm.synth.areas import Areas
-from phm.synth.random import distances_m, rng_for, sample_rows
+from phm.synth.random import rng_for, sample_rows
 
 PRACTICE_WORDS = (
     "Park",
@@ -153,7 +155,7 @@ def assign_practices(
 ) -> np.ndarray:
     """Return each person's practice code: mostly one of the practices near their LSOA."""
     rng = rng_for(seed, "services.registration")
-    d = distances_m(
+    d = distance_matrix(
         areas.lsoa["centroid_lon"], areas.lsoa["centroid_lat"], practices["lon"], practices["lat"]
     )
     appeal = rng_for(seed, "services.appeal").lognormal(0, 0.5, len(practices))
@@ -261,19 +263,7 @@ def build_sites(
     sites.insert(0, "site_id", [f"S{i + 1:04d}" for i in range(len(sites))])
     sites["postcode"] = None
     if postcodes is not None and len(postcodes):
-        d = distances_m(sites["lon"], sites["lat"], postcodes["lon"], postcodes["lat"])
+        d = distance_matrix(sites["lon"], sites["lat"], postcodes["lon"], postcodes["lat"])
         sites["postcode"] = postcodes["postcode"].to_numpy()[np.argmin(d, axis=1)]
     sites["source"] = "synthetic"
-    return sites[
-        [
-            "site_id",
-            "site_name",
-            "delivery_model",
-            "postcode",
-            "lon",
-            "lat",
-            "opened",
-            "closed",
-            "source",
-        ]
-    ]
+    return sites[schema.column_names("site")]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from phm.geo import distance_matrix
 from phm.synth import assumptions as A
 from phm.synth.areas import Areas
-from phm.synth.random import distances_m, rng_for, sigmoid, step_values
+from phm.synth.random import rng_for, sigmoid, step_values
 
 NAT = np.datetime64("NaT", "D")
 
@@ -185,7 +186,7 @@ def assign_sites(
         if candidates.empty:
             model[rows] = fallback
             continue
-        d = distances_m(
+        d = distance_matrix(
             areas.lsoa["centroid_lon"],
             areas.lsoa["centroid_lat"],
             candidates["lon"],
@@ -214,7 +215,7 @@ def assign_sites(
         if rest.size == 0:
             continue
         near = sites[sites["delivery_model"] == name].reset_index(drop=True)
-        d = distances_m(
+        d = distance_matrix(
             areas.lsoa["centroid_lon"], areas.lsoa["centroid_lat"], near["lon"], near["lat"]
         )
         site_ids[rest] = near["site_id"].to_numpy()[np.argmin(d, axis=1)[lsoa_of[rest]]]

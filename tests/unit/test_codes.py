@@ -48,25 +48,6 @@ def test_each_ethnicity_code_belongs_to_its_broad_group():
     assert (*BROAD_GROUP_OF, "Not stated or not known") == codes.ETHNIC_GROUPS
 
 
-@pytest.mark.parametrize(
-    ("age", "band"),
-    [
-        (0, "Under 18"),
-        (17, "Under 18"),
-        (18, "18-24"),
-        (24, "18-24"),
-        (25, "25-29"),
-        (64, "60-64"),
-        (65, "65-69"),
-        (79, "75-79"),
-        (80, "80+"),
-        (104, "80+"),
-    ],
-)
-def test_age_band_of_puts_edge_ages_in_the_right_band(age, band):
-    assert codes.age_band_of(age) == band
-
-
 def test_age_bands_cover_every_age_without_gaps():
     previous_high = -1
     for _label, low, high in codes.AGE_BANDS:
@@ -74,11 +55,6 @@ def test_age_bands_cover_every_age_without_gaps():
         previous_high = high if high is not None else previous_high
     assert codes.AGE_BANDS[-1][2] is None
     assert len(codes.AGE_BAND_LABELS) == 14
-
-
-def test_age_band_of_rejects_negative_ages():
-    with pytest.raises(ValueError, match="negative"):
-        codes.age_band_of(-1)
 
 
 @pytest.mark.parametrize(

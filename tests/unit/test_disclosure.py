@@ -19,7 +19,6 @@ from phm.disclosure import (
     perturb,
     perturbation_table,
     protect,
-    protect_one,
     rule_for,
     to_display,
 )
@@ -137,16 +136,6 @@ def test_protect_needs_counts_and_their_key_sums():
         protect(pd.DataFrame({"vaccinated": [1]}))
     with pytest.raises(ValueError, match="key"):
         protect(pd.DataFrame({"vaccinated": [1], "population": [2]}))
-
-
-def test_protect_one_suppresses_a_single_small_figure_and_rounds_a_large_one():
-    shown = protect_one(5, 100, 300, 12_800)
-    assert shown["vaccinated_suppressed"]
-    assert shown["population"] == 100
-    assert pd.isna(shown["uptake_pct"])
-    big = protect_one(812, 1003, 0, 0)  # cell key 0 rounds every remainder up
-    assert (big["vaccinated"], big["population"]) == (815, 1005)
-    assert big["uptake_pct"] == round(100 * 815 / 1005, 1)
 
 
 def test_published_counts_go_through_the_same_table_keyed_by_themselves():

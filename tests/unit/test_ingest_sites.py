@@ -15,7 +15,6 @@ from phm.ingest.sites import (
     add_sites_to_database,
     delivery_model_of,
     import_sites,
-    normalise_postcode,
 )
 
 REF = geo.REFERENCE_ROOT / "north-central-london"
@@ -31,14 +30,6 @@ def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
             sheet.append(row)
     book.save(path)
     return path
-
-
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [("n19 5nf", "N19 5NF"), (" N195NF ", "N19 5NF"), ("WC1N  3JH", "WC1N 3JH")],
-)
-def test_normalise_postcode(raw, expected) -> None:
-    assert normalise_postcode(raw) == expected
 
 
 def test_sheet_names_map_to_delivery_models() -> None:

@@ -10,7 +10,7 @@ import shapely
 from phm import exports, maps
 from phm.disclosure import DisclosureRule, protect
 from phm.outreach import export
-from phm.outreach.candidates import normalise_postcode, read_candidates
+from phm.outreach.candidates import read_candidates
 from phm.outreach.coverage import Reach
 from phm.outreach.plan import plan_sites
 from phm.outreach.tables import (
@@ -116,13 +116,6 @@ def test_deck_has_no_basemap_unless_asked():
     online = json.loads(maps.deck([], view, basemap=True).to_json())
     assert offline.get("mapStyle") is None and offline.get("mapProvider") is None
     assert online.get("mapProvider") == "carto"
-
-
-def test_normalise_postcode():
-    assert normalise_postcode(" n1 9gu ") == "N1 9GU"
-    assert normalise_postcode("EN11AA") == "EN1 1AA"
-    assert normalise_postcode("nonsense!") == ""
-    assert normalise_postcode(None) == ""
 
 
 def test_read_candidates_geocodes_postcodes_and_reports_the_rest():
