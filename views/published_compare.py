@@ -27,6 +27,8 @@ level = st.segmented_control(
 label = aggregate.LEVELS[level]
 noun = aggregate.NOUNS[level]
 counts, missing = published_data.area_counts(choice, level, version)
+for sentence in published_data.denominator_sentences(choice, version):
+    st.warning(sentence, icon=":material/report:")
 overall = protected_uptake(aggregate.total_counts(counts), rule).iloc[0]
 ics_pct = None if counts.empty or overall["uptake_suppressed"] else float(overall["uptake_pct"])
 for sentence in aggregate.missing_sentences(missing, level):

@@ -113,7 +113,14 @@ def check_csv_head(path: Path, spec: InputFile) -> None:
     if hint:
         raise HeadProblem(f"{path.name}: {hint}")
     check_header(header, spec, path.name, [fields for _, fields in rows[1:]])
+    previous = header_line
     for line, fields in rows[1:]:
+        start, previous = previous + 1, line
+        if fields and len(fields) != len(header) and any("\n" in f for f in fields):
+            raise HeadProblem(
+                f"{path.name}: line {start}: a quoted value is not closed (it runs on to line"
+                f" {line}); check its quotes"
+            )
         if fields and len(fields) != len(header):
             raise HeadProblem(
                 f"{path.name}: line {line} has {len(fields)} fields but the header (line"
@@ -121,8 +128,9 @@ def check_csv_head(path: Path, spec: InputFile) -> None:
             )
 
 
-def check_workbook_size(path: Path, limit: int = MAX_WORKBOOK_EXPANDED) -> None:
+def check_workbook_size(path: Path, limit: int | None = None) -> None:
     """Raise HeadProblem when a workbook's parts expand beyond `limit` bytes (checked unread)."""
+    limit = MAX_WORKBOOK_EXPANDED if limit is None else limit
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
