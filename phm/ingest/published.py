@@ -49,8 +49,9 @@ EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 HEADER_SEARCH_ROWS = 40  # NHS England's title blocks run to 10-15 rows
 DAYS_FROM_DATA_TO_PUBLICATION = 4  # weekly files published on Thursday, counts to the Sunday
-# No MSOA cell counts more people than England's population: a larger count is a damaged file.
-MAX_COUNT = 100_000_000
+# A count above a trillion (more people than live on Earth) is a damaged file, and sums of
+# such counts could overflow the 64-bit integers they are stored in.
+MAX_COUNT = 1_000_000_000_000
 TOO_LARGE = "count too large"
 
 
@@ -275,7 +276,7 @@ def parse_table(path: Path, rows: list[list[str]], h: int, sheet: str | None = N
                 raise ValueError(
                     f"{where}, row {r}, column {header[position]!r}{cell}: the count"
                     f" {str(text).strip()[:40]} ({len(str(text).strip())} characters) is more"
-                    f" than {MAX_COUNT:,}, larger than any population; the file is damaged"
+                    f" than {MAX_COUNT:,}, more people than live on Earth; the file is damaged"
                 )
             origins.append({"row": r, "column": header[position], "cell": cell, "text": text})
             if problem:

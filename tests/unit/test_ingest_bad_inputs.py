@@ -493,7 +493,7 @@ PUBLISHED_CASES.update(
             _published(
                 GOOD_HEADER + b",E09000003,Barnet,E02000024,X,1,12345678901234567890123,3,\n"
             ),
-            r"vaccinations-MSOA-20210311.csv, row 1, column '60-64': the count 1234.* larger than",
+            r"vaccinations-MSOA-20210311.csv, row 1, column '60-64': the count 1234.* more people than live on Earth",
         ),
         "published: none of the ICB's MSOAs": (
             _published(GOOD_HEADER + b",E08000001,Bolton,E02000984,Bolton 001,1,2,3,\n"),
