@@ -42,3 +42,12 @@ def area_counts(
     with reading() as con:
         rows = published.published_uptake(con, "msoa", choice.dose, choice.as_at, choice.age_bands)
     return aggregate.area_counts(rows, msoa_boroughs(version), choice, level)
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def denominator_sentences(choice: aggregate.PublishedChoice, version: str) -> list[str]:
+    """Return what the page says about chosen figures without a population, and why."""
+    del version
+    with reading() as con:
+        gaps = published.population_gaps(con, choice.dose, choice.as_at)
+    return aggregate.denominator_sentences(gaps, choice)

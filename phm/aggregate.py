@@ -2,9 +2,9 @@
 
 A published dataset has no person records, so only dose, date, age band and place can be
 chosen. Figures come from MSOA rows (borough figures are their sums, which equal NHS
-England's published borough totals); an area with an unreadable published cell, or with a cell
-that has more people vaccinated than its population, has no figure, never a partial one: it is
-listed with its reason and drawn in its own colour.
+England's published borough totals); an area with an unreadable published cell, with a cell
+that has more people vaccinated than its population, or without a population for a chosen band,
+has no figure, never a partial one: it is listed with its reason and drawn in its own colour.
 """
 
 from __future__ import annotations
@@ -31,9 +31,12 @@ MISSING_RGBA = (203, 190, 230, 220)  # light violet: not the grey of suppression
 MISSING_LABEL = "Not published (unreadable cell in the source file)"
 EXCEEDS_RGBA = (161, 217, 155, 220)  # light green: in neither the uptake nor the gap palette
 EXCEEDS_LABEL = "No figure (more people vaccinated than the population in the published figures)"
+NO_POPULATION_RGBA = (253, 208, 162, 220)  # light orange: no denominator
+NO_POPULATION_LABEL = "No figure (no population published for the chosen age bands)"
 # Why an area has no figure: its map state, colour, legend label and words in a sentence.
 UNREADABLE = "missing"
 EXCEEDS = "exceeds"
+NO_POPULATION = "no population"
 REASONS: dict[str, tuple[tuple[int, int, int, int], str, str]] = {
     EXCEEDS: (
         EXCEEDS_RGBA,
@@ -42,6 +45,11 @@ REASONS: dict[str, tuple[tuple[int, int, int, int], str, str]] = {
         " cell, so no rate can be made",
     ),
     UNREADABLE: (MISSING_RGBA, MISSING_LABEL, "a published cell was unreadable (e.g. #VALUE!)"),
+    NO_POPULATION: (
+        NO_POPULATION_RGBA,
+        NO_POPULATION_LABEL,
+        "no NIMS population was imported for a chosen age band, so there is no denominator",
+    ),
 }
 
 
@@ -174,6 +182,7 @@ def area_counts(
             "vaccinated": vaccinated,
             "population": population,
             "exceeds": exceeds,
+            "unreadable": np.asarray(pd.isna(vaccinated), dtype=bool) & ~exceeds,
         }
     )
     grouped = frame.groupby([level, f"{level}_label"], sort=True, dropna=False)
@@ -181,10 +190,14 @@ def area_counts(
     # A sum over a missing cell, or over one above its population, is missing, never partial.
     incomplete = grouped[["vaccinated", "population"]].agg(lambda s: s.isna().any()).any(axis=1)
     over = grouped["exceeds"].any().to_numpy()
+    unreadable = grouped["unreadable"].any().to_numpy()
     left_out = incomplete.to_numpy() | over
     counts = counts.reset_index()
     missing = counts.loc[left_out, [level, f"{level}_label"]].reset_index(drop=True)
-    missing["reason"] = np.where(over[left_out], EXCEEDS, UNREADABLE)
+    # The first reason that applies: above the population, unreadable, else no population.
+    missing["reason"] = np.select(
+        [over[left_out], unreadable[left_out]], [EXCEEDS, UNREADABLE], NO_POPULATION
+    )
     complete = counts.loc[~left_out].reset_index(drop=True)
     complete = complete.astype({"vaccinated": "int64", "population": "int64"})
     return key_published(complete), missing
@@ -239,6 +252,38 @@ def missing_sentences(missing: pd.DataFrame, level: str) -> list[str]:
     return sentences
 
 
+def denominator_sentences(gaps: pd.DataFrame, choice: PublishedChoice) -> list[str]:
+    """Return what a page says about chosen figures stored without a population, and why.
+
+    `gaps`: phm.queries.published.population_gaps (age_band, cells, without_population) for
+    the chosen dose and date.
+    """
+    chosen = gaps if not choice.age_bands else gaps[gaps["age_band"].isin(choice.age_bands)]
+    lacking = chosen[chosen["without_population"] > 0]
+    if lacking.empty:
+        return []
+    if int(gaps["without_population"].sum()) == int(gaps["cells"].sum()):
+        return [
+            "These published figures were imported without NIMS populations, so no uptake can"
+            " be shown: import the NIMS population file (or the workbook's NIMS sheet) with"
+            " the weekly file (`python -m phm import-published WEEK NIMS`)."
+        ]
+    whole = lacking[lacking["without_population"] == lacking["cells"]]["age_band"].tolist()
+    partial = lacking[lacking["without_population"] < lacking["cells"]]["age_band"].tolist()
+    sentences = []
+    if whole:
+        sentences.append(
+            f"Age band {_or_list(whole)} has no figure: the NIMS population file imported"
+            " with these figures has no population for it (no denominator)."
+        )
+    if partial:
+        sentences.append(
+            f"Some areas in age band {_or_list(partial)} have no figure: their NIMS"
+            " population is missing (unreadable, or below zero when worked out from NIMS totals)."
+        )
+    return sentences
+
+
 def nothing_to_show(missing: pd.DataFrame) -> str:
     """Return what a page says when no chosen area has a figure."""
     if missing.empty:
@@ -251,6 +296,7 @@ def left_out_line(missing: pd.DataFrame) -> str:
     parts = {
         EXCEEDS: "more people vaccinated than the population",
         UNREADABLE: "unreadable published cells",
+        NO_POPULATION: "no population (denominator)",
     }
     counts = missing["reason"].value_counts()
     detail = "; ".join(f"{parts[r]}: {int(counts[r])}" for r in REASONS if r in counts)

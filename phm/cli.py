@@ -1,10 +1,12 @@
-"""Command line: python -m phm demo | reference | check | marginals | contract | ingest | import-published | import-sites | datasets."""
+"""Command line: python -m phm demo | reference | check | marginals | contract | ingest | import-published | import-sites | sample-extract | datasets."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 from phm import settings
@@ -15,6 +17,22 @@ def _progress(message: str, fraction: float) -> None:
     width = 30
     filled = int(round(fraction * width))
     print(f"[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {message}", flush=True)
+
+
+def as_at_date(text: str) -> date:
+    """Return the date of an --as-at argument, or raise an argparse error saying what is wrong."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2021-03-07"
+        ) from None
+
+
+def _unwritable(error: OSError) -> str:
+    """Return an OSError in one line: what could not be done, and where."""
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{error.strerror or error}{where}"
 
 
 def _reference_dir(icb: str) -> Path:
@@ -129,9 +147,12 @@ def cmd_reference(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate a database; exit 1 with a report when any rule fails."""
+    from phm import workfiles
     from phm.check import check_database
 
     path = Path(args.database)
+    for removed in workfiles.clean_debris(path.parent):
+        print(f"Removed {removed.name}, left by a load that was interrupted")
     problems = check_database(path)
     if problems:
         print(f"{path}: {len(problems)} problem(s)")
@@ -169,8 +190,6 @@ def cmd_contract(args: argparse.Namespace) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Validate a linked extract and load it; exit 1 (nothing changed) when refused."""
-    from datetime import date
-
     from phm.ingest.load import ingest
 
     files = {
@@ -188,7 +207,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             files,
             Path(args.out),
             _reference_dir(args.icb),
-            as_at=date.fromisoformat(args.as_at) if args.as_at else None,
+            as_at=args.as_at,
             name=args.name,
             accept_warnings=args.accept_warnings,
             reference_dir=Path(args.reference_dir) if args.reference_dir else None,
@@ -196,6 +215,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"error: {_unwritable(error)}. {args.out} is unchanged.", file=sys.stderr)
         return 2
     for count in result.findings.counts:
         where = f"{count.file}" + (f", column {count.column}" if count.column else "")
@@ -211,8 +233,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_import_published(args: argparse.Namespace) -> int:
     """Import NHS England's published uptake statistics into an aggregate dataset."""
-    from datetime import date
-
     from phm.ingest.published import import_published
 
     try:
@@ -220,11 +240,12 @@ def cmd_import_published(args: argparse.Namespace) -> int:
             [Path(f) for f in args.files],
             Path(args.out),
             _reference_dir(args.icb),
-            as_at=date.fromisoformat(args.as_at) if args.as_at else None,
+            as_at=args.as_at,
             name=args.name,
         )
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (ValueError, OSError) as error:
+        text = _unwritable(error) if isinstance(error, OSError) else str(error)
+        print(f"error: {text}", file=sys.stderr)
         print(f"{args.out} is unchanged.", file=sys.stderr)
         return 2
     for line in result.lines():
@@ -234,8 +255,7 @@ def cmd_import_published(args: argparse.Namespace) -> int:
 
 def cmd_import_sites(args: argparse.Namespace) -> int:
     """Import NHS England's list of vaccination sites, geocoded, keeping those in the ICB."""
-    from datetime import date
-
+    from phm import db
     from phm.ingest.sites import add_sites_to_database, import_sites
 
     if not args.db and not args.out:
@@ -245,22 +265,49 @@ def cmd_import_sites(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        result = import_sites(
-            Path(args.file),
-            _reference_dir(args.icb),
-            date.fromisoformat(args.as_at) if args.as_at else None,
-        )
+        for target in (Path(t) for t in (args.out, args.db) if t):
+            db.ensure_replaceable(target)  # before any work: a folder, or nowhere to write
+        result = import_sites(Path(args.file), _reference_dir(args.icb), args.as_at)
         if args.out:
             result.sites.drop(columns=["source"]).to_csv(args.out, index=False)
             print(f"Wrote {args.out} (the --sites file of python -m phm ingest)")
         if args.db:
             add_sites_to_database(Path(args.db), result.sites)
             print(f"Added the sites to {args.db}")
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (ValueError, OSError) as error:
+        text = _unwritable(error) if isinstance(error, OSError) else str(error)
+        print(f"error: {text}", file=sys.stderr)
         return 2
     for line in result.lines():
         print(line)
+    return 0
+
+
+def cmd_sample_extract(args: argparse.Namespace) -> int:
+    """Write a small synthetic extract in the data contract's layout, for operators to copy."""
+    from phm.ingest.sample import write_sample_extract
+    from phm.synth import build_demo
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        print(f"error: {out} is a file; give a folder for the extract", file=sys.stderr)
+        return 2
+    try:
+        with tempfile.TemporaryDirectory(prefix="phm-sample-") as temp:
+            database = Path(temp) / "sample.duckdb"
+            build_demo(database, _reference_dir(args.icb), scale=args.scale, seed=args.seed)
+            paths = write_sample_extract(database, out, args.format)
+    except OSError as error:
+        print(f"error: {_unwritable(error)}", file=sys.stderr)
+        return 2
+    for kind, path in paths.items():
+        print(f"Wrote {path} (--{kind})")
+    print(
+        "A synthetic extract in the layout of docs/data-contract.md; load it with:"
+        f" python -m phm ingest --persons {paths['persons']} --vaccinations"
+        f" {paths['vaccinations']} --practices {paths['practices']} --sites {paths['sites']}"
+        " --out data/sample.duckdb"
+    )
     return 0
 
 
@@ -339,7 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("--out", default=settings.get("PHM_DB"), help="database to build or replace")
     ing.add_argument("--name", default=None, help="dataset name shown in the app")
     ing.add_argument(
-        "--as-at", default=None, help="YYYY-MM-DD; no date may be later (default today)"
+        "--as-at",
+        type=as_at_date,
+        default=None,
+        help="YYYY-MM-DD; no date may be later (default today)",
     )
     ing.add_argument("--accept-warnings", action="store_true", help="load despite warnings")
     ing.add_argument("--icb", default=settings.get("PHM_ICB"), help="reference geography folder")
@@ -354,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="weekly MSOA vaccination files and NIMS populations (CSV or NHS England .xlsx)",
     )
     pub.add_argument("--out", default=settings.get("PHM_DB"))
-    pub.add_argument("--as-at", default=None, help="YYYY-MM-DD the counts run to")
+    pub.add_argument("--as-at", type=as_at_date, default=None, help="YYYY-MM-DD the counts run to")
     pub.add_argument("--name", default=None)
     pub.add_argument("--icb", default=settings.get("PHM_ICB"))
     pub.set_defaults(func=cmd_import_published)
@@ -362,9 +412,23 @@ def build_parser() -> argparse.ArgumentParser:
     sites.add_argument("file", help="the published workbook (.xlsx)")
     sites.add_argument("--db", default=None, help="database whose site table gets the sites")
     sites.add_argument("--out", default=None, help="write the sites as a contract CSV")
-    sites.add_argument("--as-at", default=None, help="date of the list (default: from the name)")
+    sites.add_argument(
+        "--as-at",
+        type=as_at_date,
+        default=None,
+        help="YYYY-MM-DD of the list (default: from the name)",
+    )
     sites.add_argument("--icb", default=settings.get("PHM_ICB"))
     sites.set_defaults(func=cmd_import_sites)
+    sample = sub.add_parser(
+        "sample-extract", help="write a small synthetic extract in the data contract's layout"
+    )
+    sample.add_argument("--out", required=True, help="folder for persons, vaccinations, ...")
+    sample.add_argument("--format", choices=["csv", "parquet"], default="csv")
+    sample.add_argument("--scale", type=float, default=0.01, help="0.01 = about 16,000 people")
+    sample.add_argument("--seed", type=int, default=2020)
+    sample.add_argument("--icb", default=settings.get("PHM_ICB"), help="reference geography")
+    sample.set_defaults(func=cmd_sample_extract)
     ds = sub.add_parser("datasets", help="list datasets beside PHM_DB or switch the active one")
     ds.add_argument("--db", default=settings.get("PHM_DB"))
     ds.add_argument("--activate", default=None, help="file name of the dataset to make active")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from phm import workfiles
 
 # How long a lease waits for the queries still running on a replaced file before giving up.
 DRAIN_TIMEOUT_S = 120.0
@@ -24,19 +25,39 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+def ensure_replaceable(target: Path) -> None:
+    """Raise ValueError unless a database can be built beside `target` and moved over it."""
+    if target.is_dir():
+        raise ValueError(
+            f"{target} is a folder, not a database file; give a file name such as"
+            f" {target / 'NAME.duckdb'}"
+        )
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"cannot write in {folder} (read-only or permission denied): the new database"
+            f" {target.name} is built beside the live one there"
+        )
+
+
 @contextmanager
-def building(target: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def building(
+    target: Path, work: workfiles.Claim | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a new database beside `target`, moved over it only on success.
 
-    A crash or exception leaves `target` untouched; the partial file is removed.
+    A crash or exception leaves `target` untouched; the partial file is removed, and one left
+    by a killed process is removed by the next load (phm.workfiles). `work`: the claim of a
+    load that has other work files beside the target (else one is made here).
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".building", dir=target.parent
-    )
-    os.close(handle)
-    temp = Path(name)
-    temp.unlink()
+    ensure_replaceable(target)
+    if work is None:
+        with workfiles.claim(target) as claimed, building(target, claimed) as con:
+            yield con
+        return
+    temp = work.path(".building")
     con = duckdb.connect(str(temp))
     try:
         yield con

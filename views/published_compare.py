@@ -25,6 +25,8 @@ level = st.segmented_control(
 label = LEVELS[level].label
 noun = LEVELS[level].noun
 counts, missing = published_data.area_counts(page.choice, level, page.version)
+for sentence in published_data.denominator_sentences(page.choice, page.version):
+    st.warning(sentence, icon=":material/report:")
 overall = protected_uptake(aggregate.total_counts(counts), page.rule).iloc[0]
 ics_pct = None if counts.empty else shown_uptake(overall)
 for sentence in aggregate.missing_sentences(missing, level):

@@ -30,6 +30,8 @@ metric = right.segmented_control(
     required=True,
 )
 counts, missing = published_data.area_counts(page.choice, level, page.version)
+for sentence in published_data.denominator_sentences(page.choice, page.version):
+    st.warning(sentence, icon=":material/report:")
 if counts.empty:
     for sentence in aggregate.missing_sentences(missing, level):
         st.warning(sentence, icon=":material/report:")

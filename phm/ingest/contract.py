@@ -171,13 +171,21 @@ def render_markdown() -> str:
         " unless `--accept-warnings` is given. The new database is built beside the live one and"
         " swapped in only when it is complete, so a failed or interrupted load changes nothing.",
         "",
-        "Checks: types; required values; code lists; text longer than"
+        "Checks: the file's head (a semicolon- or tab-delimited file, a gzip file not named"
+        " `.gz` or the reverse, a column named twice, a title row above the header, a row with"
+        " more or fewer fields than the header, each named by line); types (whole numbers that"
+        " fit a 64-bit integer, ids not negative, booleans `true`/`false`/`1`/`0` in any case,"
+        " never `yes`/`Y`); required values; code lists; text longer than"
         f" {MAX_TEXT_LENGTH} characters; text starting with `=`, `+`, `@` or `-` (spreadsheet"
-        " formula injection); duplicate ids; dates (no vaccination before the programme began on"
-        f" {PROGRAMME_START} or after the as-at date, birth dates from {EARLIEST_BIRTH}, no dose"
-        " before birth); every vaccination's person present; at most one dose of each number per"
-        " person; dose order and intervals; LSOAs against the reference geography of the ICB;"
-        " practices and sites against their files.",
+        " formula injection); NUL and other control characters; duplicate ids (person ids as"
+        " whole numbers: `0054678998` and `54678998` are one id); dates (none before"
+        f" {EARLIEST_BIRTH}, so no BC dates; no vaccination before the programme began on"
+        f" {PROGRAMME_START} or after the as-at date, no dose before birth); every vaccination's"
+        " person present; at most one dose of each number per person; dose order and intervals;"
+        " LSOAs against the reference geography of the ICB; practices and sites against their"
+        " files. A workbook whose parts expand beyond 400 MB is refused unread."
+        " `python -m phm sample-extract --out DIR` writes a small synthetic extract in this"
+        " layout.",
         "",
     ]
     for spec in INPUTS.values():

@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from phm.ingest import report
+
 POINTER_SUFFIX = ".active"
 
 
@@ -80,6 +82,22 @@ def _report(folder: Path, stem: str, tag: str) -> Path | None:
     return path if path.is_file() else None
 
 
+def _own_report(folder: Path, stem: str, meta: dict[str, str]) -> Path | None:
+    """Return the validation report beside a database only when it describes that database.
+
+    A load killed between writing its report and swapping its database in, or a database
+    built since by another command, leaves a report beside a database it does not describe.
+    """
+    path = _report(folder, stem, "report")
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return path if report.describes(data, meta) else None
+
+
 def list_datasets(live: Path) -> list[Dataset]:
     """Return every readable dataset in the folder of `live`, the active one marked."""
     folder = live.parent
@@ -99,7 +117,7 @@ def list_datasets(live: Path) -> list[Dataset]:
                 meta.get("kind", "unknown"),
                 meta.get("as_at", "unknown"),
                 path.resolve() == active,
-                _report(folder, path.stem, "report"),
+                _own_report(folder, path.stem, meta),
                 _report(folder, path.stem, "rejected"),
             )
         )

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from phm import codes, db, geo, record_keys, schema, settings
+from phm import codes, db, geo, record_keys, schema, settings, workfiles
 from phm.geo import ATTRIBUTION
 from phm.ingest import report
 from phm.ingest.contract import INPUTS
@@ -230,32 +229,50 @@ def ingest(
         if spec.required and kind not in files:
             raise ValueError(f"the {kind} file is required")
     limit = as_at or date.today()
-    secret, created = (record_key_secret, False)
-    if not secret:
-        secret, created = record_keys.load_secret(_secret_file())
     stem = report_stem or out.with_suffix("")
     findings = Findings([], [])
-    lsoa, imd_source, area_sources = reference_lsoas(ref_dir, reference_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".staging", dir=out.parent)
-    os.close(handle)
-    staging = Path(temp_name)
-    staging.unlink()
     rows: dict[str, int] = {}
-    reason = ""
+    imd_source = ""
+    build_id = secrets.token_hex(8)
 
     def refuse(why: str) -> IngestResult:
-        paths = report.write(stem.parent / f"{stem.name}.rejected", _summary(False, why))
+        try:
+            paths = report.write(stem.parent / f"{stem.name}.rejected", _summary(False, why))
+        except OSError as error:
+            paths, why = [], f"{why} (no report written: {error.strerror or error})"
         return IngestResult(False, findings, paths, time.perf_counter() - started, rows, why)
 
     def _summary(loaded: bool, why: str) -> dict:
         return report.summary(
-            files, out, name or out.stem, limit, findings, loaded, why, rows, imd_source
+            files,
+            out,
+            name or out.stem,
+            limit,
+            findings,
+            loaded,
+            why,
+            rows,
+            imd_source,
+            build_id if loaded else "",
         )
 
     try:
-        with db.building(out) as con:
-            con.execute("ATTACH $path AS stage", {"path": str(staging)})
+        db.ensure_replaceable(out)
+    except ValueError as error:
+        message = f"{error}; nothing was read or changed"
+        findings.add(
+            CheckCount("output not writable", ERROR, out.name, None, 1, message),
+            [Problem("output not writable", ERROR, out.name, None, None, None, message)],
+        )
+        return refuse(message)
+    secret, created = (record_key_secret, False)
+    if not secret:
+        secret, created = record_keys.load_secret(_secret_file())
+    lsoa, imd_source, area_sources = reference_lsoas(ref_dir, reference_dir)
+    paths: list[Path] = []
+    try:
+        with workfiles.claim(out) as work, db.building(out, work) as con:
+            con.execute("ATTACH $path AS stage", {"path": str(work.path(".staging"))})
             con.register("ref_lsoa", lsoa[["lsoa_code"]])
             staged: dict[str, Staged] = {}
             for i, (kind, path) in enumerate(files.items()):
@@ -296,39 +313,32 @@ def ingest(
                 )
                 findings.add(CheckCount("simulated IMD", NOTE, "(reference)", None, 1, message))
             if findings.errors():
-                reason = f"{findings.errors():,} error(s): nothing was loaded"
-                raise _Refused(reason)
+                raise _Refused(f"{findings.errors():,} error(s): nothing was loaded")
             if findings.warnings() and not accept_warnings:
-                reason = (
+                raise _Refused(
                     f"{findings.warnings():,} warning(s): nothing was loaded;"
                     " check them and rerun with --accept-warnings to load anyway"
                 )
-                raise _Refused(reason)
             progress("Writing tables", 0.6)
             rows = _write_tables(con, staged, lsoa, secret)
             meta = _meta(files, name or out.stem, limit, con, findings, imd_source, area_sources)
+            extra = {
+                "record_key_fingerprint": record_keys.fingerprint(secret),
+                report.BUILD_ID_KEY: build_id,
+            }
             meta = pd.concat(
-                [
-                    meta,
-                    pd.DataFrame(
-                        {
-                            "key": ["record_key_fingerprint"],
-                            "value": [record_keys.fingerprint(secret)],
-                        }
-                    ),
-                ],
+                [meta, pd.DataFrame({"key": list(extra), "value": list(extra.values())})],
                 ignore_index=True,
             )
             con.register("new_meta", meta)
             con.execute("INSERT INTO dataset_meta SELECT * FROM new_meta")
             con.execute("DETACH stage")
+            # The report is written before the swap and names the build it describes, so a
+            # report is never taken for that of another database (phm.ingest.datasets).
+            paths = report.write(stem.parent / f"{stem.name}.report", _summary(True, ""))
             progress("Swapping in the new database", 0.95)
     except _Refused as refused:
         return refuse(str(refused))
-    finally:
-        staging.unlink(missing_ok=True)
-        Path(f"{staging}.wal").unlink(missing_ok=True)
-    paths = report.write(stem.parent / f"{stem.name}.report", _summary(True, ""))
     progress("Done", 1.0)
     return IngestResult(True, findings, paths, time.perf_counter() - started, rows)
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -32,7 +33,7 @@ import pandas as pd
 
 from phm import db, geo, schema
 from phm.codes import band_range
-from phm.ingest import report
+from phm.ingest import headcheck, report
 from phm.ingest.validate import NOTE, WARNING, CheckCount, Findings, Problem
 
 DOSE_COLUMN = re.compile(r"^(1st|2nd|3rd|booster)\s+dose\s+(.+)$", re.IGNORECASE)
@@ -45,8 +46,13 @@ MSOA_CODE = re.compile(r"^[EW]02\d{6}$")
 DOSE_HEADING = re.compile(r"\b(1st|2nd|3rd|first|second|third|booster)\s+doses?\b", re.IGNORECASE)
 DOSE_WORDS = {"first": "1st", "second": "2nd", "third": "3rd"}
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 HEADER_SEARCH_ROWS = 40  # NHS England's title blocks run to 10-15 rows
 DAYS_FROM_DATA_TO_PUBLICATION = 4  # weekly files published on Thursday, counts to the Sunday
+# A count above a trillion (more people than live on Earth) is a damaged file, and sums of
+# such counts could overflow the 64-bit integers they are stored in.
+MAX_COUNT = 1_000_000_000_000
+TOO_LARGE = "count too large"
 
 
 class NoCountColumns(ValueError):
@@ -110,6 +116,8 @@ def parse_count(text: str | None) -> tuple[int | None, str | None]:
     cleaned = text.strip().replace(",", "")
     if re.fullmatch(r"-?\d+", cleaned):
         value = int(cleaned)
+        if value > MAX_COUNT:
+            return None, TOO_LARGE
         return (value, None) if value >= 0 else (None, "negative count")
     return None, "unreadable cell"
 
@@ -254,6 +262,12 @@ def parse_table(path: Path, rows: list[list[str]], h: int, sheet: str | None = N
             text = row[position] if position < len(row) else None
             value, problem = parse_count(text)
             cell = f" (cell {column_letter(position)}{at + 1})" if sheet else ""
+            if problem == TOO_LARGE:
+                raise ValueError(
+                    f"{where}, row {r}, column {header[position]!r}{cell}: the count"
+                    f" {str(text).strip()[:40]} ({len(str(text).strip())} characters) is more"
+                    f" than {MAX_COUNT:,}, more people than live on Earth; the file is damaged"
+                )
             origins.append({"row": r, "column": header[position], "cell": cell, "text": text})
             if problem:
                 counts[problem] = counts.get(problem, 0) + 1
@@ -343,6 +357,7 @@ def read_workbook_tables(path: Path) -> list[tuple[str, list[list[str]], int]]:
         raise ValueError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise ValueError(f"{path.name}: the file is empty")
+    headcheck.check_workbook_size(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for broken files
@@ -470,7 +485,13 @@ def publication_date(name: str) -> date | None:
     """Return the date in a file name: '20210311' or NHS England's '11-March-2021'."""
     match = DATE_IN_NAME.search(name)
     if match:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            raise ValueError(
+                f"{name}: {match.group(0)} in the name is not a date (YYYYMMDD);"
+                " correct the name or give --as-at YYYY-MM-DD"
+            ) from None
     match = DAY_MONTH_IN_NAME.search(name)
     if match:
         day, month, year = match.groups()
@@ -479,6 +500,11 @@ def publication_date(name: str) -> date | None:
                 return datetime.strptime(f"{day} {month} {year}", spelling).date()
             except ValueError:
                 continue
+        if month[:3].lower() in MONTHS:  # a month, but no such day in it
+            raise ValueError(
+                f"{name}: {match.group(0)} in the name is not a date (such as 11-March-2021);"
+                " correct the name or give --as-at YYYY-MM-DD"
+            )
     return None
 
 
@@ -555,6 +581,14 @@ def build_rows(
         )
         frames.append(frame)
     msoa = pd.concat(frames, ignore_index=True)
+    if msoa.empty:
+        labels = ", ".join(item.label for item in vaccination_files)
+        raise ValueError(
+            f"{labels}: none of its MSOAs is in the ICB's reference geography"
+            f" ({len(areas):,} MSOAs, e.g. {areas['msoa_code'].iloc[0]}); is it for another"
+            " area, or is --icb wrong?"
+        )
+    _report_missing_denominators(msoa, population, findings)
     twice = msoa[msoa.duplicated(["msoa_code", "age_band", "dose", "as_at"], keep=False)]
     if not twice.empty:
         first = twice.iloc[0]
@@ -604,6 +638,45 @@ def build_rows(
         }
     )
     return pd.concat([out_msoa, out_lad], ignore_index=True)
+
+
+NO_POPULATION_FILE = "no population file"
+BAND_WITHOUT_POPULATION = "age band without population"
+
+
+def _report_missing_denominators(
+    msoa: pd.DataFrame, population: pd.DataFrame, findings: Findings
+) -> None:
+    """Warn when figures are stored without a population: no NIMS file, or a band NIMS lacks."""
+    if population.empty:
+        message = (
+            "no NIMS population file among the inputs: every figure is stored without a"
+            " denominator, so no uptake can be shown; import the NIMS population file"
+            " (or the workbook's NIMS sheet) with the weekly file"
+        )
+        findings.counts.append(
+            CheckCount(NO_POPULATION_FILE, WARNING, "(inputs)", None, len(msoa), message)
+        )
+        findings.problems.append(
+            Problem(NO_POPULATION_FILE, WARNING, "(inputs)", None, None, None, message)
+        )
+        return
+    nims_bands = sorted(set(population["age_band"]) - set(TOTAL_BANDS), key=band_range)
+    for (label, band), group in msoa.groupby(
+        [msoa["source"].str.split(";").str[0], "age_band"], sort=True
+    ):
+        if group["population"].notna().any():
+            continue
+        message = (
+            f"no NIMS population for age band {band!r} (NIMS bands: {', '.join(nims_bands)}):"
+            " its figures are stored without a denominator and shown without uptake"
+        )
+        findings.counts.append(
+            CheckCount(BAND_WITHOUT_POPULATION, WARNING, label, band, len(group), message)
+        )
+        findings.problems.append(
+            Problem(BAND_WITHOUT_POPULATION, WARNING, label, None, band, None, message)
+        )
 
 
 def _exceeding(frame: pd.DataFrame) -> pd.Series:
@@ -710,6 +783,7 @@ def import_published(
     """Build an aggregate dataset from published files and swap it in over `out` atomically."""
     from phm.ingest.load import reference_lsoas
 
+    db.ensure_replaceable(out)
     findings = Findings([], [])
     parsed = []
     for path in files:
@@ -731,16 +805,9 @@ def import_published(
         "licence": "NHS England COVID-19 Vaccinations, Open Government Licence v3.0."
         " Contains public sector information licensed under the Open Government Licence v3.0.",
     }
+    build_id = secrets.token_hex(8)
+    meta_values[report.BUILD_ID_KEY] = build_id
     meta = pd.DataFrame({"key": list(meta_values), "value": list(meta_values.values())})
-    with db.building(out) as con:
-        for table in schema.TABLES:
-            con.execute(schema.create_table_sql(table))
-        con.register("new_lsoa", lsoa)
-        con.execute("INSERT INTO lsoa BY NAME SELECT * EXCLUDE (uptake_effect) FROM new_lsoa")
-        con.register("new_rows", rows)
-        con.execute("INSERT INTO published_uptake BY NAME SELECT * FROM new_rows")
-        con.register("new_meta", meta)
-        con.execute("INSERT INTO dataset_meta SELECT * FROM new_meta")
     data = report.summary(
         {f"published {i + 1}": Path(p) for i, p in enumerate(files)},
         out,
@@ -751,8 +818,19 @@ def import_published(
         "",
         {"published_uptake": len(rows)},
         imd_source,
+        build_id,
     )
-    paths = report.write(out.with_suffix("").with_name(out.stem + ".report"), data)
+    with db.building(out) as con:
+        for table in schema.TABLES:
+            con.execute(schema.create_table_sql(table))
+        con.register("new_lsoa", lsoa)
+        con.execute("INSERT INTO lsoa BY NAME SELECT * EXCLUDE (uptake_effect) FROM new_lsoa")
+        con.register("new_rows", rows)
+        con.execute("INSERT INTO published_uptake BY NAME SELECT * FROM new_rows")
+        con.register("new_meta", meta)
+        con.execute("INSERT INTO dataset_meta SELECT * FROM new_meta")
+        # Written before the swap, naming the build: never taken for another database's report.
+        paths = report.write(out.with_suffix("").with_name(out.stem + ".report"), data)
     return PublishedResult(
         out, len(rows), sorted({d.isoformat() for d in rows["as_at"]}), findings, paths
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from phm.ingest import headcheck
 from phm.ingest.contract import InputFile
 
 CSV_OPTIONS = (
@@ -50,12 +51,23 @@ def file_format(path: Path) -> str:
 
 
 def _first_line(error: Exception) -> str:
-    """Return the first useful line of a DuckDB error."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    if "unicode" in str(error).lower():
-        where = re.search(r"Line: (\d+)", str(error))
-        line = f" (line {where.group(1)})" if where else ""
+    """Return the first useful line of a DuckDB error, in plain words where it is a known one."""
+    text = str(error)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    where = re.search(r"Line: (\d+)", text)
+    line = f" (line {where.group(1)})" if where else ""
+    if "unicode" in text.lower():
         return f"the file is not UTF-8 encoded text{line}; save it as 'CSV UTF-8'"
+    fields = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if fields and where:
+        return (
+            f"line {where.group(1)} has {fields.group(2)} fields but the header has"
+            f" {fields.group(1)}; check its commas and quotes"
+        )
+    if "unterminated quote" in text.lower():
+        return f"a quoted value is not closed{line}; check its quotes"
+    if "sniffing file" in text.lower():
+        return "not comma-separated CSV text with a header row (check the delimiter and quotes)"
     return " ".join(line for line in lines[:3] if not line.startswith("Original Line"))[:300]
 
 
@@ -75,10 +87,16 @@ def _cell_text(value: object) -> str | None:
     return text if text.strip() else None
 
 
-def read_excel(path: Path, kind: str) -> tuple[pd.DataFrame, str]:
-    """Return the sheet of a workbook named for `kind` (or its only sheet) as text cells."""
+def read_excel(path: Path, spec: InputFile) -> tuple[pd.DataFrame, str]:
+    """Return the sheet of a workbook named for the file's kind (or its only sheet) as text cells."""
     import openpyxl
 
+    kind = spec.kind
+
+    try:
+        headcheck.check_workbook_size(path)
+    except headcheck.HeadProblem as error:
+        raise UnreadableFile(str(error)) from None
     try:
         book = openpyxl.load_workbook(path, data_only=False)
     except Exception as error:  # openpyxl raises many types for broken files
@@ -105,6 +123,15 @@ def read_excel(path: Path, kind: str) -> tuple[pd.DataFrame, str]:
     names_row = [str(h).strip() if h is not None else "" for h in header]
     body = [[_cell_text(v) for v in row] for row in rows]
     body = [row for row in body if any(v is not None for v in row)]
+    try:
+        headcheck.check_header(
+            names_row,
+            spec,
+            f"{path.name}, sheet {sheet.title!r}",
+            [[c or "" for c in r] for r in body],
+        )
+    except headcheck.HeadProblem as error:
+        raise UnreadableFile(str(error)) from None
     frame = pd.DataFrame(body, columns=names_row, dtype="string")
     if frame.empty:
         frame = pd.DataFrame({n: pd.Series([], dtype="string") for n in names_row})
@@ -128,11 +155,15 @@ def stage_file(
     source_sql = ""
     params: dict[str, object] = {"path": str(path)}
     if fmt == "csv":
+        try:
+            headcheck.check_csv_head(path, spec)
+        except headcheck.HeadProblem as error:
+            raise UnreadableFile(str(error)) from None
         source_sql = f"read_csv($path, {CSV_OPTIONS})"
     elif fmt == "parquet":
         source_sql = "read_parquet($path)"
     else:
-        frame, note = read_excel(path, spec.kind)
+        frame, note = read_excel(path, spec)
         view = f"excel_{spec.kind}"
         con.register(view, frame)
         source_sql = view

@@ -14,6 +14,7 @@ from phm.ingest.validate import Findings
 from phm.text import strip_directories
 
 SUFFIXES = (".json", ".md", ".html")
+BUILD_ID_KEY = "build_id"  # in dataset_meta and in the report of the load that built it
 WITHHELD = (
     "The rows behind these problems (values from the extract, such as birth dates, with row"
     " numbers) are shown to the administrator only."
@@ -30,10 +31,15 @@ def summary(
     reason: str,
     rows: dict[str, int],
     imd_source: str = "",
+    build_id: str = "",
 ) -> dict[str, Any]:
-    """Return the report as plain data (what the JSON file holds)."""
+    """Return the report as plain data (what the JSON file holds).
+
+    `build_id`: the id the loaded database holds in dataset_meta (empty for a refusal).
+    """
     return {
         "dataset": name,
+        BUILD_ID_KEY: build_id,
         "database": str(out),
         "status": "loaded" if loaded else "refused",
         "reason": reason,
@@ -189,6 +195,11 @@ def write(stem: Path, data: dict[str, Any]) -> list[Path]:
     _atomic_write(paths[1], to_markdown(data))
     _atomic_write(paths[2], to_html(data))
     return paths
+
+
+def describes(data: dict[str, Any], meta: dict[str, str]) -> bool:
+    """Return whether a report describes the database whose dataset_meta is `meta`."""
+    return bool(data.get(BUILD_ID_KEY)) and data.get(BUILD_ID_KEY) == meta.get(BUILD_ID_KEY)
 
 
 def read(path: Path) -> dict[str, Any]:

@@ -18,7 +18,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from phm import geo
+from phm import db, geo, schema, workfiles
+from phm.ingest import headcheck
+from phm.ingest.validate import FORMULA_PATTERN
 from phm.postcodes import normalise_postcode
 from phm.text import too_long
 
@@ -31,17 +33,7 @@ SHEET_MODELS: tuple[tuple[str, str], ...] = (
 )
 NAME_HEADERS = ("site name", "trust or site name", "site_name", "name of site", "centre", "name")
 AREA_HEADERS = ("ics/stp", "ccg", "stp", "region")
-SITE_COLUMNS = [
-    "site_id",
-    "site_name",
-    "delivery_model",
-    "postcode",
-    "lon",
-    "lat",
-    "opened",
-    "closed",
-    "source",
-]
+SITE_COLUMNS = schema.column_names("site")
 DATE_IN_NAME = re.compile(r"(\d{1,2})-([a-z]{3})[a-z]*-(20\d{2})", re.IGNORECASE)
 
 
@@ -93,9 +85,15 @@ def list_date(path: Path, given: date | None) -> date:
     match = DATE_IN_NAME.search(path.name)
     if not match:
         raise ValueError(f"{path.name}: give --as-at (the date of the list)")
-    return pd.to_datetime(
-        f"{match.group(1)} {match.group(2)} {match.group(3)}", format="%d %b %Y"
-    ).date()
+    try:
+        return pd.to_datetime(
+            f"{match.group(1)} {match.group(2)} {match.group(3)}", format="%d %b %Y"
+        ).date()
+    except ValueError:
+        raise ValueError(
+            f"{path.name}: {match.group(0)} in the name is not a date (such as 26-feb-2021);"
+            " correct the name or give --as-at YYYY-MM-DD"
+        ) from None
 
 
 def check_lengths(
@@ -109,10 +107,24 @@ def check_lengths(
             raise ValueError(problem)
 
 
+def check_name(where: str, column: str, name: str) -> None:
+    """Raise ValueError for a site name that `ingest` would refuse: empty, or a formula."""
+    if not name:
+        raise ValueError(f"{where}, column {column!r}: the site name is empty; ingest needs one")
+    if re.match(FORMULA_PATTERN, name):
+        raise ValueError(
+            f"{where}, column {column!r}: the site name {name[:40]!r} starts with =, +, -"
+            " or @ (a spreadsheet formula); ingest refuses it"
+        )
+
+
 def read_sheets(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """Return every site of the workbook (sheet, row, site_name, postcode, area, delivery_model)."""
     import openpyxl
 
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    headcheck.check_workbook_size(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for broken files
@@ -145,6 +157,7 @@ def read_sheets(path: Path) -> tuple[pd.DataFrame, list[str]]:
             name, postcode = clean_text(cells[name_col]), normalise_postcode(cells[postcode_col])
             if not name and not postcode:
                 continue
+            check_name(f"{path.name}, sheet {sheet.title!r}, row {number}", header[name_col], name)
             rows.append(
                 {
                     "sheet": clean_text(sheet.title),
@@ -193,12 +206,17 @@ def import_sites(path: Path, ref_dir: Path, as_at: date | None = None) -> SiteIm
 
 
 def add_sites_to_database(database: Path, sites: pd.DataFrame) -> None:
-    """Replace the sites of the same list in a database: edit a copy beside it, then swap it in."""
+    """Replace the sites of the same list in a database: edit a copy beside it, then swap it in.
+
+    The copy is a work file of phm.workfiles: removed on failure, or by the next load when
+    this process is killed.
+    """
     if not database.exists():
         raise ValueError(f"no database at {database}")
-    temp = database.with_name(f".{database.name}.sites.building")
-    shutil.copyfile(database, temp)
-    try:
+    db.ensure_replaceable(database)
+    with workfiles.claim(database) as work:
+        temp = work.path(".building")
+        shutil.copyfile(database, temp)
         con = duckdb.connect(str(temp))
         try:
             con.register("new_sites", sites)
@@ -208,6 +226,3 @@ def add_sites_to_database(database: Path, sites: pd.DataFrame) -> None:
         finally:
             con.close()
         os.replace(temp, database)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise

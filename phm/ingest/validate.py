@@ -18,6 +18,9 @@ NOTE = "note"  # shown in the report, never blocks a load
 EXAMPLES_PER_CHECK = 100
 INTEGER_PATTERN = r"^\s*-?[0-9]+\s*$"
 FORMULA_PATTERN = r"^[=+@\-\t\r]"
+CONTROL_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # NUL and other control characters
+BOOLEAN_TEXT = ("true", "false", "1", "0")  # the contract's spellings, any case
+INTEGER_LIMITS = {"BIGINT": 2**63 - 1, "INTEGER": 2**31 - 1, "TINYINT": 127}
 ENGLAND_LON = (-6.5, 2.0)
 ENGLAND_LAT = (49.8, 55.9)
 
@@ -104,14 +107,54 @@ def row_checks(spec: InputFile, present: list[str], as_at: date) -> list[RowChec
                     f"{name} is required",
                 )
             )
+        checks.append(
+            RowCheck(
+                "control character",
+                ERROR,
+                name,
+                f"regexp_matches({text}, '{CONTROL_PATTERN}')",
+                f"{name} holds a NUL or other control character (a damaged export?)",
+            )
+        )
         if sql_type in ("BIGINT", "INTEGER", "TINYINT"):
-            checks.append(
+            whole = f"regexp_matches({text}, '{INTEGER_PATTERN}')"
+            checks += [
                 RowCheck(
                     "not a whole number",
                     ERROR,
                     name,
-                    f"{name} IS NOT NULL AND NOT regexp_matches({text}, '{INTEGER_PATTERN}')",
+                    f"{name} IS NOT NULL AND NOT {whole}",
                     f"{name} must be a whole number",
+                ),
+                RowCheck(
+                    "number out of range",
+                    ERROR,
+                    name,
+                    f"{name} IS NOT NULL AND {whole} AND {_typed(spec, name)} IS NULL",
+                    f"{name} is too large for a {sql_type} (whole numbers of at most"
+                    f" {len(str(INTEGER_LIMITS[sql_type]))} digits)",
+                ),
+            ]
+            if name.endswith("_id"):
+                checks.append(
+                    RowCheck(
+                        "negative id",
+                        ERROR,
+                        name,
+                        f"{_typed(spec, name)} < 0",
+                        f"{name} must not be negative",
+                    )
+                )
+        elif sql_type == "BOOLEAN":
+            allowed = ", ".join(f"'{b}'" for b in BOOLEAN_TEXT)
+            checks.append(
+                RowCheck(
+                    "not a boolean",
+                    ERROR,
+                    name,
+                    f"{name} IS NOT NULL AND trim({text}) <> ''"
+                    f" AND lower(trim({text})) NOT IN ({allowed})",
+                    f"{name} must be a boolean: true/false or 1/0 (not yes/no or Y/N)",
                 )
             )
         elif sql_type != "VARCHAR":
@@ -192,6 +235,17 @@ def row_checks(spec: InputFile, present: list[str], as_at: date) -> list[RowChec
                 f"vaccination_date is after the as-at date {as_at}",
             ),
         ]
+    for name in ("registered_from", "registered_to", "opened", "closed"):
+        if name in typed:
+            checks.append(
+                RowCheck(
+                    "implausible date",
+                    ERROR,
+                    name,
+                    f"{typed[name]} < DATE '{contract.EARLIEST_BIRTH}'",
+                    f"{name} must be from {contract.EARLIEST_BIRTH} (a BC date or a typing slip?)",
+                )
+            )
     if "registered_from" in typed:
         checks.append(
             RowCheck(
@@ -331,15 +385,22 @@ def _set_checks() -> list[SetCheck]:
             kind,
             key,
             f"SELECT rowid + 1, CAST({key} AS VARCHAR) FROM stage.{kind}"
-            f" WHERE trim(CAST({key} AS VARCHAR)) IN (SELECT trim(CAST({key} AS VARCHAR))"
+            f" WHERE {same} IN (SELECT {same}"
             f" FROM stage.{kind} WHERE {key} IS NOT NULL GROUP BY 1 HAVING count(*) > 1)",
-            f"{key} appears more than once",
+            f"{key} appears more than once" + note,
             (kind,),
         )
-        for kind, key in (
-            ("persons", "person_id"),
-            ("practices", "practice_code"),
-            ("sites", "site_id"),
+        for kind, key, same, note in (
+            (
+                "persons",
+                "person_id",
+                # As the whole number it is loaded as: 0054678998 and 54678998 are one id.
+                "coalesce(CAST(TRY_CAST(trim(CAST(person_id AS VARCHAR)) AS BIGINT) AS VARCHAR),"
+                " trim(CAST(person_id AS VARCHAR)))",
+                " (as a whole number: leading zeros do not make ids differ)",
+            ),
+            ("practices", "practice_code", "trim(CAST(practice_code AS VARCHAR))", ""),
+            ("sites", "site_id", "trim(CAST(site_id AS VARCHAR))", ""),
         )
     ]
     checks += [

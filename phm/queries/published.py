@@ -105,6 +105,16 @@ def published_uptake(
     return frame.astype({"vaccinated": "Int64", "population": "Int64"})
 
 
+def population_gaps(con: duckdb.DuckDBPyConnection, dose: str, as_at: date) -> pd.DataFrame:
+    """Return, per age band of a dose and date, the MSOA cells and those without a population."""
+    sql = (
+        "SELECT age_band, count(*) AS cells, count(*) - count(population) AS without_population"
+        " FROM published_uptake WHERE level = 'msoa' AND dose = $dose AND as_at = $as_at"
+        " GROUP BY age_band ORDER BY age_band"
+    )
+    return con.cursor().execute(sql, {"dose": dose, "as_at": as_at}).df()
+
+
 def msoa_boroughs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Return each MSOA of the reference geography with its borough (code and name)."""
     sql = (

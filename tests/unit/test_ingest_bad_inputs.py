@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -218,7 +220,10 @@ LINKED_CASES: dict[str, tuple[Callable[[Files, Path], Files], str]] = {
         "before the person's birth_date",
     ),
     "site outside England": (_set("sites", 0, "lon", "20.5"), "within England"),
-    "truncated file": (_raw("vaccinations", _truncate), "cannot read"),
+    "truncated file": (
+        _raw("vaccinations", _truncate),
+        "has 2 fields but the header (line 1) has 6",
+    ),
     "empty file": (_raw("persons", lambda _data: b""), "the file is empty"),
     "header only": (_raw("persons", lambda d: d.splitlines()[0] + b"\n"), "no rows"),
     "not a parquet file": (
@@ -229,6 +234,135 @@ LINKED_CASES: dict[str, tuple[Callable[[Files, Path], Files], str]] = {
     "excel with extra sheets": (_excel("persons", extra_sheet=True), "2 sheets"),
     "excel with merged cells": (_excel("persons", merge=True), "merged cells"),
 }
+
+
+def _same_id_as_number(frame: pd.DataFrame) -> pd.DataFrame:
+    frame.loc[1, "person_id"] = "00" + frame.loc[0, "person_id"]
+    return frame
+
+
+def _lines(kind: str, change: Callable[[list[bytes]], list[bytes]], name: str | None = None):
+    """Return a case that rewrites one file's lines."""
+    return _raw(kind, lambda d: b"\n".join(change(d.splitlines())) + b"\n", name)
+
+
+def _delimited(mark: bytes) -> Callable[[list[bytes]], list[bytes]]:
+    return lambda lines: [line.replace(b",", mark) for line in lines]
+
+
+def _excel_rows(kind: str, change: Callable[[list[list[str]]], list[list[str]]]):
+    """Return a case that writes one file as a one-sheet workbook, its rows changed."""
+
+    def make(files: Files, folder: Path) -> Files:
+        frame = _frame(files[kind])
+        rows = change([list(frame.columns)] + [list(r) for r in frame.itertuples(index=False)])
+        path = folder / f"{kind}.xlsx"
+        book = openpyxl.Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.save(path)
+        return {**files, kind: path}
+
+    return make
+
+
+def _gzip_named_csv(data: bytes) -> bytes:
+    return gzip.compress(data)
+
+
+def _workbook_bytes(_data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    openpyxl.Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+LINKED_CASES.update(
+    {
+        "ids equal as numbers (leading zeros)": (
+            _edit("persons", _same_id_as_number),
+            "leading zeros do not make ids differ",
+        ),
+        "person id out of range": (
+            _set("persons", 2, "person_id", "99999999999999999999"),
+            "person_id is too large",
+        ),
+        "vaccination person id out of range": (
+            _set("vaccinations", 2, "person_id", "99999999999999999999"),
+            "person_id is too large",
+        ),
+        "negative person id": (_set("persons", 2, "person_id", "-17"), "must not be negative"),
+        "flag 'yes'": (_set("persons", 2, "has_diabetes", "yes"), "not yes/no"),
+        "flag 'Y'": (_set("persons", 3, "is_unpaid_carer", "Y"), "not yes/no"),
+        "flag 'no'": (_set("persons", 3, "is_unpaid_carer", "no"), "not yes/no"),
+        "NUL byte inside a field": (
+            _set("persons", 2, "main_language", "Eng\x00lish"),
+            "nul or other control character",
+        ),
+        "control character inside a code": (
+            _set("vaccinations", 2, "site_id", "S0\x0701"),
+            "site_id holds a nul",
+        ),
+        "BC birth date": (
+            _set("persons", 2, "birth_date", "0044-03-01 (BC)"),
+            "birth_date must be from",
+        ),
+        "BC registration date": (
+            _set("persons", 2, "registered_from", "0044-03-15 (BC)"),
+            "registered_from must be from 1900",
+        ),
+        "year 1 registration date": (
+            _set("persons", 2, "registered_from", "0001-01-01"),
+            "registered_from must be from 1900",
+        ),
+        "BC site opening date": (
+            _set("sites", 0, "opened", "0100-01-01 (BC)"),
+            "opened must be from",
+        ),
+        "ragged row near the top": (
+            _lines("persons", lambda ls: ls[:3] + [ls[3] + b",extra"] + ls[4:]),
+            "line 4 has 30 fields but the header (line 1) has 29",
+        ),
+        "short row near the top": (
+            _lines("vaccinations", lambda ls: ls[:2] + [ls[2].split(b",")[0]] + ls[3:]),
+            "line 3 has 1 fields but the header (line 1) has 6",
+        ),
+        "semicolon-delimited": (
+            _lines("persons", _delimited(b";")),
+            "semicolon-delimited",
+        ),
+        "tab-delimited": (_lines("vaccinations", _delimited(b"\t")), "tab-delimited"),
+        "duplicated header": (
+            _lines("persons", lambda ls: [ls[0].replace(b"ethnicity_source", b"sex")] + ls[1:]),
+            "column 'sex' (columns 5, 7) appears twice",
+        ),
+        "title row above the header": (
+            _lines("persons", lambda ls: [b"Persons extract, March 2022", b""] + ls),
+            "the header row looks wrong",
+        ),
+        "gzip-compressed but named .csv": (
+            _raw("persons", _gzip_named_csv),
+            "gzip-compressed but not named .gz",
+        ),
+        "named .gz but not compressed": (
+            _raw("vaccinations", lambda d: d, "vaccinations.csv.gz"),
+            "named .gz but not gzip-compressed",
+        ),
+        "workbook named .csv": (_raw("persons", _workbook_bytes), "a zip archive or excel"),
+        "unterminated quote near the top": (
+            _lines("persons", lambda ls: ls[:2] + [ls[2] + b',"'] + ls[3:]),
+            "line 3: a quoted value is not closed",
+        ),
+        "excel with a duplicated header": (
+            _excel_rows("persons", lambda rows: [rows[0][:-1] + ["sex"]] + rows[1:]),
+            "column 'sex' (columns 5, 29) appears twice",
+        ),
+        "excel with a title row": (
+            _excel_rows("vaccinations", lambda rows: [["Vaccinations, March 2022"]] + rows),
+            "sheet 'Sheet': the header row looks wrong",
+        ),
+        "empty site name": (_set("sites", 0, "site_name", ""), "site_name is required"),
+    }
+)
 
 
 @pytest.mark.parametrize("case", sorted(LINKED_CASES))
@@ -353,6 +487,32 @@ PUBLISHED_CASES.update(
 )
 
 
+PUBLISHED_CASES.update(
+    {
+        "published: 23-digit count": (
+            _published(
+                GOOD_HEADER + b",E09000003,Barnet,E02000024,X,1,12345678901234567890123,3,\n"
+            ),
+            r"vaccinations-MSOA-20210311.csv, row 1, column '60-64': the count 1234.* more people than live on Earth",
+        ),
+        "published: none of the ICB's MSOAs": (
+            _published(GOOD_HEADER + b",E08000001,Bolton,E02000984,Bolton 001,1,2,3,\n"),
+            "none of its MSOAs is in the ICB's reference geography",
+        ),
+        "published xlsx: 23-digit count": (
+            _published_workbook(Table("MSOA", EARLY_HEADER, [EARLY_ROW[:4] + ["1" * 23, 2, 3]])),
+            r"sheet 'MSOA', row 1, column 'Under 60' \(cell F14\): the count 1111",
+        ),
+        "published xlsx: none of the ICB's MSOAs": (
+            _published_workbook(
+                Table("MSOA", EARLY_HEADER, [["E08000001", "Bolton", "E02000984", "B", 1, 2, 3]])
+            ),
+            "none of its MSOAs is in the ICB",
+        ),
+    }
+)
+
+
 @pytest.mark.parametrize("case", sorted(PUBLISHED_CASES))
 def test_bad_published_file_is_refused_and_live_db_unchanged(case, live_db, tmp_path) -> None:
     make, expected = PUBLISHED_CASES[case]
@@ -404,6 +564,32 @@ SITES_CASES = {
 }
 
 
+SITES_CASES.update(
+    {
+        "sites: empty site name": (
+            _sites_workbook({"Pharmacies": [["Name", "Postcode"], [None, "N1 9GU"]]}),
+            r"sites.xlsx, sheet 'Pharmacies', row 1, column 'name': the site name is empty",
+        ),
+        "sites: formula as site name": (
+            _sites_workbook(
+                {
+                    "GP sites": [
+                        ["Site name", "Postcode"],
+                        ["X", "N1 9GU"],
+                        ["+HYPERLINK(1)", "N1 9GU"],
+                    ]
+                }
+            ),
+            r"sheet 'GP sites', row 2, column 'site name': .* \(a spreadsheet formula\)",
+        ),
+        "sites: name starting with @": (
+            _sites_workbook({"Hospital hubs": [["Site name", "Postcode"], ["@SUM(1)", "N1 9GU"]]}),
+            "a spreadsheet formula",
+        ),
+    }
+)
+
+
 @pytest.mark.parametrize("case", sorted(SITES_CASES))
 def test_bad_site_list_is_refused_and_live_db_unchanged(case, live_db, tmp_path) -> None:
     make, expected = SITES_CASES[case]
@@ -416,5 +602,32 @@ def test_bad_site_list_is_refused_and_live_db_unchanged(case, live_db, tmp_path)
     assert hashlib.sha256(live.read_bytes()).hexdigest() == before
 
 
-def test_there_are_at_least_thirty_malformed_inputs() -> None:
-    assert len(LINKED_CASES) + len(PUBLISHED_CASES) + len(SITES_CASES) >= 30
+def test_there_are_at_least_eighty_malformed_inputs() -> None:
+    assert len(LINKED_CASES) + len(PUBLISHED_CASES) + len(SITES_CASES) >= 80
+
+
+def _accepted_csv(change: Callable[[bytes], bytes]):
+    return _raw("persons", change)
+
+
+# Variants the contract allows: each is loaded.
+ACCEPTED_CASES: dict[str, Callable[[Files, Path], Files]] = {
+    "CRLF line endings": _accepted_csv(lambda d: d.replace(b"\n", b"\r\n")),
+    "a byte-order mark": _accepted_csv(lambda d: b"\xef\xbb\xbf" + d),
+    "flags as TRUE/False": _set("persons", 2, "has_diabetes", "TRUE"),
+    "flags as 1/0": _set("persons", 3, "has_diabetes", "0"),
+    "a quoted name with a comma": _set("practices", 0, "practice_name", "Smith, Jones & Partners"),
+    "gzip-compressed and named .csv.gz": _raw("persons", gzip.compress, "persons.csv.gz"),
+    "a person id with leading zeros": _set("persons", 2, "person_id", "0099000001"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACCEPTED_CASES))
+def test_variants_the_contract_allows_are_loaded(case, mini, live_db, tmp_path) -> None:
+    live = tmp_path / "live.duckdb"
+    shutil.copy(live_db, live)
+    result = ingest(
+        ACCEPTED_CASES[case](mini, tmp_path), live, REF, as_at=AS_AT, accept_warnings=True
+    )
+    assert result.loaded, [p.message for p in result.findings.problems if p.severity == "error"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
