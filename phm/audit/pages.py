@@ -10,21 +10,7 @@ import pandas as pd
 from phm.audit import log
 from phm.exports import to_csv
 
-SHOWN_COLUMNS = (
-    "seq",
-    "at_utc",
-    "user_id",
-    "role",
-    "org_code",
-    "org_type",
-    "kind",
-    "page",
-    "cohort",
-    "records",
-    "file_sha256",
-    "detail",
-    "synthetic",
-)
+SHOWN_COLUMNS = log.CHAINED_FIELDS  # the hashes stay out: `verify` checks them
 DEFAULT_LIMIT = 5000
 
 
