@@ -326,6 +326,19 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Verify the audit log's hash chain; exit 1 when it was tampered with, 2 when missing."""
+    from phm.audit.log import verify
+
+    path = Path(args.db)
+    if not path.exists():
+        print(f"error: no audit log at {path}", file=sys.stderr)
+        return 2
+    result = verify(path)
+    print(f"{path}: {result.describe()}")
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
     parser = argparse.ArgumentParser(prog="python -m phm", description=__doc__)
@@ -433,6 +446,10 @@ def build_parser() -> argparse.ArgumentParser:
     ds.add_argument("--db", default=settings.get("PHM_DB"))
     ds.add_argument("--activate", default=None, help="file name of the dataset to make active")
     ds.set_defaults(func=cmd_datasets)
+    audit = sub.add_parser("audit", help="check the audit log (docs/access.md)")
+    audit.add_argument("action", choices=["verify"], help="verify: check every link of the chain")
+    audit.add_argument("--db", default=settings.get("PHM_AUDIT_DB"), help="the audit log file")
+    audit.set_defaults(func=cmd_audit)
     return parser
 
 

@@ -53,6 +53,21 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Token that lets a Data page user switch the active dataset (empty: switching off)",
     ),
+    Setting(
+        "PHM_AUDIT_DB",
+        str(ROOT / "data" / "audit.sqlite"),
+        "Append-only audit log (SQLite) of sign-ins, page views and exports; also usage analytics",
+    ),
+    Setting(
+        "PHM_ACCESS_FILE",
+        str(ROOT / "config" / "access.toml"),
+        "Claims-to-role mapping of the identity providers (see config/access.example.toml)",
+    ),
+    Setting(
+        "PHM_USER_KEY_FILE",
+        str(ROOT / "data" / "user-key.secret"),
+        "Secret behind users' pseudonymous ids in the audit log (created on first sign-in; keep it)",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
