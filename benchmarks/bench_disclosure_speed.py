@@ -155,10 +155,11 @@ def _parts() -> dict[str, object]:
     """Return part name -> function(i) timing that part for the i-th new cohort (tree on PYTHONPATH)."""
     import duckdb
 
-    from phm import disclosure, queries, trends
+    from phm import disclosure, queries
+    from phm.analysis import trends
+    from phm.analysis.summaries import protected_uptake
     from phm.cohort import Cohort
     from phm.queries import trends as trend_queries
-    from phm.summaries import protected_uptake
 
     con = duckdb.connect(os.environ["PHM_DB"], read_only=True)
 

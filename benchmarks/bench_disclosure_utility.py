@@ -27,12 +27,13 @@ import numpy as np
 import pandas as pd
 from old_tree import OLD_COMMIT, old_tree, run_in
 
-from phm import queries, targeting
+from phm import queries
+from phm.analysis import targeting
+from phm.analysis.comparison import benchmark_table
+from phm.analysis.summaries import protected_uptake
 from phm.cohort import Cohort
-from phm.comparison import benchmark_table
 from phm.disclosure import DEFAULT_RULE, DisclosureRule, protect
 from phm.queries.compare import uptake_by_level
-from phm.summaries import protected_uptake
 
 ROOT = Path(__file__).resolve().parents[1]
 EXACT = DisclosureRule(threshold=8, rounding=1)
@@ -80,12 +81,13 @@ GROUP_COLUMNS = ["place_code", "first", "first_value", "second", "second_value"]
 OLD_SIDE = """
 import json, sys
 import duckdb
-from phm import queries, targeting
+from phm import queries
+from phm.analysis import targeting
 from phm.cohort import Cohort
-from phm.comparison import benchmark_table
+from phm.analysis.comparison import benchmark_table
 from phm.disclosure import DEFAULT_RULE
 from phm.queries.compare import uptake_by_level
-from phm.summaries import protected_uptake
+from phm.analysis.summaries import protected_uptake
 
 def missing(value):
     return value is None or (isinstance(value, float) and value != value)
@@ -292,7 +294,7 @@ def print_finder(new: dict[str, dict], old: dict[str, list] | None) -> None:
     """Print overlap and rank correlation of the top 20 under each pair of rules."""
     print()
     print(
-        "Part 2a. Targeting finder top 20 (phm.targeting.find_targets, Cohort(age_min=18),"
+        "Part 2a. Targeting finder top 20 (phm.analysis.targeting.find_targets, Cohort(age_min=18),"
         " min_size 50): groups in common, Spearman's rho and Kendall's tau of their ranks"
     )
     print(f"  {'setting':26} {'comparison':38} {'in common':>9} {'rho':>6} {'tau':>6}")
@@ -313,7 +315,7 @@ def print_compare(new: dict, old: dict | None) -> None:
     """Print, per level, the share of localities with the same Compare label under two rules."""
     print()
     print(
-        "Part 2b. Compare labels (higher / similar / lower than the ICS, phm.comparison.benchmark_table"
+        "Part 2b. Compare labels (higher / similar / lower than the ICS, phm.analysis.comparison.benchmark_table"
         f" as views/compare.py calls it), {len(COMPARE_COHORTS)} cohorts pooled:"
         " same label / labelled by both (share); labelled by one rule only"
     )

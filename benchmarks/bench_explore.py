@@ -23,7 +23,8 @@ import pandas as pd
 from bench_queries import random_cohort
 from streamlit.testing.v1 import AppTest
 
-from phm import codes, queries, targeting
+from phm import codes, queries
+from phm.analysis import targeting
 from phm.cohort import AGE_BAND_SQL, ETHNIC_GROUP_SQL, IMD_QUINTILE_SQL, Cohort
 from phm.levels import FINDER_LEVELS
 

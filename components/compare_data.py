@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from components.data import TTL, reading
+from phm.analysis.inequality import deprivation_summary
 from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule
-from phm.inequality import deprivation_summary
 from phm.queries import compare, trends
 
 

@@ -15,7 +15,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from phm import check, db, disclosure, queries, settings, targeting
+from phm import check, db, disclosure, queries, settings
+from phm.analysis import targeting
 from phm.cohort import Cohort
 
 TTL = settings.get_int("PHM_CACHE_TTL")

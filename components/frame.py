@@ -15,7 +15,7 @@ import streamlit as st
 from components import data, render
 from components.cohort_picker import current_cohort, place_names
 from components.published_picker import current_choice
-from phm.aggregate import NOT_PUBLISHED, PublishedChoice
+from phm.analysis.aggregate import NOT_PUBLISHED, PublishedChoice
 from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule
 

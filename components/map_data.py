@@ -6,16 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from components import data, render
-from phm import geo, maps, settings
+from phm import geo, settings
+from phm.analysis.summaries import protected_uptake
 from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule
 from phm.levels import LEVELS
+from phm.output import maps
 from phm.outreach import candidates as candidate_points
 from phm.outreach.coverage import Reach, weighted_points
 from phm.outreach.plan import COUNTS, BusPlan, SitePlan, plan_bus, plan_sites
 from phm.outreach.routes import Timetable
 from phm.queries import geography
-from phm.summaries import protected_uptake
 
 TTL = data.TTL
 

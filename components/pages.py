@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from phm import business_case
+from phm.analysis import business_case
 
 VIEWS = Path(__file__).resolve().parents[1] / "views"
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.data import TTL, reading
-from phm import aggregate
+from phm.analysis import aggregate
 from phm.queries import published
 
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import data, published_data
 from phm import codes
-from phm.aggregate import NOT_PUBLISHED, PublishedChoice, choice_from_query_params
+from phm.analysis.aggregate import NOT_PUBLISHED, PublishedChoice, choice_from_query_params
 from phm.text import escape_markdown
 
 KEEP = "session"

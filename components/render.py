@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from components import data
-from phm import compare_charts, disclosure
-from phm.comparison import funnel_for, outliers
+from phm import disclosure
+from phm.analysis.comparison import funnel_for, outliers
+from phm.output import compare_charts
 
 TABLE_LABELS = {
     "vaccinated": "Vaccinated",

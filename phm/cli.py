@@ -64,7 +64,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _official_folder(out: Path, icb: str) -> Path:
     """Return the reference folder of an ICB (slug or name) under `out`, which must exist."""
-    from phm import reference
+    from phm.geo import reference
 
     folder = out / icb
     if not (folder / "lsoa.parquet").is_file():
@@ -121,7 +121,7 @@ def cmd_reference_official(args: argparse.Namespace) -> int:
 
 def cmd_reference(args: argparse.Namespace) -> int:
     """Extract an ICB's reference geography, or import official area data for it."""
-    from phm import reference
+    from phm.geo import reference
 
     if args.imd or args.population or args.ethnicity or args.download:
         return cmd_reference_official(args)
@@ -165,7 +165,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_marginals(args: argparse.Namespace) -> int:
     """Print the generated marginals beside their targets."""
-    from phm.marginals import report_marginals
+    from phm.synth.marginals import report_marginals
 
     print(report_marginals(Path(args.database)))
     return 0

@@ -6,10 +6,10 @@ import streamlit as st
 
 from components import data, map_data, pages, presentation, render
 from components.frame import open_page
-from phm import brief as briefs
-from phm import business_case as bc
+from phm.analysis import business_case as bc
+from phm.analysis.summaries import protected_uptake
 from phm.disclosure import format_count
-from phm.summaries import protected_uptake
+from phm.output import brief as briefs
 from phm.text import escape_markdown
 
 page = open_page("Business case")

@@ -5,13 +5,14 @@ import streamlit as st
 
 from components import compare_data, data, render
 from components.frame import open_page
-from phm import codes, compare_charts
-from phm.comparison import benchmark_table, compared_counts, default_localities, export_csv
-from phm.exports import header_lines
-from phm.inequality import gaps_against, gradient_frame, not_drawn, summary_table
+from phm import codes
+from phm.analysis.comparison import benchmark_table, compared_counts, default_localities, export_csv
+from phm.analysis.inequality import gaps_against, gradient_frame, not_drawn, summary_table
+from phm.analysis.summaries import protected_uptake, shown_uptake
 from phm.levels import COMPARE_LEVELS, LEVELS
+from phm.output import compare_charts
+from phm.output.exports import header_lines
 from phm.queries.compare import DEPRIVATION
-from phm.summaries import protected_uptake, shown_uptake
 
 page = open_page("Compare localities")
 

@@ -4,9 +4,11 @@ import streamlit as st
 
 from components import data, render
 from components.frame import open_page
-from phm import charts, codes, explore, exports
+from phm import codes
+from phm.analysis import explore
+from phm.analysis.summaries import shown_uptake
+from phm.output import charts, exports
 from phm.queries import DIMENSIONS
-from phm.summaries import shown_uptake
 
 page = open_page("Explore")
 dose_label = codes.DOSES[page.cohort.dose]

@@ -4,10 +4,11 @@ import streamlit as st
 
 from components import data, map_data, pages, render
 from components.frame import open_page
-from phm import codes, maps
+from phm import codes
+from phm.analysis.summaries import largest_shown, protected_uptake
 from phm.levels import LEVELS, MAP_LEVELS
+from phm.output import maps
 from phm.outreach.coverage import Reach
-from phm.summaries import largest_shown, protected_uptake
 
 ALL_MODELS = list(codes.DELIVERY_MODELS)
 BREAKDOWNS = {

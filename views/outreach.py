@@ -7,7 +7,9 @@ import streamlit as st
 
 from components import data, map_data, pages, render
 from components.frame import open_page
-from phm import business_case, codes, exports, maps
+from phm import codes
+from phm.analysis import business_case
+from phm.output import exports, maps
 from phm.outreach import export
 from phm.outreach.candidates import MAX_ROWS, MAX_TEXT, MAX_UPLOAD_MB, read_candidates
 from phm.outreach.coverage import DEFAULT_WALK_FACTOR, Reach

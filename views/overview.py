@@ -4,8 +4,9 @@ import streamlit as st
 
 from components import data, render
 from components.frame import open_page
-from phm import charts, codes
-from phm.summaries import gap_between, protected_uptake, shown_uptake
+from phm import codes
+from phm.analysis.summaries import gap_between, protected_uptake, shown_uptake
+from phm.output import charts
 
 page = open_page("Overview")
 

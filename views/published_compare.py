@@ -4,11 +4,12 @@ import streamlit as st
 
 from components import published_data, render
 from components.frame import open_published_page
-from phm import aggregate, compare_charts
-from phm.comparison import benchmark_table, compared_counts, export_csv
-from phm.exports import header_lines
+from phm.analysis import aggregate
+from phm.analysis.comparison import benchmark_table, compared_counts, export_csv
+from phm.analysis.summaries import protected_uptake, shown_uptake
 from phm.levels import LEVELS, PUBLISHED_LEVELS
-from phm.summaries import protected_uptake, shown_uptake
+from phm.output import compare_charts
+from phm.output.exports import header_lines
 
 page = open_published_page(
     "Compare localities", "Deprivation and ethnicity gaps need person records."

@@ -5,10 +5,11 @@ import streamlit as st
 
 from components import map_data, published_data, render
 from components.frame import open_published_page
-from phm import aggregate, maps
-from phm.exports import header_lines, to_csv
+from phm.analysis import aggregate
+from phm.analysis.summaries import protected_uptake, shown_uptake
 from phm.levels import LEVELS, PUBLISHED_LEVELS
-from phm.summaries import protected_uptake, shown_uptake
+from phm.output import maps
+from phm.output.exports import header_lines, to_csv
 
 page = open_published_page("Map")
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from components import pages, presentation
 from components.frame import open_info_page
-from phm.scenarios import SCENARIOS
+from phm.analysis.scenarios import SCENARIOS
 
 open_info_page("Scenarios")
 st.markdown(

@@ -4,8 +4,10 @@ import streamlit as st
 
 from components import data, pages, render
 from components.frame import open_page
-from phm import codes, explore, exports, targeting
+from phm import codes
+from phm.analysis import explore, targeting
 from phm.levels import FINDER_LEVELS, LEVELS
+from phm.output import exports
 
 page = open_page("Find target groups", show_cohort=False)
 

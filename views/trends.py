@@ -6,10 +6,9 @@ import streamlit as st
 
 from components import compare_data, data, render
 from components.frame import open_page
-from phm import codes, compare_charts
-from phm.levels import COMPARE_LEVELS, LEVELS
-from phm.summaries import protected_uptake
-from phm.trends import (
+from phm import codes
+from phm.analysis.summaries import protected_uptake
+from phm.analysis.trends import (
     SPC_MIN_WEEKS,
     cumulative_uptake,
     describe_gap_change,
@@ -19,6 +18,8 @@ from phm.trends import (
     weekly_new,
     weekly_spc,
 )
+from phm.levels import COMPARE_LEVELS, LEVELS
+from phm.output import compare_charts
 
 CHARACTERISTICS = {
     "ethnic_group": "Broad ethnic group",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from phm.audit import log
-from phm.exports import to_csv
+from phm.output.exports import to_csv
 
 SHOWN_COLUMNS = log.CHAINED_FIELDS  # the hashes stay out: `verify` checks them
 DEFAULT_LIMIT = 5000

@@ -19,9 +19,9 @@ import duckdb
 import pandas as pd
 
 from phm import db, geo, schema, workfiles
+from phm.geo.postcodes import normalise_postcode
 from phm.ingest import headcheck
 from phm.ingest.validate import FORMULA_PATTERN
-from phm.postcodes import normalise_postcode
 from phm.text import too_long
 
 SHEET_MODELS: tuple[tuple[str, str], ...] = (

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from phm.geo import distance_matrix
-from phm.postcodes import normalise_postcode
+from phm.geo.postcodes import normalise_postcode
 from phm.text import MAX_TEXT, too_long
 
 NAME_COLUMNS = ("name", "site_name", "site", "location")

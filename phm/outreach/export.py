@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from phm.exports import neutralise_formula
+from phm.output.exports import neutralise_formula
 
 
 def points_geojson(
@@ -69,7 +69,7 @@ def _collection(features: list[dict], header: Sequence[str]) -> str:
 def _plain(value: object) -> object:
     """Return a JSON-friendly value (NA as null, numpy scalars as Python ones, tuples joined).
 
-    Text that a spreadsheet would run as a formula is neutralised (phm.exports).
+    Text that a spreadsheet would run as a formula is neutralised (phm.output.exports).
     """
     if isinstance(value, tuple | list):
         return neutralise_formula(" ".join(str(v) for v in value))

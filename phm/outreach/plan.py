@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from phm.analysis.summaries import largest_shown, protected_uptake
 from phm.disclosure import DEFAULT_RULE, KEY_COLUMNS, DisclosureRule
 from phm.outreach.coverage import (
     Reach,
@@ -17,7 +18,6 @@ from phm.outreach.coverage import (
 )
 from phm.outreach.routes import DEFAULT_ROUTE_TIME_LIMIT_S, Timetable, route_days, travel_seconds
 from phm.outreach.sites import DEFAULT_TIME_LIMIT_S, CoverSolution, solve_mclp
-from phm.summaries import largest_shown, protected_uptake
 
 COUNTS = ("vaccinated", "population", *KEY_COLUMNS)  # counts and record-key sums, summed alike
 DEMAND_COLUMNS = ("lsoa_code", "lon", "lat", *COUNTS)

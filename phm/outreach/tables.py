@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from phm.analysis.summaries import protected_uptake
 from phm.disclosure import DisclosureRule, format_count
 from phm.outreach.plan import COUNTS, BusPlan, SitePlan, top_languages
-from phm.summaries import protected_uptake
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def published_uptake(
     for the band) is missing, never a partial total; so is vaccinated when a cell has more
     people vaccinated than its population (`exceeding_cells`, which for a borough counts its
     cells over such an MSOA cell), so no rate is made from it. Feed it to
-    phm.summaries.protected_uptake like any raw frame.
+    phm.analysis.summaries.protected_uptake like any raw frame.
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {sorted(LEVELS)}, got {level!r}")

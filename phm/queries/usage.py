@@ -3,7 +3,7 @@
 Users are people, so their counts get record keys like everyone else's: a user's key is the
 first byte of SHA-256 of their pseudonymous id (itself a keyed hash, so not computable from
 a sign-in name); a count of users carries the sum of their keys, a count of events the sum
-of per-event keys (the same hash of user id and entry number). phm.usage protects them.
+of per-event keys (the same hash of user id and entry number). phm.analysis.usage protects them.
 """
 
 from __future__ import annotations

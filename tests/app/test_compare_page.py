@@ -4,11 +4,11 @@ import duckdb
 import pandas as pd
 
 from phm import disclosure, settings
+from phm.analysis.comparison import benchmark_table
+from phm.analysis.summaries import protected_uptake
 from phm.cohort import Cohort
-from phm.comparison import benchmark_table
 from phm.queries import uptake_all_doses
 from phm.queries.compare import uptake_by_level
-from phm.summaries import protected_uptake
 
 
 def rule() -> disclosure.DisclosureRule:

@@ -5,7 +5,8 @@ import re
 import duckdb
 import pytest
 
-from phm import disclosure, explore, queries, settings, targeting
+from phm import disclosure, queries, settings
+from phm.analysis import explore, targeting
 from phm.cohort import Cohort
 
 SMALL = re.compile(r"(?<![\d.,])[1-7](?![\d.,%])")

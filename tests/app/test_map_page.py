@@ -8,8 +8,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from phm import codes, disclosure, maps, queries, settings
+from phm import codes, disclosure, queries, settings
 from phm.cohort import Cohort
+from phm.output import maps
 
 COUNT = re.compile(r"([\d,]+|<8|\*) (vaccinated of|unvaccinated)")
 

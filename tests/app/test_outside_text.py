@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from phm import codes
-from phm.business_case import INTERVENTIONS
+from phm.analysis.business_case import INTERVENTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 PHISHING = "[Your session expired - sign in again](https://phish.example/login)"

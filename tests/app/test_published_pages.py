@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from phm import aggregate
+from phm.analysis import aggregate
 
 ROOT = Path(__file__).resolve().parents[2]
 CHOICE = {"pub_dose": "1", "pub_as_at": date(2021, 3, 7)}

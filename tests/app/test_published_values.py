@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from phm import maps
 from phm.ingest.published import import_published
 from phm.levels import PUBLISHED_LEVELS
+from phm.output import maps
 from tests.conftest import NCL_REF_DIR
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,6 +1,6 @@
 """The Scenarios page run by AppTest: one card and one link per scenario, and a shareable link."""
 
-from phm.scenarios import SCENARIOS
+from phm.analysis.scenarios import SCENARIOS
 
 
 def test_scenarios_page_lists_every_scenario_with_a_link(run_page):

@@ -3,10 +3,10 @@
 import duckdb
 
 from phm import disclosure, settings
+from phm.analysis.trends import MILESTONES, cumulative_uptake
 from phm.cohort import Cohort
 from phm.gap_words import gap_words
 from phm.queries.trends import weekly_doses
-from phm.trends import MILESTONES, cumulative_uptake
 
 
 def rule() -> disclosure.DisclosureRule:

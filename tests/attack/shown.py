@@ -1,8 +1,8 @@
 """What an outsider sees: the figures the pages show, read cell by cell as a person reads them.
 
-Tables (Explore, Compare, Map) are `phm.queries.uptake_by` then `phm.summaries.protected_uptake`;
-the Trends page draws `phm.queries.trends.weekly_doses` then `phm.trends.cumulative_uptake`
-(cumulative uptake per week) and `phm.trends.weekly_new` (doses given each week). Only
+Tables (Explore, Compare, Map) are `phm.queries.uptake_by` then `phm.analysis.summaries.protected_uptake`;
+the Trends page draws `phm.queries.trends.weekly_doses` then `phm.analysis.trends.cumulative_uptake`
+(cumulative uptake per week) and `phm.analysis.trends.weekly_new` (doses given each week). Only
 the shown counts are read (vaccinated, unvaccinated where the page sends it, population) and a
 hidden count is unknown; the only thing read besides a number is the mark a person sees on a
 hidden count: "<8" (small itself) or, where the page has it, "*" (hidden to protect another).
@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 import duckdb
 import pandas as pd
 
+from phm.analysis.summaries import protected_uptake
+from phm.analysis.trends import cumulative_uptake, weekly_new
 from phm.cohort import Cohort
 from phm.disclosure import DEFAULT_RULE
 from phm.queries import filter_options, uptake_by
 from phm.queries.trends import weekly_doses
-from phm.summaries import protected_uptake
-from phm.trends import cumulative_uptake, weekly_new
 
 DOSES: tuple[str, ...] = ("1", "2", "3")
 

@@ -15,12 +15,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from phm import charts, explore, exports, targeting, trends
+from phm.analysis import explore, targeting, trends
+from phm.analysis.summaries import protected_uptake
 from phm.cohort import Cohort
 from phm.disclosure import DEFAULT_RULE, MIN_REAL_ROUNDING, DisclosureRule, smallest_shown
+from phm.output import charts, exports
 from phm.queries import DIMENSIONS, uptake_by
 from phm.queries.trends import weekly_doses
-from phm.summaries import protected_uptake
 from tests.query.pandas_reference import cohorts
 
 COUNTS = {"Vaccinated": "vaccinated", "Population": "population", "Unvaccinated": "unvaccinated"}

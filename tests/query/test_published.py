@@ -8,9 +8,9 @@ import duckdb
 import pandas as pd
 import pytest
 
+from phm.analysis.summaries import protected_uptake
 from phm.disclosure import key_published, rule_for
 from phm.queries import published as q
-from phm.summaries import protected_uptake
 
 
 @pytest.fixture(scope="module")

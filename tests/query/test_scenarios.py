@@ -4,8 +4,8 @@ import pytest
 
 from components.pages import PAGES
 from phm import queries
+from phm.analysis.scenarios import SCENARIOS
 from phm.cohort import Cohort
-from phm.scenarios import SCENARIOS
 
 
 def test_there_are_at_least_six_scenarios_with_distinct_keys():

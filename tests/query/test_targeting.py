@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from phm import codes, targeting
+from phm import codes
+from phm.analysis import targeting
 from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule
 from phm.queries import targeting as sql
@@ -17,7 +18,7 @@ from phm.stats import wilson_interval
 from tests.query.pandas_reference import DOSE_COLUMN, cohorts, pandas_cohort
 
 PLACE_COLUMNS = {"msoa": "msoa_code", "borough": "lad_code", "pcn": "pcn_code"}
-# Written out here rather than taken from phm.targeting: the groups the issue asks for.
+# Written out here rather than taken from phm.analysis.targeting: the groups the issue asks for.
 GROUP_COLUMNS = ["ethnicity_code", "ethnic_group", "main_language", "age_band", "imd_quintile"]
 
 

@@ -5,7 +5,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from phm import aggregate, maps
+from phm.analysis import aggregate
+from phm.output import maps
 
 ROWS = pd.DataFrame(
     {

@@ -10,9 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from phm import maps, settings
-from phm.brief import Brief, results_table, to_html, to_pdf
-from phm.business_case import INTERVENTIONS, Counts, Target, evaluate
+from phm import settings
+from phm.analysis.business_case import INTERVENTIONS, Counts, Target, evaluate
+from phm.output import maps
+from phm.output.brief import Brief, results_table, to_html, to_pdf
 
 TARGET = Target(
     group=Counts(vaccinated=600, population=1000),

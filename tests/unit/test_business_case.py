@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-from phm.business_case import (
+from phm.analysis.business_case import (
     ASSUMPTION,
     INTERVENTION_PARAM,
     INTERVENTIONS,

@@ -13,21 +13,28 @@ import pandas as pd
 import pydeck as pdk
 import pytest
 
-from phm import brief, charts, compare_charts, explore, maps
-from phm import business_case as bc
+from phm.analysis import business_case as bc
+from phm.analysis import explore
+from phm.analysis.comparison import benchmark_table, funnel_for
+from phm.analysis.inequality import gaps_against
+from phm.analysis.summaries import protected_uptake
+from phm.analysis.trends import (
+    cumulative_uptake,
+    gap_over_time,
+    milestones_frame,
+    spc_signals,
+    weekly_new,
+)
 from phm.cohort import Cohort
-from phm.comparison import benchmark_table, funnel_for
 from phm.disclosure import DEFAULT_RULE, protect
-from phm.inequality import gaps_against
 from phm.levels import LEVELS
+from phm.output import brief, charts, compare_charts, maps
 from phm.outreach.coverage import Reach
 from phm.outreach.plan import plan_sites
 from phm.queries import uptake_all_doses, uptake_by
 from phm.queries.compare import uptake_by_level, uptake_by_level_and_deprivation
 from phm.queries.geography import lsoa_boundaries, open_sites
 from phm.queries.trends import weekly_doses
-from phm.summaries import protected_uptake
-from phm.trends import cumulative_uptake, gap_over_time, milestones_frame, spc_signals, weekly_new
 from tests.chart_fields import (
     altair_columns,
     arrow_extra_columns,

@@ -5,9 +5,10 @@ import io
 import pandas as pd
 import pytest
 
-from phm import charts, explore, exports
+from phm.analysis import explore
 from phm.cohort import Cohort
 from phm.disclosure import DEFAULT_RULE, DisclosureRule
+from phm.output import charts, exports
 from tests.record_keys import with_keys
 
 EXACT = DisclosureRule(threshold=8, rounding=1)

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from phm import exports
+from phm.output import exports
 from phm.outreach import export
 
 FORMULAS = [

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from phm.comparison import (
+from phm.analysis.comparison import (
     benchmark_table,
     compared_counts,
     default_localities,
@@ -12,8 +12,7 @@ from phm.comparison import (
     funnel_for,
     outliers,
 )
-from phm.disclosure import DisclosureRule
-from phm.inequality import (
+from phm.analysis.inequality import (
     deprivation_summary,
     format_interval,
     gaps_against,
@@ -21,8 +20,9 @@ from phm.inequality import (
     not_drawn,
     summary_table,
 )
+from phm.analysis.summaries import shown_uptake
+from phm.disclosure import DisclosureRule
 from phm.stats import difference_interval, slope_index_of_inequality
-from phm.summaries import shown_uptake
 from tests.record_keys import with_keys
 
 NO_ROUNDING = DisclosureRule(threshold=8, rounding=1)

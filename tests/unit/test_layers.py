@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD_STAGES = (
     "phm.cli",
     "phm.ingest",
-    "phm.marginals",
+    "phm.synth.marginals",
     "phm.official",
-    "phm.reference",
+    "phm.geo.reference",
     "phm.synth",
 )
 # requirements-reference.txt: needed only by `python -m phm reference`.
@@ -79,9 +79,9 @@ def test_the_walk_finds_every_layer() -> None:
 
 
 def test_the_probe_names_the_module_that_loaded_a_forbidden_one() -> None:
-    # phm.marginals compares the generator's output with its targets, so it loads phm.synth.
-    loaded = loaded_by(["phm.codes", "phm.marginals"], ("phm.synth",))
-    assert list(loaded) == ["phm.marginals"] and "phm.synth" in loaded["phm.marginals"]
+    # phm.synth.marginals compares the generator's output with its targets, so it loads phm.synth.
+    loaded = loaded_by(["phm.codes", "phm.synth.marginals"], ("phm.synth",))
+    assert list(loaded) == ["phm.synth.marginals"] and "phm.synth" in loaded["phm.synth.marginals"]
 
 
 def test_no_phm_module_loads_streamlit_or_the_app_glue() -> None:
@@ -96,7 +96,7 @@ def test_the_query_layer_loads_no_ingestion() -> None:
 
 def test_what_the_app_runs_loads_no_build_stage_or_extraction_package() -> None:
     analysis = [m for m in phm_modules() if not within(m, BUILD_STAGES)]
-    assert "phm.brief" in analysis and "phm.outreach.plan" in analysis
+    assert "phm.output.brief" in analysis and "phm.outreach.plan" in analysis
     assert loaded_by(analysis, BUILD_STAGES + EXTRACTION_PACKAGES) == {}
 
 

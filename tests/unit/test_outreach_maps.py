@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from phm import exports, maps
 from phm.disclosure import DisclosureRule, protect
+from phm.output import exports, maps
 from phm.outreach import export
 from phm.outreach.candidates import read_candidates
 from phm.outreach.coverage import Reach

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from phm import overdispersion
+from phm.analysis import overdispersion
 from phm.stats import FUNNEL_LABELS, funnel_significance
 
 OUTSIDE_998 = {FUNNEL_LABELS[0], FUNNEL_LABELS[4]}

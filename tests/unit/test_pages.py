@@ -1,7 +1,7 @@
 """The page registry: each page declares its own URL parameters, which the cohort picker keeps."""
 
 from components import cohort_picker, pages
-from phm import business_case
+from phm.analysis import business_case
 from phm.cohort import FIELDS
 
 

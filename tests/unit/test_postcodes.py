@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from phm.postcodes import normalise_postcode, normalise_postcodes
+from phm.geo.postcodes import normalise_postcode, normalise_postcodes
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from phm import aggregate, geo
+from phm import geo
+from phm.analysis import aggregate
 from phm.ingest.published import import_published
 from phm.queries import published
 from tests.conftest import PUBLISHED_NIMS, PUBLISHED_WEEK

@@ -1,4 +1,4 @@
-"""Unit tests for ICB name handling in phm.reference (no registry packages needed)."""
+"""Unit tests for ICB name handling in phm.geo.reference (no registry packages needed)."""
 
 import subprocess
 import sys
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from phm.reference import derive_slug, expand_icb, resolve_icb, slugify_icb, split_sub_icb_code
+from phm.geo.reference import derive_slug, expand_icb, resolve_icb, slugify_icb, split_sub_icb_code
 
 NAMES = [
     "NHS North Central London ICB - 93C",
@@ -108,7 +108,7 @@ def test_resolve_empty_name() -> None:
 
 def test_importing_reference_does_not_import_extraction_packages() -> None:
     code = (
-        "import sys, phm.reference, phm.geo; "
+        "import sys, phm.geo.reference, phm.geo; "
         "print(','.join(m for m in ('stroke_maps', 'geocode', 'geopandas', 'py7zr', 'pyproj')"
         " if m in sys.modules))"
     )

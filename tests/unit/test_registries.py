@@ -3,9 +3,9 @@
 import pytest
 
 from phm import levels
+from phm.analysis.targeting import finding_cohort, place_phrase
 from phm.cohort import FIELDS, Cohort
 from phm.queries import DIMENSIONS
-from phm.targeting import finding_cohort, place_phrase
 
 FIXED = [f for f in FIELDS if f.values is not None]
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from phm import targeting
+from phm.analysis import targeting
 from phm.cohort import Cohort
 from phm.disclosure import DEFAULT_RULE, DisclosureRule
 from tests.record_keys import with_keys

@@ -6,9 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from phm.disclosure import DisclosureRule
-from phm.stats import difference_interval
-from phm.trends import (
+from phm.analysis.trends import (
     cumulative_uptake,
     describe_gap_change,
     gap_over_time,
@@ -18,6 +16,8 @@ from phm.trends import (
     weekly_spc,
     xmr_limits,
 )
+from phm.disclosure import DisclosureRule
+from phm.stats import difference_interval
 
 NO_ROUNDING = DisclosureRule(threshold=8, rounding=1)
 ROUND_5 = DisclosureRule(threshold=8, rounding=5)

@@ -1,4 +1,4 @@
-"""Usage analytics (phm.usage, phm.queries.usage) on the synthetic year, against pandas."""
+"""Usage analytics (phm.analysis.usage, phm.queries.usage) on the synthetic year, against pandas."""
 
 import json
 from datetime import UTC, datetime
@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from phm import disclosure, usage
+from phm import disclosure
 from phm.access import OrgType, Principal, Role
 from phm.access.grants import grant_access, read_grants
+from phm.analysis import usage
 from phm.audit import log
 from phm.queries import usage as queries
 from phm.synth.usage import POPULATION, TOTAL_EVENTS, usage_events, write_usage_year

@@ -8,10 +8,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from phm.analysis.summaries import protected_uptake
 from phm.disclosure import DisclosureRule
 from phm.gap_words import gap_words
 from phm.stats import difference_interval
-from phm.summaries import protected_uptake
 
 
 @dataclass(frozen=True)

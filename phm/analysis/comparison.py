@@ -7,11 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from phm import overdispersion
+from phm.analysis import overdispersion
+from phm.analysis.summaries import protected_uptake
 from phm.disclosure import DisclosureRule, to_display
-from phm.exports import to_csv
+from phm.output.exports import to_csv
 from phm.stats import compare_with_benchmark, funnel_limits, funnel_significance
-from phm.summaries import protected_uptake
 
 
 def benchmark_table(
@@ -26,7 +26,7 @@ def benchmark_table(
     Adds `compared` ('higher' / 'similar' / 'lower' than the ICS, from the 95% interval;
     '' when suppressed) and `funnel` (position against the 95% and 99.8% funnel limits,
     from the protected counts; with `allow_for_spread`, limits widened by the between-area
-    variance that phm.overdispersion estimates from the shown localities, kept in
+    variance that phm.analysis.overdispersion estimates from the shown localities, kept in
     `table.attrs["spread"]`). Rows are ranked by uptake, highest first, suppressed last.
     """
     table = protected_uptake(raw, rule)
@@ -82,7 +82,7 @@ def funnel_curve(
 ) -> pd.DataFrame:
     """Return the 95% and 99.8% control limits (percentages) along denominators over a range.
 
-    With `tau2` (phm.overdispersion), the limits allow for that between-area variance.
+    With `tau2` (phm.analysis.overdispersion), the limits allow for that between-area variance.
     """
     low = max(1.0, min_population * 0.8)
     n = np.unique(np.geomspace(low, max(low + 1, max_population * 1.05), points).round())

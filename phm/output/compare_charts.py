@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from phm.charts import NHS_BLUE, NHS_DARK_GREY, NHS_WARM_YELLOW
 from phm.disclosure import RATE_COLUMNS
+from phm.output.charts import NHS_BLUE, NHS_DARK_GREY, NHS_WARM_YELLOW
 
 # Neutral colours for "higher / similar / lower" (uptake has no good or bad direction here).
 COMPARE_COLOURS = {"higher": "#005EB8", "similar": "#AEB7BD", "lower": "#ED8B00"}

@@ -19,7 +19,7 @@ import pandas as pd
 from phm import codes
 from phm.disclosure import key_published
 from phm.levels import LEVELS, PUBLISHED_LEVELS, level_of
-from phm.maps import tooltip_text
+from phm.output.maps import tooltip_text
 
 # What a person-level cohort offers and published figures do not, with the reason shown.
 NOT_PUBLISHED = (

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from phm.geo import ATTRIBUTION, CODE_POINT_ATTRIBUTION, LSOA_COLUMNS, POSTCODE_COLUMNS
-from phm.postcodes import normalise_postcodes
+from phm.geo.postcodes import normalise_postcodes
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from phm.business_case import INTERVENTION_PARAM
+from phm.analysis.business_case import INTERVENTION_PARAM
 from phm.cohort import Cohort
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from phm.analysis.summaries import protected_uptake
 from phm.disclosure import DisclosureRule
 from phm.stats import difference_interval, slope_index_of_inequality
-from phm.summaries import protected_uptake
 
 
 def deprivation_summary(

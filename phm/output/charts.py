@@ -104,7 +104,7 @@ def heatmap_row_step(n_rows: int) -> int:
 def uptake_heatmap(
     frame: pd.DataFrame, rows: str, columns: str, row_title: str, column_title: str, title: str
 ) -> alt.LayerChart:
-    """Return a heatmap of uptake for a two-way breakdown built by phm.explore.heatmap_frame.
+    """Return a heatmap of uptake for a two-way breakdown built by phm.analysis.explore.heatmap_frame.
 
     Shown cells are coloured by uptake; suppressed cells are grey and marked '<8'; empty
     combinations (no residents) are white and marked '–', each with its own legend entry.

@@ -1,7 +1,7 @@
 """Load the committed reference geography (LSOAs, postcodes), its attribution, and measure distances.
 
 Runtime code: only pandas, pyarrow, numpy and shapely.  The files are written by
-``python -m phm reference`` (see ``phm.reference``) into ``data/reference/<icb-slug>/``.
+``python -m phm reference`` (see ``phm.geo.reference``) into ``data/reference/<icb-slug>/``.
 Geometries are WKB bytes in EPSG:4326 (lon/lat); decode them with ``decode_geometries``.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-REFERENCE_ROOT = Path(__file__).parents[1] / "data" / "reference"
+REFERENCE_ROOT = Path(__file__).parents[2] / "data" / "reference"
 
 LSOA_FILE = "lsoa.parquet"
 POSTCODE_FILE = "postcode.parquet"

@@ -7,12 +7,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from phm.business_case import PLACE_FIELDS
+from phm.analysis.business_case import PLACE_FIELDS
+from phm.analysis.targeting import Finding
 from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule, format_count, format_rate, protect
-from phm.exports import header_lines
+from phm.output.exports import header_lines
 from phm.queries import DIMENSIONS
-from phm.targeting import Finding
 
 SORTS: dict[str, str] = {
     "natural": "Natural order",

@@ -18,7 +18,7 @@ import pandas as pd
 from phm import disclosure
 from phm.access.grants import read_grants
 from phm.audit import log
-from phm.exports import to_csv
+from phm.output.exports import to_csv
 from phm.queries import usage as queries
 
 COUNT_PAIRS = (("users", "users_key"), ("events", "events_key"))

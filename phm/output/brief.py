@@ -11,11 +11,11 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from phm.business_case import Outcome, Range, assumption_rows
-from phm.charts import NHS_BLUE, NHS_DARK_GREY, NHS_WARM_YELLOW
+from phm.analysis.business_case import Outcome, Range, assumption_rows
 from phm.gap_words import gap_words
 from phm.geo import ATTRIBUTION
-from phm.maps import LegendEntry, rgba_hex
+from phm.output.charts import NHS_BLUE, NHS_DARK_GREY, NHS_WARM_YELLOW
+from phm.output.maps import LegendEntry, rgba_hex
 
 CAVEATS = (
     "Estimates, not forecasts: the low, central and high figures come from the assumptions"
@@ -41,7 +41,7 @@ class Brief:
     outcomes: tuple[Outcome, ...]
     comparator_uptake: float | None
     made_on: date = field(default_factory=date.today)
-    # Protected area figures to map (phm.maps.area_frame with polygons), its legend and title.
+    # Protected area figures to map (phm.output.maps.area_frame with polygons), its legend and title.
     areas: pd.DataFrame | None = None
     area_legend: tuple[LegendEntry, ...] = ()
     area_title: str = ""
@@ -170,7 +170,7 @@ def area_map_chart(
 ) -> alt.Chart:
     """Return a static choropleth of protected areas, coloured as on the Map page.
 
-    `areas` is phm.maps.area_frame's output with polygons (lon/lat rings) and fills. Drawn
+    `areas` is phm.output.maps.area_frame's output with polygons (lon/lat rings) and fills. Drawn
     in a planar projection (lon scaled by cos 51.5 deg) so ring winding cannot invert a shape.
     """
     labels = {e.colour.lower(): e.label for e in entries}
