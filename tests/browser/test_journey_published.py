@@ -36,7 +36,7 @@ def test_published_figures_map_and_compare(context, published_app_url, artifacts
     page.get_by_role("option", name="Under 60", exact=True).click()
     page.keyboard.press("Escape")
     settle(page)
-    expect(page.get_by_text("People in age band Under 60;").first).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_text("People in age band Under 60:").first).to_be_visible(timeout=TIMEOUT_MS)
     settle(page)
     tab = page.get_by_role("tab", name="Table and download")
     expect(tab).to_have_count(1, timeout=TIMEOUT_MS)  # the rerun's old tabs are gone
