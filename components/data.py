@@ -116,3 +116,33 @@ def disclosure_rule() -> disclosure.DisclosureRule:
     return disclosure.rule_for(
         kind, settings.get_int("PHM_SUPPRESS_BELOW"), settings.get_int("PHM_ROUND_TO")
     )
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def target_scan(
+    cohort: Cohort, level: str, min_size: int, benchmark_rate: float | None, version: str
+) -> targeting.Scan:
+    """Return the finder's scan of a cohort (every group below the benchmark), raw, for ranking.
+
+    Scanning takes seconds at full scale, ranking milliseconds: a page scans once per cohort,
+    level, size and benchmark, and ranks per choice of characteristics, order and caps.
+    """
+    languages = list(options(version)["languages"])
+    rule = disclosure_rule()
+    with reading() as con:
+        return targeting.scan_cohort(con, cohort, level, min_size, languages, rule, benchmark_rate)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def target_findings(
+    cohort: Cohort,
+    level: str,
+    min_size: int,
+    benchmark_rate: float | None,
+    choice: targeting.Choice,
+    version: str,
+) -> tuple[pd.DataFrame, pd.Series, float]:
+    """Return the finder's top findings for one choice, the cohort's uptake and the rate used."""
+    found = target_scan(cohort, level, min_size, benchmark_rate, version)
+    ranked = targeting.rank_choice(found, choice, min_size, disclosure_rule())
+    return ranked, found.overall, found.overall_rate
