@@ -213,13 +213,17 @@ with sites_tab:
 
 with bus_tab:
     depots = open_sites.set_index("site_id")
+    depot_names = {
+        s: f"{n} ({p})"
+        for s, n, p in zip(depots.index, depots["site_name"], depots["postcode"], strict=True)
+    }
     with st.form("bus_form"):
         st.markdown("**Where should the vaccine bus stop, and in what order?**")
         st.selectbox(
             "Depot (where the bus starts and ends each day)",
             list(depots.index),
             index=default_depot(depots),
-            format_func=lambda s: f"{depots.at[s, 'site_name']} ({depots.at[s, 'postcode']})",
+            format_func=depot_names.get,
             key="bus_depot",
         )
         a, b, c, d = st.columns(4)
