@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from phm.analysis import business_case
+from phm.analysis import business_case, explore
 
 VIEWS = Path(__file__).resolve().parents[1] / "views"
 
@@ -28,7 +28,9 @@ class PageSpec(NamedTuple):
 
 PAGES: dict[str, PageSpec] = {
     "targets": PageSpec("targets.py", "Find target groups", ":material/target:", "targets"),
-    "explore": PageSpec("explore.py", "Explore", ":material/layers:", "explore"),
+    "explore": PageSpec(
+        "explore.py", "Explore", ":material/layers:", "explore", explore.URL_PARAMS
+    ),
     "overview": PageSpec("overview.py", "Overview", ":material/insights:", "overview"),
     "compare": PageSpec("compare.py", "Compare", ":material/leaderboard:", "compare"),
     "trends": PageSpec("trends.py", "Trends", ":material/timeline:", "trends"),

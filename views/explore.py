@@ -2,13 +2,25 @@
 
 import streamlit as st
 
-from components import data, render
+from components import data, pages, presentation, render
 from components.frame import open_page
 from phm import codes
 from phm.analysis import explore
 from phm.analysis.summaries import shown_uptake
 from phm.output import charts, exports
 from phm.queries import DIMENSIONS
+
+
+def _write_url(by: str, then: str, sort: str | None) -> None:
+    """Put the breakdown into the URL, so a reload or a shared link opens the same view."""
+    wanted = explore.settings_to_url(by, then, sort)
+    for param in explore.URL_PARAMS:
+        if param not in wanted and param in st.query_params:
+            del st.query_params[param]
+        elif param in wanted and st.query_params.get(param) != wanted[param]:
+            st.query_params[param] = wanted[param]
+    st.session_state["_explore_url_written"] = wanted
+
 
 page = open_page("Explore")
 dose_label = codes.DOSES[page.cohort.dose]
@@ -25,16 +37,24 @@ note.caption(
     " lies wholly below or above it."
 )
 
+# A link (or a reload) sets the breakdown: ?by=ethnic_group&and_by=imd_quintile&sort=uptake
+from_url = explore.settings_from_url({k: st.query_params.get_all(k) for k in explore.URL_PARAMS})
+if from_url and from_url != st.session_state.get("_explore_url_written"):
+    for param, key in (("by", "explore_by"), ("and_by", "explore_then"), ("sort", "explore_sort")):
+        if param in from_url:
+            st.session_state[key] = from_url[param]
 names = list(DIMENSIONS)
 first, second, order = st.columns([2, 2, 3])
 by = first.selectbox(
     "Break down by",
     names,
-    index=names.index("age_band"),
+    index=names.index(explore.DEFAULT_BY),
     format_func=explore.label_of,
     key="explore_by",
 )
-NOTHING = "nothing"
+NOTHING = explore.NOTHING
+if st.session_state.get("explore_then") == by:
+    st.session_state["explore_then"] = NOTHING
 then = second.selectbox(
     "and by",
     [NOTHING, *[n for n in names if n != by]],
@@ -57,6 +77,7 @@ if then == NOTHING:
         "Sort by", list(explore.SORTS), format_func=explore.SORTS.get, key="explore_sort"
     )
     table = explore.sort_breakdown(table, sort)
+    _write_url(by, then, sort)
     st.altair_chart(
         charts.uptake_dot_whisker(
             table, f"{by}_label", f"{dose_label} uptake by {title}", overall_pct
@@ -66,6 +87,7 @@ if then == NOTHING:
     shown = explore.display_table(table, dimensions, page.rule)
     st.dataframe(shown, hide_index=True, width="stretch")
 else:
+    _write_url(by, then, None)
     grid = explore.full_grid(table, dimensions, explore.grid_labels(table, dimensions))
     heat, listing = st.tabs(["Heatmap", "Table"])
     with heat:
@@ -99,3 +121,4 @@ st.download_button(
     icon=":material/download:",
 )
 render.suppression_note()
+presentation.copy_link(pages.PAGES["explore"].url_path)

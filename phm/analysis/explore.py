@@ -21,6 +21,40 @@ SORTS: dict[str, str] = {
     "unvaccinated": "Unvaccinated, most first",
 }
 COMPARISONS = ("lower", "similar", "higher")
+# Explore's settings in a link: /explore?by=ethnic_group&and_by=imd_quintile&sort=uptake
+BY_PARAM, AND_BY_PARAM, SORT_PARAM = "by", "and_by", "sort"
+URL_PARAMS = (BY_PARAM, AND_BY_PARAM, SORT_PARAM)
+DEFAULT_BY = "age_band"
+NOTHING = "nothing"  # "and by" nothing: a one-way breakdown
+
+
+def settings_from_url(params: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Return the Explore settings a link names (by, and_by, sort), leaving out unknown values.
+
+    `params` maps URL keys to their values; the last value of a key counts. A second
+    characteristic equal to the first is dropped, as the page cannot offer it.
+    """
+    choices = {
+        BY_PARAM: set(DIMENSIONS),
+        AND_BY_PARAM: {*DIMENSIONS, NOTHING},
+        SORT_PARAM: set(SORTS),
+    }
+    found = {
+        key: str(values[-1])
+        for key, values in params.items()
+        if key in choices and values and str(values[-1]) in choices[key]
+    }
+    if found.get(AND_BY_PARAM) == found.get(BY_PARAM, DEFAULT_BY):
+        found.pop(AND_BY_PARAM)
+    return found
+
+
+def settings_to_url(by: str, and_by: str, sort: str | None) -> dict[str, str]:
+    """Return the URL parameters of Explore's settings (the sort only for a one-way breakdown)."""
+    params = {BY_PARAM: by, AND_BY_PARAM: and_by}
+    if and_by == NOTHING and sort is not None:
+        params[SORT_PARAM] = sort
+    return params
 
 
 def breakdown(raw: pd.DataFrame, overall_pct: float | None, rule: DisclosureRule) -> pd.DataFrame:
