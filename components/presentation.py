@@ -25,6 +25,11 @@ BASE_CSS = f"""
   position: fixed; top: 0.55rem; right: 3.5rem; z-index: 999991; width: auto !important;
 }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
+/* Streamlit's captions and code tokens are too faint on white for WCAG AA (4.5:1). */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {{
+  color: #4f5160 !important; opacity: 1 !important;
+}}
+[data-testid="stCode"] .token {{ color: #1d2b36 !important; }}
 </style>
 """
 # Tables (a canvas grid) and charts (a canvas) draw their own text at fixed sizes, so they are

@@ -132,7 +132,7 @@ def legend(metric: str, breaks: Sequence[float], shown: Sequence[float] = ()) ->
     """Return the legend: one entry per class, then suppressed and no-residents entries.
 
     Classes are closed below and open above: an area exactly on a break (50.0 with breaks
-    50, 60) is in the class that starts there ("50.0 to 60.0%"), as `_class_colours` colours
+    50, 60) is in the class that starts there ("50.0 to 60.0%"), as `class_colours` colours
     it. With no breaks (one area, or every area alike) the one class is labelled with the
     range of the `shown` values.
     """
@@ -190,7 +190,7 @@ def metric_values(protected: pd.DataFrame, metric: str, overall_pct: float | Non
     raise ValueError(f"unknown metric {metric!r}; choose from {sorted(METRICS)}")
 
 
-def _class_colours(values: pd.Series, breaks: Sequence[float], metric: str) -> list[list[int]]:
+def class_colours(values: pd.Series, breaks: Sequence[float], metric: str) -> list[list[int]]:
     """Return the fill colour of each value by its class (a value on a break starts a class)."""
     colours = [hex_to_rgba(c) for c in palette(metric, len(breaks) + 1)]
     classes = np.searchsorted(np.asarray(breaks, dtype=float), values.to_numpy(), side="right")
@@ -284,7 +284,7 @@ def area_frame(
     frame["value"] = metric_values(frame, metric, overall_pct).where(frame["state"] == "shown")
     shown_values = frame.drop_duplicates("code")["value"]
     breaks = class_breaks(shown_values, metric)
-    fills = _class_colours(frame["value"].fillna(0), breaks, metric)
+    fills = class_colours(frame["value"].fillna(0), breaks, metric)
     frame["fill"] = [
         list(SUPPRESSED_RGBA) if s == "suppressed" else list(EMPTY_RGBA) if s == "empty" else f
         for s, f in zip(frame["state"], fills, strict=True)
