@@ -192,11 +192,20 @@ def _milestone_layers(milestones: pd.DataFrame) -> list[alt.Chart]:
     """Return vertical rules and numbered labels for programme milestones."""
     if milestones.empty:
         return []
-    frame = milestones[["day", "label"]].reset_index(drop=True)
-    frame["number"] = [str(i + 1) for i in range(len(frame))]
+    # Numbered as in the full list (a chart that starts later keeps the caption's numbers), and
+    # each line labelled along its length ("1. Rollout begins"), read upwards from the top.
+    frame = pd.DataFrame(
+        {
+            "day": milestones["day"].to_numpy(),
+            "text": [
+                f"{i + 1}. {label}"
+                for i, label in zip(milestones.index, milestones["label"], strict=True)
+            ],
+        }
+    )
     tooltip = [
         alt.Tooltip("day:T", title="Date", format="%d %b %Y"),
-        alt.Tooltip("label:N", title="Milestone"),
+        alt.Tooltip("text:N", title="Milestone"),
     ]
     rules = (
         alt.Chart(frame)
@@ -205,8 +214,16 @@ def _milestone_layers(milestones: pd.DataFrame) -> list[alt.Chart]:
     )
     text = (
         alt.Chart(frame)
-        .mark_text(align="left", dx=3, dy=8, fontSize=11, color=NHS_DARK_GREY)
-        .encode(x="day:T", y=alt.value(0), text="number:N", tooltip=tooltip)
+        .mark_text(
+            align="right",
+            baseline="bottom",
+            angle=270,
+            dx=-4,
+            dy=-2,
+            fontSize=10,
+            color=NHS_DARK_GREY,
+        )
+        .encode(x="day:T", y=alt.value(0), text="text:N", tooltip=tooltip)
     )
     return [rules, text]
 
