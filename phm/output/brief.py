@@ -104,7 +104,7 @@ def _points_range(value: Range | None, missing: str) -> str:
 def _additional(outcome: Outcome) -> str:
     """Return the additional vaccinations, saying when capacity sets them."""
     if _all_capacity(outcome):
-        return f"{_count(outcome.additional.central)} (the capacity of what is bought: {ONE_VALUE})"
+        return f"{_count(outcome.additional.central)} (capacity-limited: {ONE_VALUE})"
     limited = " (capacity-limited in the high scenario)" if outcome.capacity_limited[2] else ""
     if outcome.capacity_limited[1]:
         limited = " (capacity-limited)"

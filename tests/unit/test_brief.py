@@ -188,7 +188,10 @@ def test_missing_results_say_why_and_a_range_capacity_fixes_says_so():
     small = replace(INTERVENTIONS["popup"], units=1, capacity_per_unit=10.0)
     outcome = evaluate(small, target)
     cells = dict(zip(*results_table([outcome]).to_dict("list").values(), strict=True))
-    assert cells["Additional vaccinations"].startswith("10 (the capacity of what is bought:")
+    assert cells["Additional vaccinations"] == (
+        "10 (capacity-limited: capacity limits every scenario, so low, central and high are the"
+        " same)"
+    )
     assert cells["Cost per additional vaccination"] == (
         "£150 (capacity limits every scenario, so low, central and high are the same)"
     )
