@@ -54,6 +54,7 @@ CSS = f"""
 [data-testid="stMain"] input {{ font-size: 1.4rem !important; color: #000000; }}
 [data-testid="stMain"] [data-testid="stMetricLabel"] p {{ font-size: 1.5rem !important; }}
 [data-testid="stMain"] a {{ color: #003087 !important; text-decoration: underline; }}
+[data-testid="stMain"] button[kind^="primary"] * {{ color: #ffffff !important; }}
 [data-testid="stMain"] [data-testid="stAlert"] {{ border: 3px solid #000000; }}
 </style>
 <span id="phm-presentation-mode" hidden></span>
