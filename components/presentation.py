@@ -52,6 +52,8 @@ CSS = f"""
 [data-testid="stMain"] [data-testid="stMetricValue"],
 [data-testid="stMain"] [data-testid="stMetricValue"] * {{ font-size: 3.4rem !important; color: #000000 !important; }}
 [data-testid="stMain"] input {{ font-size: 1.4rem !important; color: #000000; }}
+[data-testid="stMain"] [data-baseweb="tag"] {{ height: auto; }}
+[data-testid="stMain"] [data-baseweb="tag"] span {{ font-size: 1.25rem !important; }}
 [data-testid="stMain"] [data-testid="stMetricLabel"] p {{ font-size: 1.5rem !important; }}
 [data-testid="stMain"] a {{ color: #003087 !important; text-decoration: underline; }}
 [data-testid="stMain"] button[kind^="primary"] * {{ color: #ffffff !important; }}

@@ -21,17 +21,22 @@ class Milestone:
 
     day: date
     label: str
+    short: str = ""  # on the chart, beside its line (the label is in the caption and tooltip)
 
 
 MILESTONES: tuple[Milestone, ...] = (
-    Milestone(date(2020, 12, 8), "Rollout begins"),
-    Milestone(date(2020, 12, 17), "SAGE: ethnic inequalities in vaccine uptake"),
-    Milestone(date(2020, 12, 30), "JCVI priority order (cohorts 1-9)"),
-    Milestone(date(2021, 1, 13), "Delivery plan: centres, hubs, GP sites, pharmacies"),
-    Milestone(date(2021, 2, 15), "Offer deadline for cohorts 1-4; 65+ and at-risk next"),
-    Milestone(date(2021, 4, 13), "Phase 2: 40-49, then 30-39"),
-    Milestone(date(2021, 6, 1), "June 2021: 18+ (cohort 12)"),
-    Milestone(date(2021, 9, 16), "Boosters begin"),
+    Milestone(date(2020, 12, 8), "Rollout begins", "Rollout"),
+    Milestone(date(2020, 12, 17), "SAGE: ethnic inequalities in vaccine uptake", "SAGE warning"),
+    Milestone(date(2020, 12, 30), "JCVI priority order (cohorts 1-9)", "JCVI order"),
+    Milestone(
+        date(2021, 1, 13), "Delivery plan: centres, hubs, GP sites, pharmacies", "Delivery plan"
+    ),
+    Milestone(
+        date(2021, 2, 15), "Offer deadline for cohorts 1-4; 65+ and at-risk next", "Cohorts 1-4"
+    ),
+    Milestone(date(2021, 4, 13), "Phase 2: 40-49, then 30-39", "Phase 2"),
+    Milestone(date(2021, 6, 1), "June 2021: 18+ (cohort 12)", "18+"),
+    Milestone(date(2021, 9, 16), "Boosters begin", "Boosters"),
 )
 
 
@@ -100,8 +105,8 @@ def _band_low(band: str) -> int:
 
 def milestones_frame(start: date, end: date) -> pd.DataFrame:
     """Return the milestones between two dates as a frame (day, label)."""
-    rows = [(pd.Timestamp(m.day), m.label) for m in MILESTONES if start <= m.day <= end]
-    return pd.DataFrame(rows, columns=["day", "label"])
+    rows = [(pd.Timestamp(m.day), m.label, m.short) for m in MILESTONES if start <= m.day <= end]
+    return pd.DataFrame(rows, columns=["day", "label", "short"])
 
 
 def cumulative_uptake(

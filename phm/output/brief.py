@@ -98,6 +98,8 @@ def _points_range(value: Range | None, missing: str) -> str:
     """Return a gap in words with its low–high range (from the assumptions, not a CI)."""
     if value is None:
         return missing
+    if round(value.low, 1) == round(value.high, 1):
+        return f"{gap_words(value.central)} (the same in every scenario)"
     return f"{gap_words(value.central)} (range {interval_words(value.low, value.high)})"
 
 

@@ -193,19 +193,24 @@ def _milestone_layers(milestones: pd.DataFrame) -> list[alt.Chart]:
     if milestones.empty:
         return []
     # Numbered as in the full list (a chart that starts later keeps the caption's numbers), and
-    # each line labelled along its length ("1. Rollout begins"), read upwards from the top.
+    # each line labelled along its length with a short name ("1. Rollout"), read upwards from
+    # the top; the full label is in the tooltip and the caption.
+    shorts = milestones["short"] if "short" in milestones else milestones["label"]
     frame = pd.DataFrame(
         {
             "day": milestones["day"].to_numpy(),
             "text": [
-                f"{i + 1}. {label}"
-                for i, label in zip(milestones.index, milestones["label"], strict=True)
+                f"{i + 1}. {short or label}"
+                for i, short, label in zip(
+                    milestones.index, shorts, milestones["label"], strict=True
+                )
             ],
+            "label": milestones["label"].to_numpy(),
         }
     )
     tooltip = [
         alt.Tooltip("day:T", title="Date", format="%d %b %Y"),
-        alt.Tooltip("text:N", title="Milestone"),
+        alt.Tooltip("label:N", title="Milestone"),
     ]
     rules = (
         alt.Chart(frame)
