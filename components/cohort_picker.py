@@ -6,7 +6,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import data, pages
+from components import data, pages, presentation
 from phm import codes
 from phm.cohort import DEFAULT_AS_AT, FIELDS, Cohort, as_at_note
 from phm.levels import LEVELS
@@ -16,8 +16,9 @@ AGE_SECTION = "Age and sex"  # opens first, with the age range above its fields
 # The cohort outlives an interrupted run or a page switch (a quick click while a page is still
 # running must not drop a filter back to its default).
 KEEP = "session"
-# URL parameters that belong to a page, not to the cohort: kept when the cohort is written.
-PAGE_PARAMS = pages.page_params()
+# URL parameters that belong to a page, not to the cohort, and presentation mode: kept when the
+# cohort is written.
+PAGE_PARAMS = (*pages.page_params(), presentation.PRESENT_KEY)
 
 
 def _known_values(options: dict[str, dict[str, str]]) -> dict[str, set[str]]:
@@ -117,6 +118,7 @@ def render_cohort_picker(options: dict[str, dict[str, str]], data_as_at: date) -
                     key=f.url_key,
                     placeholder="any",
                     persist_state=KEEP,
+                    help=f.meaning,
                 )
     with sb.expander("Clinical and social"):
         for flag, label in codes.FLAGS.items():

@@ -134,8 +134,10 @@ def area_deck(
     frame, _, _ = area_map(cohort, level, metric, rule, version)
     frame = frame.assign(polygon=shape_polygons(level, version))
     points = maps.site_points(sites(cohort.as_at, version), models)
-    lsoa_frame = lsoas(version)
-    view = maps.view_for(lsoa_frame["centroid_lon"], lsoa_frame["centroid_lat"])
+    # A cohort narrowed to places opens on them; otherwise the whole ICS.
+    narrowed = any(getattr(cohort, level_.cohort_field, ()) for level_ in LEVELS.values())
+    lived_in = frame.loc[frame["state"] != "empty", "code"] if narrowed else []
+    view = maps.view_for_areas(lsoas(version), level, lived_in)
     layers = maps.area_map_layers(frame, selected, points, ring_m)
     return maps.deck(layers, view, basemap).to_json()
 

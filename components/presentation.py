@@ -1,4 +1,9 @@
-"""Workshop helpers: presentation mode (large type, high contrast, sidebar collapsed) and 'Copy link'."""
+"""Workshop helpers: presentation mode (large type, tables and charts, high contrast) and 'Copy link'.
+
+Presentation mode lives in the URL (`?present=1`), so a reload, a page change or a shared link
+keeps it; the sidebar toggle writes it there. The link to the current view sits at the top of
+the page, where a facilitator finds it without scrolling.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +13,51 @@ import streamlit as st
 
 PRESENT_KEY = "present"
 TRUE_VALUES = ("1", "yes", "true", "on")
-CSS = """
+_WRITTEN = "_present_written"  # the value of ?present= this session last wrote or read
+_LINK_SLOT = "_copy_link_slot"  # the container at the top of this run's page
+LINK_LABEL = "Copy link"
+LINK_KEY = "phm_copy_link"
+# Every page: the link button sits in the app's header bar, top right, whatever the scroll;
+# less empty space above the title leaves the first screen to the content.
+BASE_CSS = f"""
 <style>
-[data-testid="stMain"] { background: #ffffff; color: #000000; }
-[data-testid="stMain"] h1 { font-size: 3.2rem !important; color: #000000; }
-[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.2rem !important; color: #000000; }
+.st-key-{LINK_KEY} {{
+  position: fixed; top: 0.55rem; right: 3.5rem; z-index: 999991; width: auto !important;
+}}
+[data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
+/* Streamlit's captions and code tokens are too faint on white for WCAG AA (4.5:1). */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {{
+  color: #4f5160 !important; opacity: 1 !important;
+}}
+[data-testid="stCode"] .token {{ color: #1d2b36 !important; }}
+</style>
+"""
+# Tables (a canvas grid) and charts (a canvas) draw their own text at fixed sizes, so they are
+# zoomed whole; everything else has its type set here.
+ZOOM = 1.35
+CSS = f"""
+<style>
+[data-testid="stMain"] [data-testid="stVegaLiteChart"],
+[data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) {{
+  zoom: {ZOOM}; width: calc(100% / {ZOOM}) !important; max-width: calc(100% / {ZOOM});
+}}
+[data-testid="stMain"] {{ background: #ffffff; color: #000000; }}
+[data-testid="stMain"] h1 {{ font-size: 3.2rem !important; color: #000000; }}
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 {{ font-size: 2.2rem !important; color: #000000; }}
 [data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label,
 [data-testid="stMain"] [data-testid="stCaptionContainer"],
-[data-testid="stMain"] [data-testid="stCaptionContainer"] * {
+[data-testid="stMain"] [data-testid="stCaptionContainer"] * {{
   font-size: 1.45rem !important; color: #000000 !important; line-height: 1.5;
-}
+}}
 [data-testid="stMain"] [data-testid="stMetricValue"],
-[data-testid="stMain"] [data-testid="stMetricValue"] * { font-size: 3.4rem !important; color: #000000 !important; }
-[data-testid="stMain"] input { font-size: 1.4rem !important; color: #000000; }
-[data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.5rem !important; }
-[data-testid="stMain"] a { color: #003087 !important; text-decoration: underline; }
-[data-testid="stMain"] [data-testid="stAlert"] { border: 3px solid #000000; }
+[data-testid="stMain"] [data-testid="stMetricValue"] * {{ font-size: 3.4rem !important; color: #000000 !important; }}
+[data-testid="stMain"] input {{ font-size: 1.4rem !important; color: #000000; }}
+[data-testid="stMain"] [data-baseweb="tag"] {{ height: auto; }}
+[data-testid="stMain"] [data-baseweb="tag"] span {{ font-size: 1.25rem !important; }}
+[data-testid="stMain"] [data-testid="stMetricLabel"] p {{ font-size: 1.5rem !important; }}
+[data-testid="stMain"] a {{ color: #003087 !important; text-decoration: underline; }}
+[data-testid="stMain"] button[kind^="primary"] * {{ color: #ffffff !important; }}
+[data-testid="stMain"] [data-testid="stAlert"] {{ border: 3px solid #000000; }}
 </style>
 <span id="phm-presentation-mode" hidden></span>
 """
@@ -35,22 +69,36 @@ def presenting() -> bool:
 
 
 def apply() -> None:
-    """Read ?present=1, draw the sidebar toggle and, when on, restyle the page for a projector.
+    """Read ?present=1, draw the sidebar toggle, keep the URL in step and, when on, restyle.
 
-    Call once per run from the entrypoint, before the cohort picker writes the URL.
+    Call once per run from the entrypoint, before the cohort picker writes the URL (which keeps
+    `present`, one of the page parameters). Also opens the slot at the top of the page that
+    `copy_link` fills.
     """
+    state = st.session_state
     raw = st.query_params.get(PRESENT_KEY)
-    if raw is not None:
-        st.session_state[PRESENT_KEY] = str(raw).lower() in TRUE_VALUES
+    # A link (or the address bar) that says something new wins; the URL this session wrote
+    # itself does not override the toggle the user has just flipped.
+    if raw is not None and raw != state.get(_WRITTEN):
+        state[PRESENT_KEY] = str(raw).lower() in TRUE_VALUES
+    state[_WRITTEN] = raw
     st.sidebar.toggle(
         "Presentation mode",
         key=PRESENT_KEY,
-        help="Large type and high contrast for a projector; the sidebar starts collapsed."
-        " Add ?present=1 to a link to open it this way.",
+        help="Large type, tables and charts in high contrast for a projector; the sidebar"
+        " starts collapsed. Links to this view keep it (present=1).",
     )
     if presenting():
+        if st.query_params.get(PRESENT_KEY) != "1":
+            st.query_params[PRESENT_KEY] = "1"
+        state[_WRITTEN] = "1"
         st.set_page_config(initial_sidebar_state="collapsed")
         st.html(CSS)
+    elif PRESENT_KEY in st.query_params:
+        del st.query_params[PRESENT_KEY]
+        state[_WRITTEN] = None
+    st.html(BASE_CSS)
+    state[_LINK_SLOT] = st.container(key=LINK_KEY)
 
 
 def share_url(base: str, url_path: str, params: dict[str, list[str]], present: bool) -> str:
@@ -65,8 +113,14 @@ def share_url(base: str, url_path: str, params: dict[str, list[str]], present: b
 
 
 def copy_link(url_path: str) -> None:
-    """Show the link to the current view with a copy button."""
+    """Show the link to the current view, under a 'Copy link' button at the top of the page.
+
+    Call at the end of a page's run, once its settings are in the URL. Without the entrypoint's
+    slot (a page run on its own) the link is drawn where the call is.
+    """
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     url = share_url(st.context.url or "", url_path, params, presenting())
-    st.caption("Link to this view (copy it with the button on the right):")
-    st.code(url, language=None, wrap_lines=True)
+    slot = st.session_state.get(_LINK_SLOT)
+    where = (slot or st.container()).popover(LINK_LABEL, icon=":material/link:")
+    where.caption("Link to this view (copy it with the button on the right):")
+    where.code(url, language=None, wrap_lines=True)

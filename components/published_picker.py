@@ -94,7 +94,8 @@ def sync_url() -> None:
         return
     wanted = choice.to_query_params()
     if {k: v for k, v in _url_params().items() if k != "present"} != wanted:
-        st.query_params.from_dict(wanted)
+        kept = {k: v for k, v in _url_params().items() if k == "present"}
+        st.query_params.from_dict({**wanted, **kept})  # presentation mode stays on
     st.session_state["_pub_url_written"] = wanted
 
 

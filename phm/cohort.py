@@ -94,6 +94,22 @@ class Field:
     # comes from, then mapped: mapping a few hundred groups is cheaper than every person.
     stored_sql: str | None = None
     derive: Callable[[str], str] | None = None
+    meaning: str | None = None  # abbreviations in the label spelled out (the picker's help)
+
+
+# Abbreviations in the characteristics' labels, spelled out once (the picker's help, About).
+JCVI_MEANING = (
+    "JCVI: the Joint Committee on Vaccination and Immunisation, whose priority cohorts 1 (care"
+    " homes) to 12 (18 and over) set the order people were offered the vaccine."
+)
+IMD_MEANING = (
+    "IMD: the English Index of Multiple Deprivation (2019), which ranks every LSOA by"
+    " deprivation; quintile 1 and decile 1 are the most deprived."
+)
+CORE20_MEANING = (
+    "Core20: NHS England's name for the most deprived 20% of the population (IMD quintile 1),"
+    " a focus of its Core20PLUS5 approach to reducing health inequalities."
+)
 
 
 def _place_field(level: Level, section: str | None) -> Field:
@@ -109,6 +125,7 @@ def _place_field(level: Level, section: str | None) -> Field:
         section=section,
         place=True,
         residence=level.basis == "residence",
+        meaning=level.meaning or None,
     )
 
 
@@ -137,6 +154,7 @@ FIELDS: tuple[Field, ...] = (
         values=codes.JCVI_COHORTS,
         integer=True,
         section="Age and sex",
+        meaning=JCVI_MEANING,
     ),
     Field(
         "sexes",
@@ -198,6 +216,7 @@ FIELDS: tuple[Field, ...] = (
         section="Place and deprivation",
         stored_sql="l.imd_decile",
         derive=imd_quintile_sql,
+        meaning=IMD_MEANING + " " + CORE20_MEANING,
     ),
     Field(
         "imd_deciles",
@@ -210,6 +229,7 @@ FIELDS: tuple[Field, ...] = (
         values={d: str(d) for d in codes.IMD_DECILES},
         integer=True,
         residence=True,
+        meaning=IMD_MEANING,
     ),
     _place_field(LEVELS["borough"], "Place and deprivation"),
     _place_field(LEVELS["msoa"], "Place and deprivation"),

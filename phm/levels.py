@@ -29,6 +29,7 @@ class Level:
     finding: str  # a finder's group in one area, e.g. "in {} (MSOA)"
     mapped: bool = False  # has boundaries (residence levels)
     published_code: str | None = None  # its level code in NHS England's published figures
+    meaning: str = ""  # the abbreviation spelled out, for help text and About
 
     @property
     def name_sql(self) -> str:
@@ -58,6 +59,8 @@ LEVELS: dict[str, Level] = {
             "in LSOA {}",
             "in {} (LSOA)",
             mapped=True,
+            meaning="LSOA: lower layer super output area, a small area of about 1,500 people"
+            " (ONS census geography)",
         ),
         Level(
             "msoa",
@@ -73,6 +76,7 @@ LEVELS: dict[str, Level] = {
             "in MSOA {}",
             "in {} (MSOA)",
             mapped=True,
+            meaning="MSOA: middle layer super output area, about 8,000 people (a few LSOAs)",
             published_code="msoa",
         ),
         Level(
@@ -104,6 +108,8 @@ LEVELS: dict[str, Level] = {
             "Primary care network",
             "registered with {}",
             "registered with {}",
+            meaning="PCN: primary care network, GP practices working together for about"
+            " 30,000 to 50,000 patients",
         ),
         Level(
             "practice",
@@ -127,6 +133,11 @@ MAP_LEVELS = tuple(key for key, level in LEVELS.items() if level.mapped)
 COMPARE_LEVELS = ("borough", "pcn", "practice", "msoa")
 FINDER_LEVELS = ("msoa", "borough", "pcn")
 PUBLISHED_LEVELS = tuple(key for key, level in LEVELS.items() if level.published_code)
+
+
+def spelled_out(offered: tuple[str, ...] = tuple(LEVELS)) -> str:
+    """Return the abbreviations among the offered levels spelled out, one sentence each."""
+    return " ".join(f"{LEVELS[key].meaning}." for key in offered if LEVELS[key].meaning)
 
 
 def level_of(key: str, offered: tuple[str, ...] = tuple(LEVELS)) -> Level:

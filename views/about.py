@@ -7,6 +7,8 @@ import streamlit as st
 from components import data
 from components.frame import open_info_page
 from phm import codes
+from phm.cohort import CORE20_MEANING, IMD_MEANING, JCVI_MEANING
+from phm.levels import LEVELS
 
 meta = open_info_page("About this tool")
 kind = meta.get("kind", "unknown")
@@ -68,6 +70,20 @@ st.markdown(
     " quintile 1 (deciles 1-2) is the most deprived fifth of England, the Core20.\n"
     "- **Ethnicity:** NHS ethnic category from the GP record; 'Not stated' (Z) is an answer,"
     " 'Not known' (99) means no usable record."
+)
+st.subheader("Abbreviations")
+st.markdown(
+    "\n".join(
+        f"- {meaning}"
+        for meaning in (
+            *(LEVELS[key].meaning for key in LEVELS if LEVELS[key].meaning),
+            IMD_MEANING,
+            CORE20_MEANING,
+            JCVI_MEANING,
+            "ICS: integrated care system, the NHS and councils planning care for an area"
+            " together (here North Central London); ICB: its integrated care board.",
+        )
+    )
 )
 st.subheader("Disclosure control")
 rule = data.disclosure_rule()

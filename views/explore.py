@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, render, url_state
+from components import data, pages, presentation, render, url_state
 from components.frame import open_page
 from phm import codes
 from phm.analysis import explore
@@ -32,12 +32,12 @@ url_state.seed("explore_by", PARAMS["by"], str, names)
 by = first.selectbox(
     "Break down by",
     names,
-    index=names.index("age_band"),
+    index=names.index(explore.DEFAULT_BY),
     format_func=explore.label_of,
     key="explore_by",
 )
 url_state.write(PARAMS["by"], by)
-NOTHING = "nothing"
+NOTHING = explore.NOTHING
 url_state.seed("explore_then", PARAMS["then"], str, [NOTHING, *[n for n in names if n != by]])
 then = second.selectbox(
     "and by",
@@ -106,3 +106,4 @@ st.download_button(
     icon=":material/download:",
 )
 render.suppression_note()
+presentation.copy_link(pages.PAGES["explore"].url_path)

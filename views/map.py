@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from components import data, map_data, pages, render
+from components import data, map_data, pages, presentation, render
 from components.frame import open_page
 from phm import codes
 from phm.analysis.summaries import largest_shown, protected_uptake
-from phm.levels import LEVELS, MAP_LEVELS
+from phm.levels import LEVELS, MAP_LEVELS, spelled_out
 from phm.output import maps
 from phm.outreach.coverage import Reach
 
@@ -18,36 +18,47 @@ BREAKDOWNS = {
 }
 
 
+LEVELS_HELP = spelled_out(MAP_LEVELS)
+
+
 def _clear_selection() -> None:
     """Forget the chosen area (a widget callback, so it runs before the picker is drawn)."""
     st.session_state["map_area_pick"] = None
 
 
-page = open_page("Map")
-st.page_link(
-    pages.page("outreach"),
-    label="Plan pop-up sites or a vaccine-bus route for this cohort",
-    icon=":material/route:",
-)
+# The map fills the first screen beside its legend and controls, on a 1366x768 projector too:
+# its height follows the window (the page's title, banner and cohort sentence sit above it).
+MAP_CSS = """
+<style>
+.st-key-map_chart [data-testid="stDeckGlJsonChart"] {
+  height: clamp(300px, calc(100vh - 330px), 640px) !important;
+}
+</style>
+"""
+if presentation.presenting():
+    MAP_CSS = MAP_CSS.replace("100vh - 330px", "100vh - 450px")
 
-left_control, right_control = st.columns([1, 1.4])
-level = left_control.segmented_control(
+page = open_page("Map")
+st.html(MAP_CSS)
+left, right = st.columns([3, 1.25])
+legend_slot = right.container()  # first, so it is beside the map on a small screen too
+level = right.segmented_control(
     "Areas",
     list(MAP_LEVELS),
     format_func=lambda key: LEVELS[key].label,
     key="map_level",
     default="lsoa",
     required=True,
+    help=LEVELS_HELP,
 )
-metric = right_control.segmented_control(
-    "Colour by",
-    list(maps.METRICS),
-    format_func=maps.METRIC_BUTTONS.get,
-    key="map_metric",
-    default="uptake",
-    required=True,
+# Radio buttons wrap in the narrow column beside the map; a segmented control would be cut off.
+metric = right.radio(
+    "Colour by", list(maps.METRICS), format_func=maps.METRIC_BUTTONS.get, key="map_metric"
 )
-sites_control, rings_control, walk_control = st.columns([3, 1, 1], vertical_alignment="bottom")
+right.divider()
+with left:
+    map_slot = st.container()
+    sites_control, rings_control, walk_control = st.columns([3, 1, 1], vertical_alignment="bottom")
 models = sites_control.multiselect(
     "Existing sites (open on the as-at date)",
     ALL_MODELS,
@@ -95,15 +106,15 @@ deck = map_data.area_deck(
     basemap,
 )
 
-left, right = st.columns([3, 1.25])
-with left:
+with map_slot:
     st.pydeck_chart(
         maps.SerialisedDeck(deck, basemap),
         on_select="rerun",
         selection_mode="single-object",
         key="map_chart",
-        height=620,
+        height=560,
     )
+with legend_slot:
     st.html(maps.legend_html(maps.METRICS[metric], legend))
     if not points.empty:
         st.html(
@@ -112,14 +123,24 @@ with left:
                 maps.site_legend(sorted(set(points["delivery_model"]), key=ALL_MODELS.index)),
             )
         )
-    if rings:
-        st.caption(f"Rings: {reach.describe()}.")
     if metric == "gap":
         st.caption(
             "Gap = the area's uptake minus the ICS-wide uptake of this cohort"
             + (f" ({overall_pct:.1f}%)." if overall_pct is not None else " (suppressed).")
         )
+with left:
+    if rings:
+        st.caption(f"Rings: {reach.describe()}.")
+    st.caption(
+        "Drag to move the map; zoom with its + and − buttons, a double click or the + and −"
+        " keys (the mouse wheel scrolls the page)."
+    )
     st.toggle("Street basemap (needs internet; the map works without it)", key="map_basemap")
+    st.page_link(
+        pages.page("outreach"),
+        label="Plan pop-up sites or a vaccine-bus route for this cohort",
+        icon=":material/route:",
+    )
 
 with right:
     st.subheader("Who is unvaccinated here?")
@@ -134,7 +155,7 @@ with right:
         st.info("Click an area on the map to see its breakdown.", icon=":material/touch_app:")
     else:
         area = frame.loc[frame["code"] == selected_code].iloc[0]
-        st.markdown(f"### {area['name']}")
+        st.markdown(f"#### {area['name']}")
         st.caption(f"{LEVELS[level].label} {selected_code}")
         local = page.cohort.with_(**{LEVELS[level].cohort_field: (selected_code,)})
         summary = protected_uptake(data.uptake_by(local, (), page.version), page.rule)
@@ -167,3 +188,4 @@ st.caption(
     "Boundaries: ONS, contains OS data © Crown copyright and database right. No basemap is"
     " drawn unless you switch it on."
 )
+presentation.copy_link(pages.PAGES["map"].url_path)

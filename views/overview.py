@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, render
+from components import data, pages, presentation, render
 from components.frame import open_page
 from phm import codes
 from phm.analysis.summaries import gap_between, protected_uptake, shown_uptake
@@ -55,3 +55,4 @@ with right:
         st.markdown(f"**Deprivation gap.** {gap.sentence()}")
         render.uptake_table(quintiles, "imd_quintile_label", "IMD quintile")
 render.suppression_note()
+presentation.copy_link(pages.PAGES["overview"].url_path)

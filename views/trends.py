@@ -2,9 +2,10 @@
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
-from components import compare_data, data, render
+from components import compare_data, data, pages, presentation, render
 from components.frame import open_page
 from phm import codes
 from phm.analysis.summaries import protected_uptake
@@ -12,6 +13,7 @@ from phm.analysis.trends import (
     SPC_MIN_WEEKS,
     cumulative_uptake,
     describe_gap_change,
+    eligible_from,
     gap_over_time,
     largest_groups,
     milestones_frame,
@@ -30,6 +32,8 @@ CHARACTERISTICS = {
     "jcvi_cohort": "JCVI cohort",
     "sex": "Sex",
 }
+
+ICS_CODE = "__ics__"
 
 page = open_page("Trends")
 dose_label = codes.DOSES[page.cohort.dose].lower()
@@ -67,12 +71,20 @@ if mode == "localities":
     chosen = st.multiselect(
         "Localities",
         list(labels),
-        default=largest_groups(cumulative, dimension, 4),
+        # Every borough (there are few); the largest of the many PCNs, practices or MSOAs.
+        default=list(labels) if len(labels) <= 12 else largest_groups(cumulative, dimension, 4),
         format_func=labels.get,
         key=f"trends_localities_{dimension}",
         max_selections=12,
     )
     cumulative = cumulative[cumulative[dimension].isin(chosen)]
+    if st.toggle("Add the whole ICS", value=True, key="trends_ics_line"):
+        ics = cumulative_uptake(
+            compare_data.weekly_doses(page.cohort, None, page.version), page.rule
+        )
+        ics = ics.assign(**{dimension: ICS_CODE, f"{dimension}_label": "Whole ICS"})
+        cumulative = pd.concat([cumulative, ics[cumulative.columns]], ignore_index=True)
+        labels[ICS_CODE] = "Whole ICS"
 
 st.subheader(f"Cumulative uptake by week ({dose_label})")
 st.altair_chart(
@@ -82,8 +94,8 @@ st.altair_chart(
     width="stretch",
 )
 st.caption(
-    "Denominator: the cohort registered and alive on the as-at date. Numbered lines mark the"
-    " programme milestones: "
+    "Denominator: the cohort registered and alive on the as-at date. Dotted lines mark the"
+    " programme's milestones (docs/product.md): "
     + "; ".join(f"{i + 1}. {r.day:%d %b %Y} {r.label}" for i, r in milestones.iterrows())
 )
 
@@ -102,12 +114,22 @@ if len(codes_present) >= 2:
         format_func=labels.get,
         key=f"trends_second_{dimension}",
     )
-    gaps = gap_over_time(cumulative, dimension, first, second)
-    title = f"{labels[first]} minus {labels[second]}"
-    st.altair_chart(compare_charts.gap_over_time_chart(gaps, milestones, title), width="stretch")
-    st.markdown(
-        describe_gap_change(gaps, str(labels[first]), str(labels[second]), date(2021, 3, 1))
+    eligible, why = eligible_from(page.cohort)
+    since = st.date_input(
+        "From",
+        value=max(eligible, date(2020, 12, 8)),
+        min_value=date(2020, 12, 8),
+        max_value=page.cohort.as_at,
+        key="trends_gap_from",
+        help=f"Starts {why} ({eligible:%d %B %Y}), when the gap begins to mean something.",
     )
+    gaps = gap_over_time(cumulative, dimension, first, second)
+    gaps = gaps[gaps["week"] >= pd.Timestamp(since)]
+    # The title sits above the chart, where the chart's own toolbar cannot cover it.
+    st.markdown(f"**{labels[first]} minus {labels[second]}**, percentage points")
+    shown_milestones = milestones[milestones["day"] >= pd.Timestamp(since)]
+    st.altair_chart(compare_charts.gap_over_time_chart(gaps, shown_milestones, ""), width="stretch")
+    st.markdown(describe_gap_change(gaps, str(labels[first]), str(labels[second]), since))
 else:
     st.info("Choose at least two groups to see the gap between them.")
 
@@ -134,3 +156,4 @@ if spc is not None:
 else:
     st.info(f"Fewer than {SPC_MIN_WEEKS} weeks with unsuppressed counts: too few for an SPC chart.")
 render.suppression_note()
+presentation.copy_link(pages.PAGES["trends"].url_path)

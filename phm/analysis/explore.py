@@ -21,6 +21,8 @@ SORTS: dict[str, str] = {
     "unvaccinated": "Unvaccinated, most first",
 }
 COMPARISONS = ("lower", "similar", "higher")
+DEFAULT_BY = "age_band"
+NOTHING = "nothing"  # "and by" nothing: a one-way breakdown
 
 
 def breakdown(raw: pd.DataFrame, overall_pct: float | None, rule: DisclosureRule) -> pd.DataFrame:
@@ -179,7 +181,7 @@ def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
 
 
 # Explore's settings in a link (page parameters, not the cohort's).
-EXPLORE_PARAMS = {"by": "by", "then": "then", "sort": "sort"}
+EXPLORE_PARAMS = {"by": "by", "then": "and_by", "sort": "sort"}
 
 
 def adults_by_default(cohort: Cohort) -> bool:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from phm.analysis.summaries import protected_uptake
+from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule
 from phm.gap_words import gap_words
 from phm.stats import difference_interval
@@ -20,24 +21,93 @@ class Milestone:
 
     day: date
     label: str
+    short: str = ""  # on the chart, beside its line (the label is in the caption and tooltip)
 
 
 MILESTONES: tuple[Milestone, ...] = (
-    Milestone(date(2020, 12, 8), "Rollout begins"),
-    Milestone(date(2020, 12, 17), "SAGE: ethnic inequalities in vaccine uptake"),
-    Milestone(date(2020, 12, 30), "JCVI priority order (cohorts 1-9)"),
-    Milestone(date(2021, 1, 13), "Delivery plan: centres, hubs, GP sites, pharmacies"),
-    Milestone(date(2021, 2, 15), "Offer deadline for cohorts 1-4; 65+ and at-risk next"),
-    Milestone(date(2021, 4, 13), "Phase 2: 40-49, then 30-39"),
-    Milestone(date(2021, 6, 1), "June 2021: 18+ (cohort 12)"),
-    Milestone(date(2021, 9, 16), "Boosters begin"),
+    Milestone(date(2020, 12, 8), "Rollout begins", "Rollout"),
+    Milestone(date(2020, 12, 17), "SAGE: ethnic inequalities in vaccine uptake", "SAGE warning"),
+    Milestone(date(2020, 12, 30), "JCVI priority order (cohorts 1-9)", "JCVI order"),
+    Milestone(
+        date(2021, 1, 13), "Delivery plan: centres, hubs, GP sites, pharmacies", "Delivery plan"
+    ),
+    Milestone(
+        date(2021, 2, 15), "Offer deadline for cohorts 1-4; 65+ and at-risk next", "Cohorts 1-4"
+    ),
+    Milestone(date(2021, 4, 13), "Phase 2: 40-49, then 30-39", "Phase 2"),
+    Milestone(date(2021, 6, 1), "June 2021: 18+ (cohort 12)", "18+"),
+    Milestone(date(2021, 9, 16), "Boosters begin", "Boosters"),
 )
+
+
+# The day each JCVI priority cohort was first offered a first dose (docs/product.md; the same
+# dates as the synthetic generator's phm/synth/assumptions.py, which the app does not import).
+ELIGIBLE_FROM: dict[int, date] = {
+    1: date(2020, 12, 8),
+    2: date(2020, 12, 8),
+    3: date(2021, 1, 18),
+    4: date(2021, 1, 18),
+    5: date(2021, 2, 15),
+    6: date(2021, 2, 15),
+    7: date(2021, 3, 1),
+    8: date(2021, 3, 8),
+    9: date(2021, 3, 17),
+    10: date(2021, 4, 13),
+    11: date(2021, 5, 13),
+    12: date(2021, 6, 8),
+}
+# The youngest age of each age-defined cohort (12: 18 and over), and the teenagers after it.
+COHORT_MIN_AGE = ((80, 2), (75, 3), (70, 4), (65, 5), (60, 7), (55, 8), (50, 9), (40, 10), (30, 11))
+TEENS_FROM = ((16, date(2021, 8, 23)), (12, date(2021, 9, 20)))
+BOOSTERS_FROM = date(2021, 9, 16)
+
+
+def _eligible_at_age(age: int) -> date:
+    """Return the day people of this age were first offered a first dose by age alone."""
+    for lowest, cohort in COHORT_MIN_AGE:
+        if age >= lowest:
+            return ELIGIBLE_FROM[cohort]
+    if age >= 18:
+        return ELIGIBLE_FROM[12]
+    for lowest, day in TEENS_FROM:
+        if age >= lowest:
+            return day
+    return TEENS_FROM[-1][1]
+
+
+def eligible_from(cohort: Cohort) -> tuple[date, str]:
+    """Return the day the whole cohort had been offered its dose, and why, in words.
+
+    By its JCVI cohorts when it names them, else by its youngest age (age from, or the lowest
+    age band); boosters from 16 September 2021. Everyone: the programme's first day.
+    """
+    if cohort.dose == "3":
+        return BOOSTERS_FROM, "when boosters began"
+    if cohort.jcvi_cohorts:
+        # Cohort 0 is everyone under 18 outside the priority cohorts: the last to be offered.
+        day = max(ELIGIBLE_FROM.get(int(c), TEENS_FROM[-1][1]) for c in cohort.jcvi_cohorts)
+        return day, "when its JCVI cohorts were offered a first dose"
+    youngest = None
+    if cohort.age_bands:
+        youngest = min(_band_low(band) for band in cohort.age_bands)
+    if cohort.age_min is not None:
+        youngest = max(youngest or 0, cohort.age_min)
+    if youngest is None:
+        return MILESTONES[0].day, "when vaccination began"
+    return _eligible_at_age(youngest), f"when people aged {youngest} were offered a first dose"
+
+
+def _band_low(band: str) -> int:
+    """Return the lowest age of an age band label ('Under 18' is 0, '80+' is 80)."""
+    if band.lower().startswith("under"):
+        return 0
+    return int(band.split("-")[0].rstrip("+"))
 
 
 def milestones_frame(start: date, end: date) -> pd.DataFrame:
     """Return the milestones between two dates as a frame (day, label)."""
-    rows = [(pd.Timestamp(m.day), m.label) for m in MILESTONES if start <= m.day <= end]
-    return pd.DataFrame(rows, columns=["day", "label"])
+    rows = [(pd.Timestamp(m.day), m.label, m.short) for m in MILESTONES if start <= m.day <= end]
+    return pd.DataFrame(rows, columns=["day", "label", "short"])
 
 
 def cumulative_uptake(

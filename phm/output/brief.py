@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from phm.analysis.business_case import Outcome, Range, assumption_rows
-from phm.gap_words import gap_words
+from phm.gap_words import gap_words, interval_words
 from phm.geo import ATTRIBUTION
 from phm.output.charts import NHS_BLUE, NHS_DARK_GREY, NHS_WARM_YELLOW
 from phm.output.maps import LegendEntry, rgba_hex
@@ -64,50 +64,149 @@ def _count(value: float) -> str:
     return f"{round(value):,}"
 
 
+# Why a result is missing ("–"), said beside it.
+NO_UPTAKE = "– (the target group's uptake is suppressed: too few people)"
+NO_COMPARATOR = "– (the comparator's uptake is suppressed or it has no one)"
+NO_QUINTILES = (
+    "– (the most or least deprived fifth has no one in the comparator, or its count is suppressed)"
+)
+NO_ADDITIONAL = "– (no additional vaccinations expected, so no cost per vaccination)"
+ONE_VALUE = "capacity limits every scenario, so low, central and high are the same"
+
+
+def _all_capacity(outcome: Outcome) -> bool:
+    """Return True when capacity, not the assumptions, sets the result in every scenario."""
+    return all(outcome.capacity_limited)
+
+
 def _count_range(value: Range) -> str:
     """Return a count range as 'central (low–high)'."""
     return f"{_count(value.central)} ({_count(value.low)}–{_count(value.high)})"
 
 
-def _points(value: float | None) -> str:
-    """Return percentage points with a sign."""
-    return "–" if value is None else gap_words(value)
+def _money_range(value: Range) -> str:
+    """Return a range of pounds as '£central (£low–£high)'."""
+    return f"£{value.central:,.0f} (£{value.low:,.0f}–£{value.high:,.0f})"
 
 
-def _points_range(value: Range | None) -> str:
-    """Return a range of percentage points."""
+def _points(value: float | None, missing: str) -> str:
+    """Return percentage points in words, or why there are none."""
+    return missing if value is None else gap_words(value)
+
+
+def _points_range(value: Range | None, missing: str) -> str:
+    """Return a gap in words with its low–high range (from the assumptions, not a CI)."""
     if value is None:
-        return "–"
-    return gap_words(value.central, value.low, value.high)
+        return missing
+    if round(value.low, 1) == round(value.high, 1):
+        return f"{gap_words(value.central)} (the same in every scenario)"
+    return f"{gap_words(value.central)} (range {interval_words(value.low, value.high)})"
+
+
+def _additional(outcome: Outcome) -> str:
+    """Return the additional vaccinations, saying when capacity sets them."""
+    if _all_capacity(outcome):
+        return f"{_count(outcome.additional.central)} (capacity-limited: {ONE_VALUE})"
+    limited = " (capacity-limited in the high scenario)" if outcome.capacity_limited[2] else ""
+    if outcome.capacity_limited[1]:
+        limited = " (capacity-limited)"
+    return _count_range(outcome.additional) + limited
+
+
+def _cost_per(outcome: Outcome) -> str:
+    """Return the cost per additional vaccination, saying why it has no range or no value."""
+    per = outcome.cost_per_vaccination
+    if per is None:
+        return NO_ADDITIONAL
+    if _all_capacity(outcome):
+        return f"£{per.central:,.0f} ({ONE_VALUE})"
+    return _money_range(per)
 
 
 def results_table(outcomes: tuple[Outcome, ...] | list[Outcome]) -> pd.DataFrame:
-    """Return the results of each intervention as text, one column per intervention."""
+    """Return the results of each intervention as text, one column per intervention.
+
+    A missing result ("–") says why; a range that collapses to one value because capacity
+    binds in every scenario says so instead of printing '£10 (£10–£10)'.
+    """
     rows: dict[str, list[str]] = {}
     for outcome in outcomes:
-        per = outcome.cost_per_vaccination
         cells = {
             "Total cost": f"£{outcome.cost:,.0f}",
             "People reached": _count_range(outcome.reached),
-            "Additional vaccinations": _count_range(outcome.additional)
-            + (" (capacity-limited)" if outcome.capacity_limited[1] else ""),
-            "Cost per additional vaccination": "–"
-            if per is None
-            else f"£{per.central:,.0f} (£{per.low:,.0f}–£{per.high:,.0f})",
-            "Uptake now": "–" if outcome.uptake_before is None else f"{outcome.uptake_before:.1f}%",
-            "Uptake after": "–"
+            "Additional vaccinations": _additional(outcome),
+            "Cost per additional vaccination": _cost_per(outcome),
+            "Uptake now": NO_UPTAKE
+            if outcome.uptake_before is None
+            else f"{outcome.uptake_before:.1f}%",
+            "Uptake after": NO_UPTAKE
             if outcome.uptake_after is None
             else f"{outcome.uptake_after.central:.1f}%"
             f" ({outcome.uptake_after.low:.1f}–{outcome.uptake_after.high:.1f}%)",
-            "Gap to comparator now": _points(outcome.gap_to_comparator_before),
-            "Gap to comparator after": _points_range(outcome.gap_to_comparator_after),
-            "Most vs least deprived gap now": _points(outcome.quintile_gap_before),
-            "Most vs least deprived gap after": _points_range(outcome.quintile_gap_after),
+            "Gap to comparator now": _points(outcome.gap_to_comparator_before, NO_COMPARATOR),
+            "Gap to comparator after": _points_range(
+                outcome.gap_to_comparator_after, NO_COMPARATOR
+            ),
+            "Most vs least deprived gap now": _points(outcome.quintile_gap_before, NO_QUINTILES),
+            "Most vs least deprived gap after": _points_range(
+                outcome.quintile_gap_after, NO_QUINTILES
+            ),
         }
         for name, text in cells.items():
             rows.setdefault(name, []).append(text)
     names = [o.intervention.name for o in outcomes]
     return pd.DataFrame(rows, index=names).T.rename_axis("Result").reset_index()
+
+
+def summary(brief: Brief) -> list[tuple[str, str]]:
+    """Return the brief's opening: the problem, the ask and the recommendation, in sentences."""
+    first = brief.outcomes[0] if brief.outcomes else None
+    problem = f"{brief.cohort}."
+    if first is not None and first.uptake_before is not None:
+        problem = f"Uptake in this group is {first.uptake_before:.1f}%"
+        if first.gap_to_comparator_before is not None and brief.comparator_uptake is not None:
+            problem += (
+                f", {gap_words(first.gap_to_comparator_before)} than {brief.comparator}"
+                f" ({brief.comparator_uptake:.1f}%)"
+            )
+        problem += f". The group: {brief.cohort}."
+    asks = []
+    for outcome in brief.outcomes:
+        units = outcome.intervention.units
+        noun, _, rest = outcome.intervention.unit.partition(" ")
+        unit = f"{noun}{'' if units == 1 else 's'}{' ' + rest if rest else ''}"
+        asks.append(
+            f"{outcome.intervention.name}: {units} {unit}, costing £{outcome.cost:,.0f} and"
+            " expected to add about"
+            f" {_count(outcome.additional.central)} vaccinations"
+            f" ({_count(outcome.additional.low)} to {_count(outcome.additional.high)})."
+        )
+    ask = " ".join(asks) if asks else "No intervention chosen."
+    costed = [o for o in brief.outcomes if o.cost_per_vaccination is not None]
+    if not costed:
+        recommendation = (
+            "None of these interventions is expected to add vaccinations on these assumptions:"
+            " revisit the group or the assumptions before asking for funds."
+        )
+    else:
+        best = min(costed, key=lambda o: o.cost_per_vaccination.central)  # type: ignore[union-attr]
+        per = best.cost_per_vaccination
+        assert per is not None
+        recommendation = (
+            f"On these assumptions, fund {best.intervention.name.lower()}: about"
+            f" £{per.central:,.0f} per additional vaccination"
+            + ("" if _all_capacity(best) else f" (£{per.low:,.0f} to £{per.high:,.0f})")
+            + (f", the lowest of the {len(costed)} options costed" if len(costed) > 1 else "")
+            + "."
+        )
+        if best.gap_to_comparator_after is not None and brief.comparator_uptake is not None:
+            recommendation += (
+                f" The group would then be {gap_words(best.gap_to_comparator_after.central)}"
+                f" than {brief.comparator}."
+            )
+        if _all_capacity(best):
+            recommendation += f" More capacity would add more: {ONE_VALUE}."
+    return [("The problem", problem), ("The ask", ask), ("Recommendation", recommendation)]
 
 
 def impact_chart(outcomes: tuple[Outcome, ...] | list[Outcome], comparator_uptake: float | None):
@@ -261,6 +360,9 @@ def to_html(brief: Brief) -> str:
     caveats = "".join(f"<li>{html.escape(c)}</li>" for c in CAVEATS)
     banner_class = "synthetic" if brief.synthetic else "real"
     comparator = "–" if brief.comparator_uptake is None else f"{brief.comparator_uptake:.1f}%"
+    opening = "".join(
+        f"<dt>{html.escape(name)}</dt><dd>{html.escape(text)}</dd>" for name, text in summary(brief)
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Business case: {html.escape(names)}</title>
@@ -276,11 +378,15 @@ th, td {{ border: 1px solid #aeb7bd; padding: .3rem .5rem; text-align: left; ver
 th {{ background: #e8edee; }}
 img {{ max-width: 100%; }}
 .meta {{ color: #425563; font-size: .9rem; }}
+.summary dt {{ font-weight: bold; margin-top: .4rem; }}
+.summary dd {{ margin: 0 0 0 0; }}
 </style></head><body>
 <div class="banner {banner_class}">{html.escape(brief.label)}</div>
 <h1>Business case: {html.escape(names)}</h1>
 <p class="meta">Dataset: {html.escape(brief.dataset)} ({html.escape(brief.kind)}), data as at
 {html.escape(brief.as_at)}. Brief made on {brief.made_on:%d %B %Y}.</p>
+<h2>Summary</h2>
+<dl class="summary">{opening}</dl>
 <h2>Target group</h2>
 <p>{html.escape(brief.cohort)}</p>
 <p>Compared with: {html.escape(brief.comparator)} (uptake {comparator}).</p>
@@ -324,13 +430,18 @@ def to_pdf(brief: Brief) -> bytes:
         pdf.set_fill_color(255, 184, 28)
     else:
         pdf.set_fill_color(232, 237, 238)
-    pdf.multi_cell(width, 8, _latin(brief.label), fill=True, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        width, 8, _latin(brief.label), fill=True, align="L", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.set_fill_color(255, 255, 255)
     pdf.ln(2)
     names = " and ".join(o.intervention.name for o in brief.outcomes)
     pdf.set_font("Helvetica", "B", 16)
     pdf.set_text_color(0, 94, 184)
-    pdf.multi_cell(width, 8, _latin(f"Business case: {names}"), new_x="LMARGIN", new_y="NEXT")
+    # Left-aligned: fpdf2 justifies multi_cell text by default, which stretches a title.
+    pdf.multi_cell(
+        width, 8, _latin(f"Business case: {names}"), align="L", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.set_text_color(33, 43, 50)
 
     def heading(text: str) -> None:
@@ -338,11 +449,11 @@ def to_pdf(brief: Brief) -> bytes:
             pdf.add_page()
         pdf.ln(2)
         pdf.set_font("Helvetica", "B", 12)
-        pdf.multi_cell(width, 7, _latin(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 7, _latin(text), align="L", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 9)
 
     def para(text: str) -> None:
-        pdf.multi_cell(width, 5, _latin(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 5, _latin(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
     def table(frame: pd.DataFrame, widths: tuple[float, ...]) -> None:
         pdf.set_font("Helvetica", "", 8)
@@ -362,6 +473,12 @@ def to_pdf(brief: Brief) -> bytes:
         f"Dataset: {brief.dataset} ({brief.kind}), data as at {brief.as_at}."
         f" Brief made on {brief.made_on:%d %B %Y}."
     )
+    heading("Summary")
+    for name, text in summary(brief):
+        pdf.set_font("Helvetica", "B", 9)
+        para(name)
+        pdf.set_font("Helvetica", "", 9)
+        para(text)
     heading("Target group")
     para(brief.cohort)
     para(f"Compared with: {brief.comparator} (uptake {comparator}).")

@@ -209,8 +209,22 @@ def _milestone_layers(milestones: pd.DataFrame) -> list[alt.Chart]:
     """Return vertical rules and numbered labels for programme milestones."""
     if milestones.empty:
         return []
-    frame = milestones[["day", "label"]].reset_index(drop=True)
-    frame["number"] = [str(i + 1) for i in range(len(frame))]
+    # Numbered as in the full list (a chart that starts later keeps the caption's numbers), and
+    # each line labelled along its length with a short name ("1. Rollout"), read upwards from
+    # the top; the full label is in the tooltip and the caption.
+    shorts = milestones["short"] if "short" in milestones else milestones["label"]
+    frame = pd.DataFrame(
+        {
+            "day": milestones["day"].to_numpy(),
+            "text": [
+                f"{i + 1}. {short or label}"
+                for i, short, label in zip(
+                    milestones.index, shorts, milestones["label"], strict=True
+                )
+            ],
+            "label": milestones["label"].to_numpy(),
+        }
+    )
     tooltip = [
         alt.Tooltip("day:T", title="Date", format="%d %b %Y"),
         alt.Tooltip("label:N", title="Milestone"),
@@ -222,8 +236,16 @@ def _milestone_layers(milestones: pd.DataFrame) -> list[alt.Chart]:
     )
     text = (
         alt.Chart(frame)
-        .mark_text(align="left", dx=3, dy=8, fontSize=11, color=NHS_DARK_GREY)
-        .encode(x="day:T", y=alt.value(0), text="number:N", tooltip=tooltip)
+        .mark_text(
+            align="right",
+            baseline="bottom",
+            angle=270,
+            dx=-4,
+            dy=-2,
+            fontSize=10,
+            color=NHS_DARK_GREY,
+        )
+        .encode(x="day:T", y=alt.value(0), text="text:N", tooltip=tooltip)
     )
     return [rules, text]
 

@@ -128,8 +128,14 @@ def palette(metric: str, n_classes: int) -> tuple[str, ...]:
     return tuple(colours[i] for i in picks)
 
 
-def legend(metric: str, breaks: Sequence[float]) -> list[LegendEntry]:
-    """Return the legend: one entry per class, then suppressed and no-residents entries."""
+def legend(metric: str, breaks: Sequence[float], shown: Sequence[float] = ()) -> list[LegendEntry]:
+    """Return the legend: one entry per class, then suppressed and no-residents entries.
+
+    Classes are closed below and open above: an area exactly on a break (50.0 with breaks
+    50, 60) is in the class that starts there ("50.0 to 60.0%"), as `class_colours` colours
+    it. With no breaks (one area, or every area alike) the one class is labelled with the
+    range of the `shown` values.
+    """
     colours = palette(metric, len(breaks) + 1)
     unit = "%" if metric == "uptake" else (" pp" if metric == "gap" else "")
     fmt = (
@@ -141,7 +147,13 @@ def legend(metric: str, breaks: Sequence[float]) -> list[LegendEntry]:
     edges = list(breaks)
     for i, colour in enumerate(colours):
         if not edges:
-            label = "every area shown"
+            low, high = (min(shown), max(shown)) if len(shown) else (None, None)
+            if low is None:
+                label = "areas shown"
+            elif fmt(low) == fmt(high):
+                label = f"{fmt(low)}{unit}"
+            else:
+                label = f"{fmt(low)} to {fmt(high)}{unit}"
         elif i == 0:
             label = f"below {fmt(edges[0])}{unit}"
         elif i == len(edges):
@@ -178,8 +190,8 @@ def metric_values(protected: pd.DataFrame, metric: str, overall_pct: float | Non
     raise ValueError(f"unknown metric {metric!r}; choose from {sorted(METRICS)}")
 
 
-def _class_colours(values: pd.Series, breaks: Sequence[float], metric: str) -> list[list[int]]:
-    """Return the fill colour of each value by its class."""
+def class_colours(values: pd.Series, breaks: Sequence[float], metric: str) -> list[list[int]]:
+    """Return the fill colour of each value by its class (a value on a break starts a class)."""
     colours = [hex_to_rgba(c) for c in palette(metric, len(breaks) + 1)]
     classes = np.searchsorted(np.asarray(breaks, dtype=float), values.to_numpy(), side="right")
     return [colours[min(int(k), len(colours) - 1)] for k in classes]
@@ -272,7 +284,7 @@ def area_frame(
     frame["value"] = metric_values(frame, metric, overall_pct).where(frame["state"] == "shown")
     shown_values = frame.drop_duplicates("code")["value"]
     breaks = class_breaks(shown_values, metric)
-    fills = _class_colours(frame["value"].fillna(0), breaks, metric)
+    fills = class_colours(frame["value"].fillna(0), breaks, metric)
     frame["fill"] = [
         list(SUPPRESSED_RGBA) if s == "suppressed" else list(EMPTY_RGBA) if s == "empty" else f
         for s, f in zip(frame["state"], fills, strict=True)
@@ -287,7 +299,8 @@ def area_frame(
     ]
     frame["tooltip"] = area_tooltips(frame, level_label, metric, suppressed_text)
     keep = ["code", "name", "polygon", "state", "value", "fill", "line", "tooltip"]
-    return frame[keep], legend(metric, breaks)
+    shown = [float(v) for v in shown_values.dropna()]
+    return frame[keep], legend(metric, breaks, shown)
 
 
 def area_layer(frame: pd.DataFrame, selected: str | None = None) -> pdk.Layer:
@@ -442,20 +455,52 @@ def route_layer(paths: pd.DataFrame) -> pdk.Layer:
     )
 
 
+MIN_SPAN_DEG = 0.03  # about 2 km across: one small area is shown with its neighbours
+
+
 def view_for(lon: Sequence[float], lat: Sequence[float]) -> pdk.ViewState:
     """Return a view that fits the points (the whole ICS for area centroids)."""
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     span = max(
-        float(np.ptp(lon)) if len(lon) else 0.1, 1.6 * float(np.ptp(lat)) if len(lat) else 0.1
+        float(np.ptp(lon)) if len(lon) else 0.1,
+        1.6 * float(np.ptp(lat)) if len(lat) else 0.1,
+        MIN_SPAN_DEG,
     )
-    # deck.gl's Web Mercator: 512 * 2**zoom pixels span 360 degrees; fit about 500 pixels.
-    zoom = float(np.clip(np.log2(500 * 360 / (512 * max(span, 1e-3))), 3, 15))
+    # deck.gl's Web Mercator: 512 * 2**zoom pixels span 360 degrees; fit about 400 pixels
+    # (the map's height on a 1366x768 screen).
+    zoom = float(np.clip(np.log2(400 * 360 / (512 * max(span, 1e-3))), 3, 15))
     return pdk.ViewState(
         longitude=float(np.mean([lon.min(), lon.max()])),
         latitude=float(np.mean([lat.min(), lat.max()])),
         zoom=round(zoom, 2),
     )
+
+
+def view_for_areas(lsoas: pd.DataFrame, level: str, codes: Sequence[str]) -> pdk.ViewState:
+    """Return a view that fits the areas of a level with these codes (all LSOAs when none).
+
+    `lsoas` has the level's code column and centroid_lon/centroid_lat: a cohort narrowed to
+    places is shown where it lives, not across the whole ICS.
+    """
+    column = level_of(level, MAP_LEVELS).code_column
+    chosen = lsoas[lsoas[column].isin(list(codes))]
+    if chosen.empty:
+        chosen = lsoas
+    return view_for(chosen["centroid_lon"], chosen["centroid_lat"])
+
+
+# Scrolling the page over a map scrolls the page: zoom with the map's buttons, a double
+# click, a pinch or the keyboard (+ and -), never with the wheel.
+CONTROLLER = {
+    "scrollZoom": False,
+    "dragPan": True,
+    "dragRotate": False,
+    "doubleClickZoom": True,
+    "touchZoom": True,
+    "touchRotate": False,
+    "keyboard": True,
+}
 
 
 class CompactDeck(pdk.Deck):
@@ -479,6 +524,7 @@ def deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, basemap: bool = False
     """Return a Deck with a shared HTML tooltip; no basemap unless asked (it needs internet)."""
     return CompactDeck(
         layers=list(layers),
+        views=[pdk.View(type="MapView", controller=CONTROLLER)],
         initial_view_state=view,
         map_provider="carto" if basemap else None,
         map_style="light" if basemap else None,

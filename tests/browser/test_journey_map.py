@@ -52,9 +52,7 @@ def test_map_plan_ten_popups_export_geojson_and_plan_a_bus(context, app_url, art
     shot(page, artifacts, "1-map-by-lsoa")
 
     # 2. Colour by number unvaccinated; choose an area for its breakdown.
-    page.get_by_role("radiogroup", name="Colour by").get_by_role(
-        "radio", name="Unvaccinated"
-    ).click()
+    page.get_by_role("radiogroup", name="Colour by").get_by_text("Unvaccinated").click()
     see(page.get_by_text("Number unvaccinated"))
     settled(page)
     picker = page.locator("[data-testid='stSelectbox']").filter(has_text="LSOA (or click the map)")

@@ -64,8 +64,10 @@ def test_pick_a_scenario_share_it_and_present(context, app_url, artifacts):
     no_exception(page)
     page.screenshot(path=str(artifacts / "journey5-2-scenario-opened.png"), full_page=True)
 
-    # 3. Copy link: the page shows the shareable URL of this view.
-    shared = page.locator("[data-testid='stCode']").last.inner_text().strip()
+    # 3. Copy link, at the top of the page: it opens the shareable URL of this view.
+    page.get_by_role("button", name=re.compile("Copy link")).click()
+    shared = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode']").inner_text()
+    shared = shared.strip()
     assert parse_qs(urlparse(shared).query) == {
         "language": ["Polish"],
         "intervention": ["link_worker", "popup"],

@@ -296,3 +296,40 @@ def test_default_depot_is_the_first_centre_or_hub_else_the_first_site():
     )
     assert default_depot(sites) == 1
     assert default_depot(sites.iloc[[0]]) == 0
+
+
+def test_an_area_on_a_class_break_gets_the_colour_of_the_entry_that_names_it():
+    breaks = (50.0, 60.0, 70.0, 80.0)
+    entries = {e.label: maps.hex_to_rgba(e.colour) for e in maps.legend("uptake", breaks)}
+    values = pd.Series([49.9, 50.0, 59.9, 60.0, 70.0, 80.0, 100.0])
+    got = maps.class_colours(values, breaks, "uptake")
+    assert got == [
+        entries["below 50.0%"],
+        entries["50.0 to 60.0%"],  # exactly on the break: the class that starts there
+        entries["50.0 to 60.0%"],
+        entries["60.0 to 70.0%"],
+        entries["70.0 to 80.0%"],
+        entries["80.0% or more"],
+        entries["80.0% or more"],
+    ]
+    # Gaps use fixed breaks: -10 pp exactly is in "-10 to -5 pp", not "below -10 pp".
+    gap = {e.label: maps.hex_to_rgba(e.colour) for e in maps.legend("gap", maps.GAP_BREAKS)}
+    assert maps.class_colours(pd.Series([-10.0]), maps.GAP_BREAKS, "gap") == [gap["-10 to -5 pp"]]
+
+
+def test_the_map_zooms_to_the_cohorts_places_and_the_wheel_scrolls_the_page():
+    lsoas = pd.DataFrame(
+        {
+            "lsoa_code": ["A", "B", "C"],
+            "msoa_code": ["M1", "M1", "M2"],
+            "centroid_lon": [-0.20, -0.19, 0.10],
+            "centroid_lat": [51.50, 51.51, 51.70],
+        }
+    )
+    whole = maps.view_for_areas(lsoas, "msoa", [])
+    one = maps.view_for_areas(lsoas, "msoa", ["M1"])
+    assert one.zoom > whole.zoom
+    assert one.longitude == pytest.approx(-0.195) and one.latitude == pytest.approx(51.505)
+    sent = json.loads(maps.deck([], one).to_json())
+    assert sent["views"][0]["controller"]["scrollZoom"] is False
+    assert sent["views"][0]["controller"]["doubleClickZoom"] is True

@@ -1,18 +1,20 @@
 """The page registry: each page declares its own URL parameters, which the cohort picker keeps."""
 
 from components import cohort_picker, pages
+from components.presentation import PRESENT_KEY
 from phm.analysis import business_case
 from phm.cohort import FIELDS
 
 
-def test_the_business_case_declares_its_url_parameters():
+def test_the_business_case_and_explore_declare_their_url_parameters():
     assert pages.PAGES["business_case"].params == business_case.URL_PARAMS
-    assert pages.PAGES["explore"].params == ("by", "then", "sort")
+    assert pages.PAGES["explore"].params == ("by", "and_by", "sort")
     assert pages.PAGES["overview"].params == ()
 
 
 def test_the_cohort_picker_keeps_every_pages_parameters_and_no_cohort_key():
-    assert pages.page_params() == cohort_picker.PAGE_PARAMS
+    # presentation mode (?present=1) is kept too, on every page
+    assert (*pages.page_params(), PRESENT_KEY) == cohort_picker.PAGE_PARAMS
     assert set(business_case.URL_PARAMS) <= set(cohort_picker.PAGE_PARAMS)
     assert not set(cohort_picker.PAGE_PARAMS) & {f.url_key for f in FIELDS}
     assert len(set(pages.page_params())) == len(pages.page_params())

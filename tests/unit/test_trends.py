@@ -186,3 +186,19 @@ def test_weekly_spc_leaves_out_suppressed_weeks_and_needs_fifteen_shown():
     expected = spc_signals([100.0 + i for i in range(16)])
     pd.testing.assert_frame_equal(spc.drop(columns="week"), expected)
     assert weekly_spc(new.iloc[:14]) is None
+
+
+def test_the_gap_starts_when_the_group_became_eligible():
+    from datetime import date
+
+    from phm.analysis.trends import eligible_from
+    from phm.cohort import Cohort
+
+    assert eligible_from(Cohort())[0] == date(2020, 12, 8)
+    assert eligible_from(Cohort(age_min=50))[0] == date(2021, 3, 17)  # cohort 9, 50-54
+    # two age bands: the whole group was eligible when the younger band was
+    assert eligible_from(Cohort(age_bands=("18-24", "80+")))[0] == date(2021, 6, 8)
+    assert eligible_from(Cohort(jcvi_cohorts=(1, 5)))[0] == date(2021, 2, 15)
+    assert eligible_from(Cohort(dose="3"))[0] == date(2021, 9, 16)
+    # cohort 0 (under 18, no priority): offered last, with 12-15 year olds (found by the fuzzer)
+    assert eligible_from(Cohort(jcvi_cohorts=(0, 1)))[0] == date(2021, 9, 20)

@@ -1,0 +1,81 @@
+"""The projector: at 1366x768 in presentation mode the Map's first screen holds the map and its
+legend side by side; presentation mode and Explore's settings stay in the address bar."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from streamlit_page import no_exception, settle
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT_MS = 60_000
+WIDTH, HEIGHT = 1366, 768
+
+
+def drawn(page: Page) -> None:
+    """Wait for the run and for lazily loaded widgets to replace their skeletons."""
+    settle(page, TIMEOUT_MS)
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=TIMEOUT_MS
+    )
+
+
+def test_map_and_legend_share_the_first_screen_when_presenting(context, app_url, artifacts):
+    page = context.new_page()
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    page.goto(f"{app_url}/map?present=1")
+    expect(page.get_by_role("heading", name="Map")).to_be_visible(timeout=TIMEOUT_MS)
+    drawn(page)
+    canvas = page.locator("[data-testid='stDeckGlJsonChart']").first
+    expect(canvas).to_be_visible(timeout=TIMEOUT_MS)
+    legend = page.get_by_text("No one in this cohort lives here").first
+    title = page.get_by_text("Uptake %", exact=True).first
+    page.screenshot(path=str(artifacts / "map-1366x768-presenting-first-screen.png"))
+    map_box, legend_box, title_box = (
+        canvas.bounding_box(),
+        legend.bounding_box(),
+        title.bounding_box(),
+    )
+    assert map_box and legend_box and title_box
+    for box in (map_box, legend_box, title_box):  # wholly inside the first screen, unscrolled
+        assert box["y"] >= 0 and box["y"] + box["height"] <= HEIGHT, box
+        assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, box
+    assert map_box["height"] >= 280  # a map, not a strip
+    assert legend_box["x"] >= map_box["x"] + map_box["width"]  # beside it, not under it
+    # Presentation mode is in the address bar, and stays there after a change and a page switch.
+    expect(page).to_have_url(re.compile(r"[?&]present=1"))
+    page.get_by_role("radiogroup", name="Areas").get_by_role("radio", name="MSOA").click()
+    drawn(page)
+    expect(page).to_have_url(re.compile(r"[?&]present=1"))
+    # Copy link sits in the header bar, on the first screen.
+    link = page.get_by_role("button", name=re.compile("Copy link"))
+    box = link.bounding_box()
+    assert box and box["y"] + box["height"] <= 100, box
+    link.click()
+    shared = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode']").inner_text()
+    assert shared.strip().endswith("present=1") and "/map" in shared
+    no_exception(page)
+
+
+def test_explore_settings_survive_a_reload(context, app_url):
+    page = context.new_page()
+    page.goto(f"{app_url}/explore?by=sex&and_by=nothing&sort=uptake")
+    expect(page.get_by_role("heading", name="Explore")).to_be_visible(timeout=TIMEOUT_MS)
+    drawn(page)
+    by = page.locator("[data-testid='stSelectbox']").filter(has_text="Break down by")
+    sort = page.locator("[data-testid='stSelectbox']").filter(has_text="Sort by")
+    expect(by.locator("input")).to_have_value("Sex")
+    expect(sort.locator("input")).to_have_value("Uptake, lowest first")
+    # Change the breakdown: the URL follows, and a reload keeps it.
+    by.click()
+    page.get_by_role("option", name="Age band", exact=True).click()
+    drawn(page)
+    expect(page).to_have_url(re.compile(r"[?&]by=age_band\b"))
+    page.reload()
+    expect(page.get_by_role("heading", name="Explore")).to_be_visible(timeout=TIMEOUT_MS)
+    drawn(page)
+    by = page.locator("[data-testid='stSelectbox']").filter(has_text="Break down by")
+    expect(by.locator("input")).to_have_value("Age band")
+    expect(page).to_have_url(re.compile(r"[?&]sort=uptake\b"))
+    no_exception(page)
