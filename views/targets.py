@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import data, pages, render
-from components.frame import open_page
+from components.frame import download, open_page
 from phm import codes
 from phm.analysis import explore, targeting
 from phm.levels import FINDER_LEVELS, LEVELS
@@ -41,7 +41,13 @@ chosen = st.multiselect(
 scanned = tuple(c for c in targeting.CHARACTERISTICS if c in chosen)
 with st.spinner("Scanning every group in every place..."):
     ranked, overall = data.targets(
-        page.cohort, level, int(min_size), scanned, FLAGS_CHOICE in chosen, page.version
+        page.principal,
+        page.cohort,
+        level,
+        int(min_size),
+        scanned,
+        FLAGS_CHOICE in chosen,
+        page.version,
     )
 
 dose_label = codes.DOSES[page.cohort.dose].lower()
@@ -91,7 +97,7 @@ header = explore.export_header(
     codes.DOSES[page.cohort.dose],
     f"Target groups by {level}",
 )
-st.download_button(
+download(
     "Download findings (CSV)",
     exports.to_csv(table, header),
     file_name="target-groups.csv",

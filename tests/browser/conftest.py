@@ -38,10 +38,29 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(database: Path, log: Path) -> Iterator[str]:
-    """Run `streamlit run app.py` on `database` until the block ends; yield its base URL."""
-    port = _free_port()
-    env = {**os.environ, "PHM_DB": str(database)}
+def streamlit_server(
+    database: Path,
+    log: Path,
+    env: dict[str, str] | None = None,
+    secrets: Path | None = None,
+    port: int | None = None,
+    host: str = "127.0.0.1",
+) -> Iterator[str]:
+    """Run `streamlit run app.py` on `database` until the block ends; yield its base URL.
+
+    The server signs every session in as the demo commissioner (PHM_DEMO_USER; synthetic data
+    only) unless `env` says otherwise ("" for the picker); its audit log is beside `log`.
+    `secrets` is a secrets.toml for the server (e.g. `[auth]` of a local provider).
+    """
+    port = port or _free_port()
+    env = {
+        **os.environ,
+        "PHM_DB": str(database),
+        "PHM_DEMO_USER": "borough-commissioner",
+        "PHM_AUDIT_DB": str(log.parent / "audit.sqlite"),
+        "PHM_USER_KEY_FILE": str(log.parent / "user-key.secret"),
+        **(env or {}),
+    }
     for name in ("PHM_SUPPRESS_BELOW", "PHM_ROUND_TO"):
         env.pop(name, None)
     command = [
@@ -60,17 +79,20 @@ def streamlit_server(database: Path, log: Path) -> Iterator[str]:
         "none",
         "--browser.gatherUsageStats",
         "false",
+        "--secrets.files",
+        str(secrets or log.parent / "no-secrets.toml"),  # never the machine's own secrets
     ]
     with log.open("wb") as out:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while True:
             if server.poll() is not None:
                 pytest.fail(f"streamlit exited with {server.returncode}:\n{log.read_text()}")
             try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                health = f"http://127.0.0.1:{port}/_stcore/health"
+                with urllib.request.urlopen(health, timeout=2) as response:
                     if response.status == 200:
                         break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
