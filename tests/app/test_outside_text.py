@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from phm import codes
 from phm.analysis.business_case import INTERVENTIONS
-from tests.signin import as_user
+from tests.signin import as_user, provider_sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PHISHING = "[Your session expired - sign in again](https://phish.example/login)"
@@ -53,8 +53,11 @@ def assert_literal(at: AppTest, needle: str) -> str:
 
 
 def app_with_url(params: dict[str, list[str]], page: str = "about.py") -> AppTest:
-    """Run the whole app (its sidebar reads the link) on one page, as if opened from a link."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    """Run the whole app (its sidebar reads the link) on one page, as if opened from a link.
+
+    Signed in through a provider: published figures are not synthetic, so need one.
+    """
+    at = provider_sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
     at.switch_page(f"views/{page}")
     at.query_params.update(params)
     return at.run()
