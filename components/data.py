@@ -115,41 +115,53 @@ def _uptake_all_doses(cohort: Cohort, version: str) -> pd.DataFrame:
         return queries.uptake_all_doses(con, cohort)
 
 
-def targets(
-    principal: Principal | None,
-    cohort: Cohort,
-    level: str,
-    min_size: int,
-    characteristics: tuple[str, ...],
-    flags: bool,
-    version: str,
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Return the targeting finder's top findings and the cohort's uptake, for the principal."""
-    scoped = scope(principal, cohort, version)
-    return _targets(scoped, level, min_size, characteristics, flags, version)
-
-
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def _targets(
-    cohort: Cohort,
-    level: str,
-    min_size: int,
-    characteristics: tuple[str, ...],
-    flags: bool,
-    version: str,
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Return the top findings and uptake of an already scoped cohort, both protected."""
-    languages = list(options(version)["languages"])
-    rule = disclosure_rule()
-    with reading() as con:
-        return targeting.find_targets(
-            con, cohort, level, min_size, 20, languages, characteristics, flags, rule
-        )
-
-
 def disclosure_rule() -> disclosure.DisclosureRule:
     """Return the disclosure rule for the current dataset kind and settings."""
     kind = meta(version()).get("kind", "linked extract")
     return disclosure.rule_for(
         kind, settings.get_int("PHM_SUPPRESS_BELOW"), settings.get_int("PHM_ROUND_TO")
     )
+
+
+@st.cache_data(ttl=TTL, max_entries=32, show_spinner=False)
+def target_scan(
+    cohort: Cohort, level: str, min_size: int, benchmark_rate: float | None, version: str
+) -> targeting.Scan:
+    """Return the finder's scan of an already scoped cohort (every group below the benchmark), raw.
+
+    Scanning takes seconds at full scale, ranking milliseconds: a page scans once per cohort,
+    level, size and benchmark, and ranks per choice of characteristics, order and caps.
+    """
+    languages = list(options(version)["languages"])
+    rule = disclosure_rule()
+    with reading() as con:
+        return targeting.scan_cohort(con, cohort, level, min_size, languages, rule, benchmark_rate)
+
+
+def target_findings(
+    principal: Principal | None,
+    cohort: Cohort,
+    level: str,
+    min_size: int,
+    benchmark_rate: float | None,
+    choice: targeting.Choice,
+    version: str,
+) -> tuple[pd.DataFrame, pd.Series, float]:
+    """Return the finder's top findings for one choice, the cohort's uptake and the rate used."""
+    scoped = scope(principal, cohort, version)
+    return _target_findings(scoped, level, min_size, benchmark_rate, choice, version)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _target_findings(
+    cohort: Cohort,
+    level: str,
+    min_size: int,
+    benchmark_rate: float | None,
+    choice: targeting.Choice,
+    version: str,
+) -> tuple[pd.DataFrame, pd.Series, float]:
+    """Return the findings of an already scoped cohort (cached for every principal)."""
+    found = target_scan(cohort, level, min_size, benchmark_rate, version)
+    ranked = targeting.rank_choice(found, choice, min_size, disclosure_rule())
+    return ranked, found.overall, found.overall_rate

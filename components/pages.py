@@ -8,7 +8,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from phm.access import Principal, pages_for
-from phm.analysis import business_case
+from phm.analysis import business_case, explore, targeting
 
 VIEWS = Path(__file__).resolve().parents[1] / "views"
 
@@ -28,8 +28,20 @@ class PageSpec(NamedTuple):
 
 
 PAGES: dict[str, PageSpec] = {
-    "targets": PageSpec("targets.py", "Find target groups", ":material/target:", "targets"),
-    "explore": PageSpec("explore.py", "Explore", ":material/layers:", "explore"),
+    "targets": PageSpec(
+        "targets.py",
+        "Find target groups",
+        ":material/target:",
+        "targets",
+        tuple(targeting.FINDER_PARAMS.values()),
+    ),
+    "explore": PageSpec(
+        "explore.py",
+        "Explore",
+        ":material/layers:",
+        "explore",
+        tuple(explore.EXPLORE_PARAMS.values()),
+    ),
     "overview": PageSpec("overview.py", "Overview", ":material/insights:", "overview"),
     "compare": PageSpec("compare.py", "Compare", ":material/leaderboard:", "compare"),
     "trends": PageSpec("trends.py", "Trends", ":material/timeline:", "trends"),

@@ -122,7 +122,12 @@ def suppression_note() -> None:
 
 
 def funnel_section(
-    table: pd.DataFrame, ics_pct: float, noun: str, level_name: str, around: str
+    table: pd.DataFrame,
+    ics_pct: float,
+    noun: str,
+    level_name: str,
+    around: str,
+    spread: str = "",
 ) -> None:
     """Draw the funnel plot of compared localities, its caption and the outliers it finds.
 
@@ -146,6 +151,7 @@ def funnel_section(
             f"Control limits at 95% (dashed) and 99.8% (solid) around {around}, by the"
             " Fingertips method for proportions (PHEindicatormethods). Points outside the 99.8%"
             " limits are unlikely to differ from it by chance alone."
+            + (f" {spread}" if spread else "")
         )
     out = outliers(table)
     st.markdown(f"**Outside the 99.8% limits:** {len(out)} {noun}(s)")

@@ -7,6 +7,7 @@ import streamlit as st
 from components import data, map_data, pages, presentation, render
 from components.frame import download, open_page
 from phm.analysis import business_case as bc
+from phm.analysis.comparators import RULE, comparator_for
 from phm.analysis.summaries import protected_uptake
 from phm.disclosure import format_count
 from phm.output import brief as briefs
@@ -17,7 +18,8 @@ page = open_page("Business case")
 group = protected_uptake(
     data.uptake_by(page.principal, page.cohort, (), page.version), page.rule
 ).iloc[0]
-comparator, comparator_name = bc.comparator_cohort(page.cohort)
+compared = comparator_for(page.cohort, page.meta)
+comparator, comparator_name = compared.cohort, compared.words
 target = bc.target_from(
     group,
     protected_uptake(data.uptake_by(page.principal, comparator, (), page.version), page.rule).iloc[
@@ -46,7 +48,7 @@ columns[0].metric(
 )
 columns[1].metric("Uptake of the target group", f"{target.group.uptake():.1f}%")
 columns[2].metric(f"Uptake of {comparator_name}", f"{target.comparator.uptake():.1f}%")
-st.caption(f"Compared with {comparator_name}: {comparator.describe(page.names)}.")
+st.caption(f"Compared with {compared.figure(target.comparator.uptake())}. {RULE}")
 
 # A link (scenario, finding, outreach plan) may name the interventions: ?intervention=bus
 from_url = bc.interventions_from_url(st.query_params.get_all(bc.INTERVENTION_PARAM))

@@ -6,7 +6,13 @@ import streamlit as st
 from components import compare_data, data, render
 from components.frame import download, open_page
 from phm import codes
-from phm.analysis.comparison import benchmark_table, compared_counts, default_localities, export_csv
+from phm.analysis.comparison import (
+    benchmark_table,
+    compared_counts,
+    default_localities,
+    export_csv,
+    spread_words,
+)
 from phm.analysis.inequality import gaps_against, gradient_frame, not_drawn, summary_table
 from phm.analysis.summaries import protected_uptake, shown_uptake
 from phm.levels import COMPARE_LEVELS, LEVELS
@@ -34,7 +40,12 @@ ics = overall.loc[overall["dose"] == page.cohort.dose].iloc[0]
 ics_pct = shown_uptake(ics)
 render.stop_unless_breakdown_allowed(ics)
 raw = compare_data.uptake_by_level(page.principal, page.cohort, level, page.version)
-table = benchmark_table(raw, level, page.rule, ics_pct)
+# The funnel allows for variation between areas (overdispersion) by default when the shown
+# localities vary more than chance would make them; a toggle on the funnel tab turns it off.
+spread = benchmark_table(raw, level, page.rule, ics_pct, allow_for_spread=True).attrs.get("spread")
+spread_key = f"compare_spread_{level}"
+allow_spread = bool(st.session_state.get(spread_key, spread is not None and spread.found))
+table = benchmark_table(raw, level, page.rule, ics_pct, allow_for_spread=allow_spread)
 dose_label = codes.DOSES[page.cohort.dose].lower()
 
 if table.empty or ics_pct is None:
@@ -76,7 +87,15 @@ with ranked:
 
 with funnel:
     st.subheader(f"Funnel plot ({dose_label})")
-    render.funnel_section(table, ics_pct, noun, level_name, "the ICS figure")
+    st.toggle(
+        "Allow for variation between areas (overdispersion)",
+        value=allow_spread,
+        key=spread_key,
+        help="On by default when the localities vary more than chance alone would make them.",
+    )
+    render.funnel_section(
+        table, ics_pct, noun, level_name, "the ICS figure", spread_words(spread, allow_spread)
+    )
 
 with listing:
     st.subheader(f"All {noun}s")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, render
+from components import data, render, url_state
 from components.frame import download, open_page
 from phm import codes
 from phm.analysis import explore
@@ -29,6 +29,8 @@ note.caption(
 
 names = list(DIMENSIONS)
 first, second, order = st.columns([2, 2, 3])
+PARAMS = explore.EXPLORE_PARAMS
+url_state.seed("explore_by", PARAMS["by"], str, names)
 by = first.selectbox(
     "Break down by",
     names,
@@ -36,13 +38,16 @@ by = first.selectbox(
     format_func=explore.label_of,
     key="explore_by",
 )
+url_state.write(PARAMS["by"], by)
 NOTHING = "nothing"
+url_state.seed("explore_then", PARAMS["then"], str, [NOTHING, *[n for n in names if n != by]])
 then = second.selectbox(
     "and by",
     [NOTHING, *[n for n in names if n != by]],
     format_func=lambda n: "nothing else" if n == NOTHING else explore.label_of(n),
     key="explore_then",
 )
+url_state.write(PARAMS["then"], then)
 dimensions = (by,) if then == NOTHING else (by, then)
 raw = data.uptake_by(page.principal, page.cohort, dimensions, page.version)
 if raw.empty:
@@ -55,9 +60,11 @@ header = explore.export_header(
 )
 
 if then == NOTHING:
+    url_state.seed("explore_sort", PARAMS["sort"], str, list(explore.SORTS))
     sort = order.selectbox(
         "Sort by", list(explore.SORTS), format_func=explore.SORTS.get, key="explore_sort"
     )
+    url_state.write(PARAMS["sort"], sort)
     table = explore.sort_breakdown(table, sort)
     st.altair_chart(
         charts.uptake_dot_whisker(

@@ -1,6 +1,6 @@
 """Plan outreach: pop-up sites that reach the most unvaccinated people, and vaccine-bus routes."""
 
-from datetime import time
+from datetime import date, time, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -16,13 +16,16 @@ from phm.outreach.coverage import DEFAULT_WALK_FACTOR, Reach
 from phm.outreach.routes import DEFAULT_ROAD_FACTOR, DEFAULT_SPEED_KMH, Timetable
 from phm.outreach.tables import (
     bus_total,
+    day_headings,
     default_depot,
     depot_tooltip,
     itinerary_table,
+    plan_dates,
     reach_summary,
     site_table,
     site_tooltips,
     stop_tooltips,
+    target_centre,
 )
 from phm.text import escape_markdown
 
@@ -132,6 +135,13 @@ with sites_tab:
                 page.version,
             )
         summary = reach_summary(plan, page.rule)
+        if len(plan.sites) < plan.asked:
+            st.info(
+                f"Only {len(plan.sites)} of the {plan.asked} sites asked for reach anyone not"
+                " already reached by another: the others would add no one, so they are not"
+                " offered or costed.",
+                icon=":material/info:",
+            )
         k1, k2, k3 = st.columns(3)
         k1.metric("Unvaccinated people reached", summary.optimised)
         k2.metric(
@@ -173,7 +183,11 @@ with sites_tab:
         st.caption(
             "Backdrop: unvaccinated people by LSOA (darker = more). Circles: walking catchments."
         )
-        st.dataframe(table.drop(columns="LSOA codes"), hide_index=True, width="stretch")
+        st.dataframe(
+            table.drop(columns=["LSOA codes", "Longitude", "Latitude"]),
+            hide_index=True,
+            width="stretch",
+        )
         header = labels(
             f"Plan: {len(plan.sites)} pop-up sites maximising unvaccinated people within reach",
             f"Reach: {reach.describe()}",
@@ -181,7 +195,7 @@ with sites_tab:
         d1, d2, d3 = st.columns(3)
         download(
             "Sites (CSV)",
-            exports.to_csv(table, header),
+            exports.to_csv(export.numbers_for_csv(table), header),
             "popup-sites.csv",
             "text/csv",
             icon=":material/download:",
@@ -216,15 +230,24 @@ with sites_tab:
 
 with bus_tab:
     depots = open_sites.set_index("site_id")
+    people = map_data.protected_areas(page.cohort, "lsoa", page.rule, page.version)
+    located = people.merge(lsoas, left_on="lsoa", right_on="lsoa_code")
+    centre = target_centre(
+        located["centroid_lon"], located["centroid_lat"], located["unvaccinated"]
+    )
     with st.form("bus_form"):
         st.markdown("**Where should the vaccine bus stop, and in what order?**")
         st.selectbox(
             "Depot (where the bus starts and ends each day)",
             list(depots.index),
-            index=default_depot(depots),
+            index=default_depot(depots, centre),
             format_func=lambda s: f"{depots.at[s, 'site_name']} ({depots.at[s, 'postcode']})",
             key="bus_depot",
+            help="Offered first: the vaccination centre or hospital hub nearest the target"
+            " group's unvaccinated people.",
         )
+        monday = date.today() + timedelta(days=7 - date.today().weekday())
+        st.date_input("First day (the bus runs on weekdays)", monday, key="bus_first_day")
         a, b, c, d = st.columns(4)
         a.number_input("Days", 1, 14, 3, key="bus_days")
         b.number_input("Stops per day", 1, 20, 8, key="bus_stops")
@@ -298,6 +321,10 @@ with bus_tab:
         layers += maps.plan_layers(depot_point, 0, "depot")[1:]
         st.pydeck_chart(maps.deck(layers, view), height=560, key="bus_map")
         st.dataframe(table, hide_index=True, width="stretch")
+        first_day = state.get("bus_first_day") or date.today()
+        dates = plan_dates(first_day, plan.timetable.days)
+        dated = table.copy()
+        dated.insert(1, "Date", [f"{dates[int(d) - 1]:%a %d %b %Y}" for d in table["Day"]])
         st.page_link(
             pages.page("business_case"),
             label=f"Cost {plan.timetable.days} vaccine-bus days in a business case",
@@ -317,7 +344,7 @@ with bus_tab:
         d1, d2, d3 = st.columns(3)
         download(
             "Itinerary (CSV)",
-            exports.to_csv(table, header),
+            exports.to_csv(export.numbers_for_csv(dated), header),
             "bus-itinerary.csv",
             "text/csv",
             icon=":material/download:",
@@ -333,7 +360,14 @@ with bus_tab:
         )
         download(
             "Printable itinerary (HTML)",
-            export.itinerary_html("Vaccine bus itinerary", table, header, notes),
+            export.itinerary_html(
+                "Vaccine bus itinerary",
+                table,
+                header,
+                notes,
+                day_headings(plan, first_day, f"{start:%H:%M}"),
+                export.route_svg(depot, plan.itinerary),
+            ),
             "bus-itinerary.html",
             "text/html",
             icon=":material/print:",

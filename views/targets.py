@@ -2,21 +2,35 @@
 
 import streamlit as st
 
-from components import data, pages, render
+from components import data, pages, render, url_state
 from components.frame import download, open_page
 from phm import codes
-from phm.analysis import explore, targeting
+from phm.analysis import comparators, explore, targeting
+from phm.analysis.comparators import comparator_for
+from phm.analysis.summaries import protected_uptake, shown_uptake
 from phm.levels import FINDER_LEVELS, LEVELS
 from phm.output import exports
 
 page = open_page("Find target groups", show_cohort=False)
+PARAMS = targeting.FINDER_PARAMS
+FLAGS_CHOICE = "flags"
+kinds = {**targeting.CHARACTERISTICS, FLAGS_CHOICE: "Clinical and social flags"}
 
 left, right, adults_box = st.columns([2, 1, 2])
-if explore.adults_by_default(page.cohort) and adults_box.toggle(
-    "Adults only (18 and over)", value=True, key="targets_adults"
-):
-    page = page.with_cohort(page.cohort.with_(age_min=18))
+if explore.adults_by_default(page.cohort):
+    url_state.seed("targets_adults", PARAMS["adults"], bool)
+    adults = adults_box.toggle(
+        "Adults only (18 and over)",
+        value=True,
+        key="targets_adults",
+        help="The finder starts with adults: children were offered vaccination late and"
+        " narrowly, so with all ages the list would be nothing but under-18s.",
+    )
+    url_state.write(PARAMS["adults"], adults)
+    if adults:
+        page = page.with_cohort(page.cohort.with_(age_min=18))
 render.cohort_sentence(page.description)
+url_state.seed("targets_level", PARAMS["level"], str, list(FINDER_LEVELS))
 level = left.segmented_control(
     "Places",
     list(FINDER_LEVELS),
@@ -26,11 +40,13 @@ level = left.segmented_control(
     selection_mode="single",
     required=True,
 )
+url_state.write(PARAMS["level"], level)
+url_state.seed("targets_min_size", PARAMS["min_size"], int, (20, 5000))
 min_size = right.number_input(
     "Smallest group", min_value=20, max_value=5000, value=50, step=10, key="targets_min_size"
 )
-FLAGS_CHOICE = "flags"
-kinds = {**targeting.CHARACTERISTICS, FLAGS_CHOICE: "Clinical and social flags"}
+url_state.write(PARAMS["min_size"], int(min_size))
+url_state.seed("targets_by", PARAMS["by"], "many", list(kinds))
 chosen = st.multiselect(
     "Look for groups by",
     list(kinds),
@@ -38,15 +54,49 @@ chosen = st.multiselect(
     format_func=kinds.get,
     key="targets_by",
 )
-scanned = tuple(c for c in targeting.CHARACTERISTICS if c in chosen)
+url_state.write(PARAMS["by"], chosen)
+sort_box, distinct_box = st.columns([2, 3])
+url_state.seed("targets_order", PARAMS["order"], str, list(targeting.ORDERS))
+order = sort_box.segmented_control(
+    "Sort by",
+    list(targeting.ORDERS),
+    format_func=targeting.ORDERS.get,
+    default="excess",
+    key="targets_order",
+    selection_mode="single",
+    required=True,
+)
+url_state.write(PARAMS["order"], order)
+url_state.seed("targets_areas", PARAMS["distinct"], bool)
+areas = distinct_box.toggle(
+    "Include area-like groups",
+    value=False,
+    key="targets_areas",
+    help=f"Off: groups that are more than {targeting.MAX_SHARE_OF_PLACE:.0%} of their place's"
+    " people are left out (they are the place, not a community in it), and each place gives"
+    f" at most {targeting.PER_PLACE} findings. On: every group clearly below the comparator.",
+)
+url_state.write(PARAMS["distinct"], areas)
+
+compared = comparator_for(page.cohort, page.meta)
+comparator = protected_uptake(
+    data.uptake_by(page.principal, compared.cohort, (), page.version), page.rule
+).iloc[0]
+comparator_pct = shown_uptake(comparator)
+choice = targeting.Choice(
+    characteristics=tuple(c for c in targeting.CHARACTERISTICS if c in chosen),
+    flags=FLAGS_CHOICE in chosen,
+    distinct=not areas,
+    order=order or "excess",
+)
 with st.spinner("Scanning every group in every place..."):
-    ranked, overall = data.targets(
+    ranked, overall, overall_rate = data.target_findings(
         page.principal,
         page.cohort,
         level,
         int(min_size),
-        scanned,
-        FLAGS_CHOICE in chosen,
+        None if comparator_pct is None else comparator_pct / 100,
+        choice,
         page.version,
     )
 
@@ -54,23 +104,34 @@ dose_label = codes.DOSES[page.cohort.dose].lower()
 if not overall["population_suppressed"] and overall["population"] == 0:
     st.info("No one in this cohort: widen the filters in the sidebar.")
     st.stop()
-if overall["uptake_suppressed"]:
+if overall["uptake_suppressed"] or comparator_pct is None:
     st.info("This cohort is too small to show (small-number suppression).")
     st.stop()
-overall_rate = float(overall["uptake_pct"]) / 100
-benchmark = explore.benchmark_words(float(overall["uptake_pct"]), page.cohort, page.meta)
+benchmark = compared.figure(comparator_pct)
 findings = targeting.present(ranked, page.cohort, level, overall_rate, page.rule)
+ordering = (
+    "ranked by **excess unvaccinated**: the people who would be vaccinated if the group had"
+    " the comparator's uptake"
+    if choice.order == "excess"
+    else "lowest uptake first"
+)
+distinct_words = (
+    f" Groups that are most of their place are left out, and each place gives at most"
+    f" {targeting.PER_PLACE}."
+    if choice.distinct
+    else ""
+)
 st.markdown(
-    f"**{len(findings)} groups** in which {dose_label} uptake is lower than the cohort's"
-    f" {benchmark} with 95% confidence, ranked by **excess unvaccinated**: the people who"
-    " would be vaccinated if the group had the cohort's uptake. Each group is one"
+    f"**{len(findings)} groups** in which {dose_label} uptake is lower than {benchmark}"
+    f" with 95% confidence, {ordering}. Each group is one"
     " characteristic or a pair (ethnicity, broad ethnic group, first language, age band, IMD"
     f" quintile, each clinical or social flag) within one {LEVELS[level].label}, with"
-    f" at least {int(min_size)} people. Open one in Explore, on the Map, or cost outreach to it"
-    " in a business case."
+    f" at least {int(min_size)} people.{distinct_words} Open one in Explore, on the Map, or"
+    " cost outreach to it in a business case."
 )
+st.caption(comparators.RULE)
 if not findings:
-    st.success("No group of this size has uptake clearly below the cohort's.")
+    st.success("No group of this size has uptake clearly below the comparator's.")
 # Where each finding can be opened: page, link label, icon and what the link does.
 FINDING_LINKS = (
     ("explore", "Explore", ":material/layers:", "Open Explore filtered to finding {}"),

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from phm.cohort import Cohort
 from phm.levels import LEVELS
 from phm.text import parse_whole_number
 
@@ -401,18 +400,6 @@ def units_from_url(params: dict[str, list[str]]) -> tuple[dict[str, int], list[s
 PLACE_FIELDS = tuple(level.cohort_field for level in LEVELS.values())
 
 
-def comparator_cohort(cohort: Cohort) -> tuple[Cohort, str]:
-    """Return the ICS-wide cohort a target is compared with, and its name.
-
-    A target with place filters is compared with the same group across the ICS; a target
-    without them with everyone in the ICS (same programme, dose and date).
-    """
-    if any(getattr(cohort, name) for name in PLACE_FIELDS):
-        return cohort.with_(**dict.fromkeys(PLACE_FIELDS, ())), "the same group across the ICS"
-    everyone = Cohort(programme=cohort.programme, dose=cohort.dose, as_at=cohort.as_at)
-    return everyone, "everyone in the ICS"
-
-
 def counts_by(shown: pd.DataFrame, key: str) -> dict[int, Counts]:
     """Return shown (protected) counts by a key column, leaving out suppressed rows."""
     out: dict[int, Counts] = {}
@@ -441,7 +428,7 @@ def target_from(
     """Return the target of a business case from protected uptake (never from exact counts).
 
     `group` and `comparator` are the protected whole-cohort rows of the target group and its
-    comparator (comparator_cohort), the frames their protected rows by `imd_quintile`. None
+    comparator (phm.analysis.comparators.comparator_for), the frames their protected rows by `imd_quintile`. None
     when the group cannot be costed: either overall count is hidden, or no one is in the group.
     """
     group_counts = shown_counts(group)

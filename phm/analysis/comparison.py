@@ -104,6 +104,32 @@ def funnel_curve(
     )
 
 
+def spread_words(spread: overdispersion.Overdispersion | None, allowed: bool) -> str:
+    """Return what the funnel's limits allow for, with phi and tau, in one sentence."""
+    if spread is None:
+        return "Too few localities are shown to estimate how much they vary between themselves."
+    tau_pp = 100 * spread.tau2**0.5
+    measured = (
+        f"Localities vary {spread.phi:.1f} times as much as chance alone would make them"
+        f" (overdispersion phi = {spread.phi:.1f}; between-area standard deviation tau ="
+        f" {tau_pp:.1f} percentage points)."
+        if spread.found
+        else f"Localities vary no more than chance would make them (phi = {spread.phi:.1f})."
+    )
+    if allowed and spread.found:
+        return (
+            f"{measured} The limits allow for that variation (the additive random-effects"
+            " method Fingertips and NHS Digital use), so a point outside them stands out from"
+            " the usual spread between areas, not only from chance."
+        )
+    if spread.found:
+        return (
+            f"{measured} The limits allow for chance only, so many localities fall outside"
+            " them; switch on the allowance to see which stand out from the usual spread."
+        )
+    return f"{measured} The limits allow for chance only."
+
+
 def funnel_for(table: pd.DataFrame, ics_pct: float, points: int = 120) -> pd.DataFrame | None:
     """Return the funnel limits over the populations of the localities a funnel plot draws.
 

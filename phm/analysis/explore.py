@@ -178,6 +178,10 @@ def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
     )
 
 
+# Explore's settings in a link (page parameters, not the cohort's).
+EXPLORE_PARAMS = {"by": "by", "then": "then", "sort": "sort"}
+
+
 def adults_by_default(cohort: Cohort) -> bool:
     """Return whether a search for target groups starts with adults only: the cohort sets no age.
 

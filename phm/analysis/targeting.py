@@ -423,8 +423,13 @@ def scan_cohort(
     min_size: int = 50,
     languages: Sequence[str] | None = None,
     rule: DisclosureRule = DEFAULT_RULE,
+    benchmark_rate: float | None = None,
 ) -> Scan:
-    """Return the scan of every characteristic, pair and flag of a cohort at a place level."""
+    """Return the scan of every characteristic, pair and flag of a cohort at a place level.
+
+    Groups are compared with `benchmark_rate` (the shown uptake of the cohort's comparator,
+    phm.analysis.comparators) when given, else with the cohort's own shown uptake.
+    """
     if languages is None:
         languages = sql.language_list(con)
     raw = sql.member_codes(con, cohort, list(languages))
@@ -455,9 +460,55 @@ def scan_cohort(
     if members.size == 0 or bool(overall["uptake_suppressed"]):
         return Scan(pd.DataFrame(columns=FINDING_COLUMNS), place_totals, overall, 0.0)
     overall_rate = float(overall["uptake_pct"]) / 100
+    if benchmark_rate is not None:
+        overall_rate = benchmark_rate
     slack = max(rule.rounding - 1, 0)
     found = scan(members, min_size, overall_rate, tuple(CHARACTERISTICS), True, slack)
     return Scan(found, place_totals, overall, overall_rate)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the finder's list shows of a scan: which groups, whether distinct, in which order.
+
+    With `distinct` (the default list) a group that is more than MAX_SHARE_OF_PLACE of its
+    place's people is left out (it is the place, not a community in it) and a place gives at
+    most PER_PLACE findings; without it every group clearly below the benchmark is ranked.
+    """
+
+    characteristics: tuple[str, ...] = tuple(CHARACTERISTICS)
+    flags: bool = True
+    distinct: bool = True
+    order: str = "excess"
+    top: int = 20
+
+
+def rank_choice(found: Scan, choice: Choice, min_size: int, rule: DisclosureRule) -> pd.DataFrame:
+    """Return the top findings of a scan for one choice (phm.analysis.targeting.rank)."""
+    return rank(
+        found.candidates,
+        found.overall_rate,
+        rule,
+        min_size,
+        choice.top,
+        choice.characteristics,
+        choice.flags,
+        found.place_totals if choice.distinct else None,
+        MAX_SHARE_OF_PLACE if choice.distinct else None,
+        PER_PLACE if choice.distinct else None,
+        choice.order,
+    )
+
+
+# The finder's settings in a link (page parameters, not the cohort's).
+FINDER_PARAMS = {
+    "level": "find_level",
+    "min_size": "find_min",
+    "by": "find_by",
+    "adults": "find_adults",
+    "distinct": "find_distinct",
+    "order": "find_order",
+}
 
 
 def find_targets(

@@ -48,7 +48,14 @@ def _tooltip() -> list[alt.Tooltip]:
 def ranked_dot_whisker(table: pd.DataFrame, ics_pct: float | None, title: str) -> alt.LayerChart:
     """Return localities ranked by uptake with 95% CIs, coloured higher/similar/lower than the ICS."""
     shown = table.loc[~table["uptake_suppressed"], list(LOCALITY_FIELDS)].reset_index(drop=True)
-    y = alt.Y("label:N", sort=list(shown["label"]), title=None, axis=alt.Axis(labelLimit=240))
+    # Every locality keeps its label: Vega drops overlapping labels unless told not to, and
+    # the height grows by a step per row so that they do not overlap.
+    y = alt.Y(
+        "label:N",
+        sort=list(shown["label"]),
+        title=None,
+        axis=alt.Axis(labelLimit=240, labelOverlap=False),
+    )
     colour = alt.Color(
         "compared:N",
         title="Compared with ICS (95% CI)",
@@ -89,10 +96,20 @@ def _ics_rule(ics_pct: float, channel: str) -> alt.Chart:
 def funnel_plot(table: pd.DataFrame, curve: pd.DataFrame, title: str) -> alt.LayerChart:
     """Return uptake against population with 95% and 99.8% limits around the ICS figure."""
     shown = table.loc[~table["uptake_suppressed"], list(LOCALITY_FIELDS)].reset_index(drop=True)
+    # The axes span the localities drawn (not a log axis padded out to round powers of ten,
+    # which squeezes the points into the middle); limits beyond the points are clipped.
+    populations = curve["population"].astype(float)
     x = alt.X(
-        "population:Q", title="Population (denominator, log scale)", scale=alt.Scale(type="log")
+        "population:Q",
+        title="Population (denominator, log scale)",
+        scale=alt.Scale(type="log", domain=[populations.min(), populations.max()], nice=False),
     )
-    y_scale = alt.Scale(zero=False)
+    rates = pd.concat([shown["uptake_pct"].astype(float), curve["ics"].astype(float)])
+    pad = max(2.0, 0.15 * float(rates.max() - rates.min()))
+    y_scale = alt.Scale(
+        domain=[max(0.0, float(rates.min()) - pad), min(100.0, float(rates.max()) + pad)],
+        nice=False,
+    )
     lines = []
     for column, dash, name in (
         ("low95", [4, 3], "95% limits"),
@@ -102,7 +119,7 @@ def funnel_plot(table: pd.DataFrame, curve: pd.DataFrame, title: str) -> alt.Lay
     ):
         lines.append(
             alt.Chart(curve)
-            .mark_line(color=NHS_DARK_GREY, strokeDash=dash, strokeWidth=1.5)
+            .mark_line(color=NHS_DARK_GREY, strokeDash=dash, strokeWidth=1.5, clip=True)
             .encode(
                 x=x,
                 y=alt.Y(f"{column}:Q", title="Uptake %", scale=y_scale),

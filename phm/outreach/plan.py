@@ -35,6 +35,17 @@ class SitePlan:
     eligible: pd.DataFrame  # one row: vaccinated, population of the demand the plan aims at
     reach: Reach
     excluded_lsoas: tuple[str, ...]  # already within reach of an existing site (when asked)
+    asked: int = 0  # sites asked for; `sites` holds only those that reach someone
+
+
+def reaching_someone(sites: pd.DataFrame) -> pd.DataFrame:
+    """Return the sites that reach at least one unvaccinated person, ranked again from 1.
+
+    The covering model may fill the number asked with sites that add no one (everyone is
+    already reached); a plan offers, and a business case costs, only the useful ones.
+    """
+    useful = sites[(sites["population"] - sites["vaccinated"]) > 0].reset_index(drop=True)
+    return useful.assign(rank=np.arange(1, len(useful) + 1))
 
 
 @dataclass(frozen=True)
@@ -47,6 +58,7 @@ class BusPlan:
     timetable: Timetable
     reach: Reach
     depot_name: str
+    back_at_depot: tuple[str, ...] = ()  # per day (1, 2, ...): when the bus is back, HH:MM
 
 
 def _check_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
@@ -151,7 +163,9 @@ def plan_sites(
     )
     solution = solve_mclp(coverage, weights, n_sites, time_limit_s)
     counted = ~excluded
-    sites = _site_rows(candidates, demand, coverage, list(solution.chosen), counted)
+    sites = reaching_someone(
+        _site_rows(candidates, demand, coverage, list(solution.chosen), counted)
+    )
 
     naive_chosen: list[int] = []
     if "lsoa_code" in candidates.columns:
@@ -174,6 +188,7 @@ def plan_sites(
         eligible=eligible,
         reach=reach,
         excluded_lsoas=tuple(demand["lsoa_code"].to_numpy()[excluded]),
+        asked=n_sites,
     )
 
 
@@ -258,6 +273,18 @@ def plan_bus(
         *COUNTS,
     ]
     dropped_sites = candidates.iloc[[chosen[i] for i in dropped]][list(CANDIDATE_COLUMNS)]
+    back = from_depot  # driving is symmetric: each candidate back to the depot
+    last = {visit.day: visit for visit in visits}  # visits run in day and order
+    back_at_depot = tuple(
+        _clock(
+            last[day].arrival_minute
+            + timetable.dwell_minutes
+            + round(back[chosen[last[day].stop]] / 60)
+        )
+        if day in last
+        else _clock(timetable.start_minute)
+        for day in range(1, timetable.days + 1)
+    )
     return BusPlan(
         itinerary=pd.DataFrame(rows, columns=columns),
         dropped=dropped_sites.reset_index(drop=True),
@@ -265,6 +292,7 @@ def plan_bus(
         timetable=timetable,
         reach=reach,
         depot_name=depot_name,
+        back_at_depot=back_at_depot,
     )
 
 

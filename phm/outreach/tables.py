@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 
 from phm.analysis.summaries import protected_uptake
 from phm.disclosure import DisclosureRule, format_count
+from phm.geo import haversine_m
 from phm.outreach.plan import COUNTS, BusPlan, SitePlan, top_languages
 
 
@@ -82,8 +85,31 @@ def site_table(sites: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
             ],
             "LSOAs reached": [len(c) for c in sites["lsoa_codes"]],
             "LSOA codes": [" ".join(c) for c in sites["lsoa_codes"]],
+            "Longitude": sites["lon"].round(6).to_numpy(),
+            "Latitude": sites["lat"].round(6).to_numpy(),
         }
     )
+
+
+def plan_dates(first_day: date, days: int) -> list[date]:
+    """Return the date of each day of a bus plan: consecutive weekdays from `first_day`."""
+    out, day = [], first_day
+    while len(out) < days:
+        if day.weekday() < 5:
+            out.append(day)
+        day += timedelta(days=1)
+    return out
+
+
+def day_headings(plan: BusPlan, first_day: date, leaves: str) -> dict[int, str]:
+    """Return each day's heading: its date, when the bus leaves and when it is back at the depot."""
+    dates = plan_dates(first_day, plan.timetable.days)
+    back = plan.back_at_depot or ("",) * plan.timetable.days
+    return {
+        day: f"Day {day}, {when:%A %d %B %Y}: leaves {plan.depot_name} at {leaves},"
+        f" back at the depot at {back[day - 1]}"
+        for day, when in enumerate(dates, start=1)
+    }
 
 
 def itinerary_table(plan: BusPlan, languages: pd.DataFrame, rule: DisclosureRule) -> pd.DataFrame:
@@ -143,10 +169,30 @@ DEPOT_MODELS = (
 )  # where a vaccine bus is first offered to start
 
 
-def default_depot(sites: pd.DataFrame) -> int:
+def default_depot(sites: pd.DataFrame, target: tuple[float, float] | None = None) -> int:
     """Return the position among `sites` (site rows in order) of the depot offered first.
 
-    The first vaccination centre or hospital hub, else the first site.
+    The vaccination centre or hospital hub nearest `target` (the centre of the target group's
+    unvaccinated people, target_centre), else the first of them; the first site when none.
     """
     preferred = [i for i, model in enumerate(sites["delivery_model"]) if model in DEPOT_MODELS]
-    return preferred[0] if preferred else 0
+    if not preferred:
+        return 0
+    if target is None:
+        return preferred[0]
+    lon = sites["lon"].to_numpy(dtype=float)[preferred]
+    lat = sites["lat"].to_numpy(dtype=float)[preferred]
+    return preferred[int(np.argmin(haversine_m(lon, lat, target[0], target[1])))]
+
+
+def target_centre(
+    lon: pd.Series, lat: pd.Series, unvaccinated: pd.Series
+) -> tuple[float, float] | None:
+    """Return the centre of a group's unvaccinated people (areas' points weighted by shown counts)."""
+    weights = pd.to_numeric(unvaccinated, errors="coerce").fillna(0).to_numpy(dtype=float)
+    if weights.sum() <= 0:
+        return None
+    return (
+        float(np.average(lon.to_numpy(dtype=float), weights=weights)),
+        float(np.average(lat.to_numpy(dtype=float), weights=weights)),
+    )

@@ -1,5 +1,7 @@
 """The Compare page file run by AppTest against the tiny demo."""
 
+import json
+
 import duckdb
 import pandas as pd
 
@@ -24,7 +26,9 @@ def expected_table(db, cohort: Cohort, level: str) -> pd.DataFrame:
         overall = protected_uptake(uptake_all_doses(con, cohort), rule())
         raw = uptake_by_level(con, cohort, level)
     ics = float(overall.loc[overall["dose"] == cohort.dose, "uptake_pct"].iloc[0])
-    return benchmark_table(raw, level, rule(), ics)
+    # The page allows for variation between areas by default when there is overdispersion.
+    spread = benchmark_table(raw, level, rule(), ics, allow_for_spread=True).attrs.get("spread")
+    return benchmark_table(raw, level, rule(), ics, spread is not None and spread.found)
 
 
 def frame_with(at, column: str) -> pd.DataFrame:
@@ -102,3 +106,36 @@ def test_a_cohort_whose_every_borough_is_suppressed_shows_no_funnel_and_no_error
     assert not at.exception, [e.value for e in at.exception]
     assert any("no funnel plot to draw" in i.value for i in at.info)
     assert "Outside the 99.8% limits:** 0" in " ".join(m.value for m in at.markdown)
+
+
+def vega_specs(at) -> list[dict]:
+    """Return the Vega-Lite specs of the page's Altair charts."""
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    return [json.loads(c.proto.spec) for c in charts]
+
+
+def test_funnel_allows_for_overdispersion_by_default_and_says_so(run_page):
+    at = run_page("compare.py", compare_level="pcn")
+    assert not at.exception
+    toggle = at.toggle(key="compare_spread_pcn")
+    caption = next(c.value for c in at.caption if "Control limits" in c.value)
+    assert "phi = " in caption
+    if "times as much as chance" in caption:  # overdispersed: the allowance is on by default
+        assert toggle.value is True and "tau =" in caption and "allow for that" in caption
+    toggle.set_value(not toggle.value).run()
+    assert not at.exception
+    assert next(c.value for c in at.caption if "Control limits" in c.value) != caption
+
+
+def test_every_locality_keeps_its_label_and_the_funnel_fills_its_axes(run_page):
+    at = run_page("compare.py", compare_level="practice")
+    assert not at.exception
+    text = json.dumps(vega_specs(at))
+    assert '"labelOverlap": false' in text
+    funnel = next(s for s in vega_specs(at) if "log scale" in json.dumps(s))
+    scales = [
+        layer["encoding"]["x"]["scale"]
+        for layer in funnel.get("layer", [])
+        if "x" in layer.get("encoding", {}) and "scale" in layer["encoding"]["x"]
+    ]
+    assert scales and all(s.get("nice") is False and "domain" in s for s in scales)

@@ -84,16 +84,11 @@ def test_targets_page_lists_findings_from_the_finder(run_page, app_env):
     assert not at.exception
     sentences = [m.value for m in at.markdown if re.match(r"^\*\*\d+\.\*\* ", m.value)]
     with duckdb.connect(str(app_env), read_only=True) as con:
-        ranked, overall = targeting.find_targets(
-            con,
-            Cohort(age_min=18),
-            "borough",
-            20,
-            20,
-            queries.filter_options(con)["languages"],
-            rule=rule(),
+        found = targeting.scan_cohort(
+            con, Cohort(age_min=18), "borough", 20, queries.filter_options(con)["languages"], rule()
         )
-    rate = float(overall["uptake_pct"]) / 100
+    ranked = targeting.rank_choice(found, targeting.Choice(), 20, rule())
+    rate = found.overall_rate
     findings = targeting.present(ranked, Cohort(age_min=18), "borough", rate, rule())
     assert len(sentences) == len(findings) > 0
     assert findings[0].group in sentences[0] and findings[0].unvaccinated in sentences[0]

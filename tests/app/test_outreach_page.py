@@ -1,5 +1,7 @@
 """The Plan outreach page run by AppTest on the tiny demo: pop-up sites and a bus itinerary."""
 
+import csv
+import io
 import re
 
 import duckdb
@@ -81,3 +83,49 @@ def test_bus_itinerary_fits_the_days_and_is_protected(run_page):
         if count[0].isdigit():
             assert int(count.replace(",", "")) >= 8 or count == "0"
     assert any("Assumptions: 2 day(s), up to 4 stops" in c.value for c in at.caption)
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """Return a CSV export's rows after its '# ' header lines, as parsed by a spreadsheet."""
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_small_cohort_is_offered_only_sites_that_reach_someone(run_page, downloads):
+    # Housebound people aged 90 to 95: a handful, so most of 10 sites would reach no one.
+    at = run_page("outreach.py", age_min=90, age_max=95)
+    at.number_input(key="popup_n").set_value(10)
+    at.button[0].click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert len(table) < 10
+    assert "0" not in set(table["Unvaccinated within reach (counted once)"])
+    assert any(f"Only {len(table)} of the 10 sites" in i.value for i in at.info)
+    costed = [link for link in at.get("page_link") if "pop-up sessions" in link.proto.label]
+    assert costed and costed[0].proto.label.startswith(f"Cost {len(table)} pop-up sessions")
+    rows = csv_rows(downloads["popup-sites.csv"])
+    assert rows[0][-2:] == ["Longitude", "Latitude"]
+    for row in rows[1:]:
+        assert -1 < float(row[-2]) < 1 and 51 < float(row[-1]) < 52  # London
+    text = downloads["popup-sites.csv"]
+    assert not re.search(r'"\d{1,3}(,\d{3})+"', text), "a count is quoted text"
+
+
+def test_bus_depot_is_the_nearest_to_the_group_and_the_itinerary_is_printable(run_page, downloads):
+    at = run_page("outreach.py", dose="3", borough=["E09000010"])  # Enfield
+    sites = at.selectbox(key="bus_depot").options
+    assert sites  # which one is offered first: tests/unit/test_outreach_output.py
+    at.number_input(key="bus_days").set_value(2)
+    at.number_input(key="bus_stops").set_value(3)
+    at.button[1].click().run()
+    assert not at.exception
+    page = downloads["bus-itinerary.html"]
+    assert "<svg" in page and "Depot" in page
+    days = re.findall(
+        r"<h2>Day (\d), (\w+day \d{2} \w+ \d{4}): leaves .+? at 09:00,"
+        r" back at the depot at (\d\d:\d\d)</h2>",
+        page,
+    )
+    assert [d[0] for d in days] == ["1", "2"][: len(days)] and days
+    rows = csv_rows(downloads["bus-itinerary.csv"])
+    assert rows[0][:3] == ["Day", "Date", "Order"]

@@ -82,7 +82,7 @@ def test_compare_localities_inequality_and_trends(context, app_url, artifacts):
     page.locator("[data-testid='stSelectbox']").filter(has_text="Characteristic").click()
     page.get_by_role("option", name="IMD quintile").click()
     sentence = page.get_by_text(
-        re.compile(r"Uptake in 1 \(most deprived\) minus 5 \(least deprived\)")
+        re.compile(r"Uptake in 1 \(most deprived\) against 5 \(least deprived\)")
     )
     expect(sentence).to_be_visible(timeout=TIMEOUT_MS)
     settle(page)

@@ -15,6 +15,7 @@ import pytest
 
 from phm.analysis import business_case as bc
 from phm.analysis import explore
+from phm.analysis.comparators import comparator_for
 from phm.analysis.comparison import benchmark_table, funnel_for
 from phm.analysis.inequality import gaps_against
 from phm.analysis.summaries import protected_uptake
@@ -243,7 +244,7 @@ def test_trend_charts_send_only_what_they_draw(tiny_con, cumulative, milestones)
 def target(tiny_con) -> tuple[bc.Target, float | None]:
     """The business case's target (everyone aged 80+) and its comparator's uptake."""
     cohort = Cohort(age_min=80)
-    comparator, _ = bc.comparator_cohort(cohort)
+    comparator = comparator_for(cohort).cohort
     group = protected_uptake(uptake_by(tiny_con, cohort, ()), RULE).iloc[0]
     ics = protected_uptake(uptake_by(tiny_con, comparator, ()), RULE).iloc[0]
     by_quintile = [
