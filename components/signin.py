@@ -143,7 +143,7 @@ def _demo_gate(dataset_kind: str) -> Principal:
     )
     labels = {user.label: user.key for user in DEMO_USERS}
     choice = st.radio("Sign in as", list(labels), key=_DEMO_CHOICE)
-    if st.button("Sign in", type="primary", icon=":material/login:"):
+    if st.button("Sign in", type="primary", icon=":material/login:", key="phm_demo_sign_in"):
         _signed_in(demo_principal(labels[choice], dataset_kind, auth_configured=False), "demo")
         st.rerun()
     st.stop()

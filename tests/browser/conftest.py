@@ -85,6 +85,7 @@ def streamlit_server(
     ]
     with log.open("wb") as out:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    log.with_suffix(".pid").write_text(str(server.pid))  # for a journey that kills the server
     url = f"http://{host}:{port}"
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
