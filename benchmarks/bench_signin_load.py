@@ -14,14 +14,14 @@ page run, nothing lost, and `verify` passing at the end.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
+import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -57,51 +57,14 @@ def memory_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
-def start_server(db: Path, audit: Path, folder: Path) -> tuple[subprocess.Popen, str]:
-    """Start the app on a free port with its own audit log and no secrets; return it healthy."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        **os.environ,
-        "PHM_DB": str(db),
-        "PHM_AUDIT_DB": str(audit),
-        "PHM_USER_KEY_FILE": str(folder / "user-key.secret"),
-        "PHM_DEMO_USER": "",
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--server.fileWatcherType",
-        "none",
-        "--browser.gatherUsageStats",
-        "false",
-        "--secrets.files",
-        str(folder / "no-secrets.toml"),
-    ]
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+def _browser_conftest():
+    """Return tests/browser/conftest.py as a module, for its streamlit_server."""
+    spec = importlib.util.spec_from_file_location(
+        "browser_conftest", ROOT / "tests" / "browser" / "conftest.py"
     )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return server, url
-        except OSError:
-            time.sleep(0.25)
-    server.kill()
-    raise RuntimeError("the server did not become healthy")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class Session(threading.Thread):
@@ -174,6 +137,18 @@ def phase(url: str, sessions: int, seconds: float, pid: int) -> dict:
     }
 
 
+def measure(url: str, pid: int, args: argparse.Namespace) -> tuple:
+    """Return the warm-up, baseline and load phases with the server's memory between them."""
+    idle_rss = memory_mb(pid)[0]
+    # A first session warms the caches (as a workshop's first visitor does); not measured.
+    warm = phase(url, 1, 5, pid)
+    single = phase(url, 1, args.baseline_seconds, pid)
+    after_single_rss = memory_mb(pid)[0]
+    load = phase(url, args.sessions, args.seconds, pid)
+    final_rss, peak_rss = memory_mb(pid)
+    return warm, single, load, idle_rss, after_single_rss, final_rss, peak_rss
+
+
 def main() -> None:
     """Run the baseline and the load, and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -193,19 +168,13 @@ def main() -> None:
 
         db = folder / "demo.duckdb"
         build_demo(db, geo.REFERENCE_ROOT / "north-central-london", scale=args.scale, seed=7)
-    audit = folder / "audit.sqlite"
-    server, url = start_server(db, audit, folder)
-    try:
-        idle_rss = memory_mb(server.pid)[0]
-        # A first session warms the caches (as a workshop's first visitor does); not measured.
-        warm = phase(url, 1, 5, server.pid)
-        single = phase(url, 1, args.baseline_seconds, server.pid)
-        after_single_rss = memory_mb(server.pid)[0]
-        load = phase(url, args.sessions, args.seconds, server.pid)
-        final_rss, peak_rss = memory_mb(server.pid)
-    finally:
-        server.kill()  # SIGKILL: the log must verify after a server dies mid-session
-        server.wait()
+    audit = folder / "audit.sqlite"  # streamlit_server puts the log beside the server's log
+    server_log = folder / "server.log"
+    with _browser_conftest().streamlit_server(db, server_log, {"PHM_DEMO_USER": ""}) as url:
+        pid = int(server_log.with_suffix(".pid").read_text())
+        figures = measure(url, pid, args)
+        os.kill(pid, signal.SIGKILL)  # the log must verify after a server dies
+    warm, single, load, idle_rss, after_single_rss, final_rss, peak_rss = figures
 
     real = [e for e in log.entries(audit) if not e.synthetic]
     kinds = Counter(e.kind for e in real)

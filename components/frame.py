@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
@@ -80,24 +80,25 @@ def _page_key() -> str:
     return ""  # not a view: authorise_page refuses an unknown page
 
 
-def refuse(title: str, principal: Principal | None, page: str, message: str) -> None:
+def refuse(title: str, principal: Principal | None, page: str, message: str) -> NoReturn:
     """Show only the refusal's message under the page's title, audit it, and stop the run."""
     st.title(title)
     st.error(escape_markdown(message), icon=":material/block:")
     if principal is not None:
         signin.audit(principal, EventKind.REFUSED, page=page, detail=message)
     st.stop()
+    raise AssertionError("unreachable")  # st.stop raises
 
 
 def _authorised(title: str) -> tuple[Principal, str]:
     """Return the principal and page key when the principal may open the calling page, else refuse."""
     principal, page = signin.current_principal(), _page_key()
     try:
-        access.authorise_page(principal, page)
+        allowed = access.authorise_page(principal, page)
     except Refused as refused:
         refuse(title, principal, page, str(refused))
-    assert principal is not None  # authorise_page refuses nobody signed in
-    return principal, page
+    assert allowed is not None  # authorise_page refuses nobody signed in
+    return allowed, page
 
 
 def current_principal() -> Principal:
