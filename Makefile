@@ -43,7 +43,7 @@ test: setup-dev lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 bench: setup-dev
-	for script in build queries overview explore compare map outreach ingest cold_start memory; do \
+	for script in build queries overview explore compare map outreach ingest cold_start memory room; do \
 		PYTHONPATH=. $(BIN)/python benchmarks/bench_$$script.py || exit 1; done
 
 clean:

@@ -116,6 +116,34 @@ def area_map(
     )
 
 
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def area_deck(
+    cohort: Cohort,
+    level: str,
+    metric: str,
+    rule: DisclosureRule,
+    version: str,
+    selected: str | None,
+    models: tuple[str, ...],
+    ring_m: float | None,
+    basemap: bool,
+) -> str:
+    """Return the Map page's deck as JSON: the choropleth, rings and existing sites.
+
+    Cached as a string (a few hundred kB for 800 LSOAs), shared by every session that shows
+    the same map: a rerun that changes nothing, and a room opening the same link, reuse it
+    rather than rebuilding the layers' records and serialising the polygons again; Streamlit
+    sends the same bytes, which a browser that already has them is not sent again.
+    """
+    frame, _, _ = area_map(cohort, level, metric, rule, version)
+    frame = frame.assign(polygon=shape_polygons(level, version))
+    points = maps.site_points(sites(cohort.as_at, version), models)
+    lsoa_frame = lsoas(version)
+    view = maps.view_for(lsoa_frame["centroid_lon"], lsoa_frame["centroid_lat"])
+    layers = maps.area_map_layers(frame, selected, points, ring_m)
+    return maps.deck(layers, view, basemap).to_json()
+
+
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
 def flag_uptake(cohort: Cohort, version: str) -> pd.DataFrame:
     """Return vaccinated and population among those with each flag."""

@@ -83,20 +83,24 @@ if st.session_state.get("map_area_pick") not in area_names.index:
     st.session_state["map_area_pick"] = None
 selected_code = st.session_state.get("map_area_pick")
 
-all_sites = map_data.sites(page.cohort.as_at, page.version)
-points = maps.site_points(all_sites, models)
-layers = [maps.area_layer(frame, selected_code)]
-if rings and not points.empty:
-    layers.append(maps.ring_layer(points, reach.straight_m))
-layers.append(maps.site_layer(points))
+points = maps.site_points(map_data.sites(page.cohort.as_at, page.version), models)
 basemap = st.session_state.get("map_basemap", False)
-lsoa_frame = map_data.lsoas(page.version)
-view = maps.view_for(lsoa_frame["centroid_lon"], lsoa_frame["centroid_lat"])
+deck = map_data.area_deck(
+    page.cohort,
+    level,
+    metric,
+    page.rule,
+    page.version,
+    selected_code,
+    tuple(models),
+    reach.straight_m if rings else None,
+    basemap,
+)
 
 left, right = st.columns([3, 1.25])
 with left:
     st.pydeck_chart(
-        maps.deck(layers, view, basemap),
+        maps.SerialisedDeck(deck, basemap),
         on_select="rerun",
         selection_mode="single-object",
         key="map_chart",

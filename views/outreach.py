@@ -235,13 +235,17 @@ with bus_tab:
     centre = target_centre(
         located["centroid_lon"], located["centroid_lat"], located["unvaccinated"]
     )
+    depot_names = {
+        s: f"{n} ({p})"
+        for s, n, p in zip(depots.index, depots["site_name"], depots["postcode"], strict=True)
+    }
     with st.form("bus_form"):
         st.markdown("**Where should the vaccine bus stop, and in what order?**")
         st.selectbox(
             "Depot (where the bus starts and ends each day)",
             list(depots.index),
             index=default_depot(depots, centre),
-            format_func=lambda s: f"{depots.at[s, 'site_name']} ({depots.at[s, 'postcode']})",
+            format_func=depot_names.get,
             key="bus_depot",
             help="Offered first: the vaccination centre or hospital hub nearest the target"
             " group's unvaccinated people.",

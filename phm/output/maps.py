@@ -470,6 +470,11 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, default=default_serialize, separators=(",", ":"))
 
 
+# Streamlit escapes every value it puts into the template, so the text is data, not markup:
+# lines are separated by newlines, which pre-line turns into line breaks.
+DECK_TOOLTIP = {"html": "<div>{tooltip}</div>", "style": TOOLTIP_STYLE}
+
+
 def deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, basemap: bool = False) -> pdk.Deck:
     """Return a Deck with a shared HTML tooltip; no basemap unless asked (it needs internet)."""
     return CompactDeck(
@@ -477,13 +482,47 @@ def deck(layers: Sequence[pdk.Layer], view: pdk.ViewState, basemap: bool = False
         initial_view_state=view,
         map_provider="carto" if basemap else None,
         map_style="light" if basemap else None,
-        # Streamlit escapes every value it puts into the template, so the text is data, not
-        # markup: lines are separated by newlines, which pre-line turns into line breaks.
-        tooltip={
-            "html": "<div>{tooltip}</div>",
-            "style": TOOLTIP_STYLE,
-        },
+        tooltip=DECK_TOOLTIP,
     )
+
+
+class SerialisedDeck(CompactDeck):
+    """A deck already turned into JSON (by `deck(...).to_json()`, e.g. cached): sent as it is.
+
+    Streamlit reads the JSON and the tooltip from the object; rebuilding the layers' records
+    and serialising them again on every rerun that changes nothing is skipped.
+    """
+
+    def __init__(self, spec: str, basemap: bool = False) -> None:
+        super().__init__(
+            layers=[],
+            map_provider="carto" if basemap else None,
+            map_style="light" if basemap else None,
+            tooltip=DECK_TOOLTIP,
+        )
+        self.spec = spec
+
+    def to_json(self) -> str:
+        """Return the JSON the deck was made from."""
+        return self.spec
+
+
+def area_map_layers(
+    frame: pd.DataFrame,
+    selected: str | None,
+    points: pd.DataFrame,
+    ring_m: float | None = None,
+) -> list[pdk.Layer]:
+    """Return the Map page's layers: the choropleth, walking rings (if asked) and site dots.
+
+    `frame` is area_frame's with its polygons, `points` site_points', `ring_m` the rings'
+    straight-line radius in metres (None: no rings).
+    """
+    layers = [area_layer(frame, selected)]
+    if ring_m is not None and not points.empty:
+        layers.append(ring_layer(points, ring_m))
+    layers.append(site_layer(points))
+    return layers
 
 
 def site_legend(models: Sequence[str]) -> list[LegendEntry]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,7 @@ class Run:
     """Everything the last script run of a page sent."""
 
     elements: list[Element] = field(default_factory=list)
+    finished_at: float = 0.0  # time.perf_counter() when the server said the run finished
 
     def of(self, kind: str) -> list[Element]:
         """Return the elements of one kind (dataframe, vega_lite_chart, markdown, ...)."""
@@ -81,13 +83,15 @@ class Run:
         return "\n".join(parts)
 
 
-def _element(message: ForwardMsg) -> Element | None:
-    """Decode a ForwardMsg delta that adds an element."""
+def _element(message: ForwardMsg, decode: bool = True) -> Element | None:
+    """Decode a ForwardMsg delta that adds an element (its data only if `decode`)."""
     if message.delta.WhichOneof("type") != "new_element":
         return None
     element = message.delta.new_element
     kind = element.WhichOneof("type")
     proto = getattr(element, kind)
+    if not decode:
+        return Element(kind, proto)
     if kind == "dataframe":
         return Element(kind, proto, _arrow(proto.arrow_data.data))
     if kind == "vega_lite_chart":
@@ -101,8 +105,11 @@ def _element(message: ForwardMsg) -> Element | None:
 class Tab:
     """One browser tab's session: run pages with a query string and widget values."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, decode: bool = True) -> None:
+        """Connect to a server; with decode=False, runs keep elements' protos but not their data
+        (a load generator that only counts what arrived)."""
         self.base_url = base_url.rstrip("/")
+        self.decode = decode
         self._connection = connect(
             self.base_url.replace("http", "ws", 1) + "/_stcore/stream",
             subprotocols=["streamlit"],  # type: ignore[list-item]
@@ -167,10 +174,11 @@ class Tab:
             ):
                 run, finished = Run(), False
             elif kind == "delta":
-                element = _element(forward)
+                element = _element(forward, self.decode)
                 if element is not None:
                     run.elements.append(element)
             elif kind == "script_finished":
                 # A run stopped for a rerun (st.rerun, a widget changed meanwhile) is followed
                 # by the next one; any other ending is the last run of this request.
                 finished = forward.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+                run.finished_at = time.perf_counter()

@@ -118,6 +118,46 @@ def test_deck_has_no_basemap_unless_asked():
     assert online.get("mapProvider") == "carto"
 
 
+def map_points() -> pd.DataFrame:
+    """Two existing sites, as site_points returns them."""
+    sites = pd.DataFrame(
+        {
+            "site_id": ["S1", "S2"],
+            "site_name": ["Centre", "Pharmacy"],
+            "delivery_model": ["vaccination_centre", "community_pharmacy"],
+            "postcode": ["N1 9GU", None],
+            "lon": [0.005, 0.015],
+            "lat": [51.505, 51.505],
+        }
+    )
+    return maps.site_points(sites, ["vaccination_centre", "community_pharmacy"])
+
+
+@pytest.mark.parametrize("ring_m", [None, 800.0])
+def test_area_map_layers_are_areas_rings_if_asked_then_sites(ring_m):
+    shapes = maps.area_shapes(three_lsoas(), "lsoa")
+    frame, _ = maps.area_frame(shapes, protected_areas(), "lsoa", "uptake", "LSOA", "<8")
+    layers = maps.area_map_layers(frame, "E2", map_points(), ring_m)
+    expected = ["areas", "rings", "sites"] if ring_m else ["areas", "sites"]
+    assert [layer.id for layer in layers] == expected
+    no_sites = maps.area_map_layers(frame, None, map_points().iloc[:0], 800.0)
+    assert [layer.id for layer in no_sites] == ["areas", "sites"]  # no rings around nothing
+
+
+@pytest.mark.parametrize("basemap", [False, True])
+def test_a_serialised_deck_sends_the_same_json_and_tooltip_as_the_deck(basemap):
+    shapes = maps.area_shapes(three_lsoas(), "lsoa")
+    frame, _ = maps.area_frame(shapes, protected_areas(), "lsoa", "uptake", "LSOA", "<8")
+    view = maps.view_for([0, 0.03], [51.5, 51.51])
+    built = maps.deck(maps.area_map_layers(frame, "E1", map_points(), 800.0), view, basemap)
+    spec = built.to_json()
+    sent = maps.SerialisedDeck(spec, basemap)
+    assert sent.to_json() == spec  # the bytes a cached rerun sends are the built deck's
+    assert json.loads(spec)["layers"][0]["id"] == "areas"
+    assert sent._tooltip == built._tooltip == maps.DECK_TOOLTIP  # what Streamlit reads
+    assert sent.map_provider == built.map_provider
+
+
 def test_read_candidates_geocodes_postcodes_and_reports_the_rest():
     postcodes = pd.DataFrame(
         {"postcode": ["N1 9GU", "EN1 1AA"], "lon": [-0.12, -0.08], "lat": [51.53, 51.65]}

@@ -7,7 +7,8 @@ from phm.cohort import FIELDS
 
 def test_the_business_case_declares_its_url_parameters():
     assert pages.PAGES["business_case"].params == business_case.URL_PARAMS
-    assert pages.PAGES["explore"].params == ()
+    assert pages.PAGES["explore"].params == ("by", "then", "sort")
+    assert pages.PAGES["overview"].params == ()
 
 
 def test_the_cohort_picker_keeps_every_pages_parameters_and_no_cohort_key():
