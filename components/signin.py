@@ -271,7 +271,8 @@ def _sign_out_button(mode: str) -> None:
         st.session_state.pop(name, None)
     st.session_state[_SIGNED_OUT] = True
     if mode == "provider":
-        st.logout()
+        st.logout()  # sends the browser to clear the identity cookie and end the provider's session
+        st.stop()  # not a rerun: a rerun's page could race the browser's redirect
     st.rerun()
 
 
