@@ -1,14 +1,21 @@
-"""Entrypoint: builds the demo on first start, draws the shared cohort picker, routes to pages."""
+"""Entrypoint: builds the demo on first start, signs people in, draws the cohort picker, routes.
+
+Nothing of a dataset is drawn before the sign-in gate (components.signin.gate) has a
+principal; the navigation lists only the pages the principal may open, and each page's frame
+checks again (a direct URL to a page the role may not see shows the refusal).
+"""
 
 from datetime import date
 
 import streamlit as st
 
-from components import data, pages, presentation, published_data
+from components import data, pages, presentation, published_data, signin
 from components.cohort_picker import current_cohort, render_cohort_picker, seed_from_url, sync_url
 from components.published_picker import render_published_picker
 from components.published_picker import sync_url as sync_published_url  # noqa: I001
 from phm import geo, settings
+from phm.access import Refused
+from phm.audit.log import EventKind
 from phm.text import escape_markdown
 
 st.set_page_config(
@@ -44,17 +51,25 @@ if gaps := data.schema_problems(data.version()):
     st.caption("Missing: " + escape_markdown("; ".join(gaps)))
     st.stop()
 
+meta = data.meta(data.version())
+signin.seed_synthetic_usage(meta.get("kind", ""))
+principal = signin.gate(meta.get("kind", ""))
+
 if published_data.is_aggregate(data.version()):
     # Published figures (no person records): dose, date, age band and place only.
     render_published_picker()
     sync_published_url()
-    st.navigation(pages.navigation(aggregate=True)).run()
+    current = st.navigation(pages.navigation(principal, aggregate=True))
 else:
-    meta = data.meta(data.version())
     options = data.options(data.version())
     data_as_at = date.fromisoformat(meta.get("as_at", "2022-03-31"))
     for warning in seed_from_url(options, data_as_at):
         st.warning(escape_markdown(warning), icon=":material/link_off:")
     render_cohort_picker(options, data_as_at)
     sync_url(current_cohort())
-    st.navigation(pages.navigation()).run()
+    current = st.navigation(pages.navigation(principal))
+try:
+    current.run()
+except Refused as refused:  # a check inside a data call the page's frame did not foresee
+    st.error(escape_markdown(str(refused)), icon=":material/block:")
+    signin.audit(principal, EventKind.REFUSED, page=current.url_path, detail=str(refused))

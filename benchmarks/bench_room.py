@@ -186,7 +186,16 @@ def start_server(tree: Path, db: Path, log: Path, profile: Path | None = None) -
         server = subprocess.Popen(
             command,
             cwd=tree,
-            env={**os.environ, "PHM_DB": str(db), "PYTHONPATH": str(tree)},
+            # Every session signed in as the demo commissioner (synthetic data; older trees
+            # without sign-in ignore it), with its own audit log beside the server's log.
+            env={
+                **os.environ,
+                "PHM_DB": str(db),
+                "PYTHONPATH": str(tree),
+                "PHM_DEMO_USER": "borough-commissioner",
+                "PHM_AUDIT_DB": str(log.parent / "audit.sqlite"),
+                "PHM_USER_KEY_FILE": str(log.parent / "user-key.secret"),
+            },
             stdout=out,
             stderr=subprocess.STDOUT,
             preexec_fn=lambda: os.setpriority(os.PRIO_PROCESS, 0, 0),  # not the clients' nice

@@ -3,6 +3,11 @@
 Every result is cached under the dataset version (phm.db.dataset_version), which changes when a
 new file is swapped in at the path; the connection follows the swap (phm.db.Readers), so a
 page's next run after a swap reads the new file.
+
+Every function that returns figures of a cohort takes the signed-in principal and first narrows
+the cohort to what the principal may see (`scope`: a practice's staff see their own practice
+only; phm.access refuses the rest). The cache is keyed by the scoped cohort and the dataset
+version, never by the principal, so everyone asking for the same cohort shares one result.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from phm import check, db, disclosure, queries, settings
+from phm import access, check, db, disclosure, queries, settings
+from phm.access import Principal
 from phm.analysis import targeting
 from phm.cohort import Cohort
 
@@ -76,38 +82,37 @@ def options(version: str) -> dict[str, dict[str, str]]:
         return queries.filter_options(con)
 
 
+def scope(principal: Principal | None, cohort: Cohort, version: str) -> Cohort:
+    """Return the cohort narrowed to what the principal may see (raises phm.access.Refused)."""
+    return access.scope_cohort(principal, cohort, options(version)["practices"])
+
+
+def uptake_by(
+    principal: Principal | None, cohort: Cohort, dimensions: tuple[str, ...], version: str
+) -> pd.DataFrame:
+    """Return raw uptake counts (not yet protected) by up to two dimensions, for the principal."""
+    return _uptake_by(scope(principal, cohort, version), dimensions, version)
+
+
 @st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
-def uptake_by(cohort: Cohort, dimensions: tuple[str, ...], version: str) -> pd.DataFrame:
-    """Return raw uptake counts (not yet protected) by up to two dimensions."""
+def _uptake_by(cohort: Cohort, dimensions: tuple[str, ...], version: str) -> pd.DataFrame:
+    """Return raw uptake counts of an already scoped cohort (cached for every principal)."""
     del version
     with reading() as con:
         return queries.uptake_by(con, cohort, dimensions)
 
 
+def uptake_all_doses(principal: Principal | None, cohort: Cohort, version: str) -> pd.DataFrame:
+    """Return raw uptake counts of every dose, for the principal."""
+    return _uptake_all_doses(scope(principal, cohort, version), version)
+
+
 @st.cache_data(ttl=TTL, max_entries=512, show_spinner=False)
-def uptake_all_doses(cohort: Cohort, version: str) -> pd.DataFrame:
-    """Return raw uptake counts of every dose."""
+def _uptake_all_doses(cohort: Cohort, version: str) -> pd.DataFrame:
+    """Return raw uptake counts of every dose of an already scoped cohort."""
     del version
     with reading() as con:
         return queries.uptake_all_doses(con, cohort)
-
-
-@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
-def targets(
-    cohort: Cohort,
-    level: str,
-    min_size: int,
-    characteristics: tuple[str, ...],
-    flags: bool,
-    version: str,
-) -> tuple[pd.DataFrame, pd.Series]:
-    """Return the targeting finder's top findings and the cohort's uptake, both protected."""
-    languages = list(options(version)["languages"])
-    rule = disclosure_rule()
-    with reading() as con:
-        return targeting.find_targets(
-            con, cohort, level, min_size, 20, languages, characteristics, flags, rule
-        )
 
 
 def disclosure_rule() -> disclosure.DisclosureRule:
@@ -122,7 +127,7 @@ def disclosure_rule() -> disclosure.DisclosureRule:
 def target_scan(
     cohort: Cohort, level: str, min_size: int, benchmark_rate: float | None, version: str
 ) -> targeting.Scan:
-    """Return the finder's scan of a cohort (every group below the benchmark), raw, for ranking.
+    """Return the finder's scan of an already scoped cohort (every group below the benchmark), raw.
 
     Scanning takes seconds at full scale, ranking milliseconds: a page scans once per cohort,
     level, size and benchmark, and ranks per choice of characteristics, order and caps.
@@ -133,8 +138,8 @@ def target_scan(
         return targeting.scan_cohort(con, cohort, level, min_size, languages, rule, benchmark_rate)
 
 
-@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
 def target_findings(
+    principal: Principal | None,
     cohort: Cohort,
     level: str,
     min_size: int,
@@ -143,6 +148,20 @@ def target_findings(
     version: str,
 ) -> tuple[pd.DataFrame, pd.Series, float]:
     """Return the finder's top findings for one choice, the cohort's uptake and the rate used."""
+    scoped = scope(principal, cohort, version)
+    return _target_findings(scoped, level, min_size, benchmark_rate, choice, version)
+
+
+@st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
+def _target_findings(
+    cohort: Cohort,
+    level: str,
+    min_size: int,
+    benchmark_rate: float | None,
+    choice: targeting.Choice,
+    version: str,
+) -> tuple[pd.DataFrame, pd.Series, float]:
+    """Return the findings of an already scoped cohort (cached for every principal)."""
     found = target_scan(cohort, level, min_size, benchmark_rate, version)
     ranked = targeting.rank_choice(found, choice, min_size, disclosure_rule())
     return ranked, found.overall, found.overall_rate

@@ -1,23 +1,42 @@
-"""The opening every page shares: title, dataset banner and the cohort (or published figures).
+"""The opening every page shares: access check, title, dataset banner and the cohort.
 
 A page calls one of these first and lays out from what it returns:
 
     page = open_page("Overview")
-    doses = protected_uptake(data.uptake_all_doses(page.cohort, page.version), page.rule)
+    doses = protected_uptake(
+        data.uptake_all_doses(page.principal, page.cohort, page.version), page.rule
+    )
+
+Each opening first asks `phm.access.authorise_page` whether the signed-in principal may see
+the page (found from the calling file's name in components.pages.PAGES), so a direct URL or a
+link shared by someone with a wider role shows only the refusal, audited as `refused`, and
+stops before any data is read. A page it lets through is audited as `page_view` with the
+cohort narrowed to what the principal may see (`data.scope`).
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, NoReturn
 
 import streamlit as st
 
-from components import data, render
+from components import data, pages, render, signin
 from components.cohort_picker import current_cohort, place_names
 from components.published_picker import current_choice
+from phm import access
+from phm.access import Principal, Refused
 from phm.analysis.aggregate import NOT_PUBLISHED, PublishedChoice
+from phm.audit import log
+from phm.audit.log import EventKind
 from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule
+from phm.text import escape_markdown
+
+_SHOWN_COHORT = "phm_shown_cohort"  # (page, scoped cohort) of the last person-level page run
 
 
 @dataclass(frozen=True)
@@ -30,6 +49,7 @@ class Frame:
     description: str  # the cohort in plain English
     rule: DisclosureRule
     version: str  # the dataset version token that keys the caches
+    principal: Principal  # who is signed in; every data call takes it
 
     def with_cohort(self, cohort: Cohort) -> Frame:
         """Return the frame of a page that narrows the shared cohort (e.g. to adults)."""
@@ -45,10 +65,54 @@ class PublishedFrame:
     description: str  # the chosen figures in plain English
     rule: DisclosureRule
     version: str
+    principal: Principal
+
+
+def _page_key() -> str:
+    """Return the key (components.pages.PAGES) of the view file that is opening its page."""
+    by_file = {spec.file: key for key, spec in pages.PAGES.items()}
+    caller = sys._getframe(1)
+    while caller is not None:
+        path = Path(caller.f_code.co_filename)
+        if path.parent == pages.VIEWS and path.name in by_file:
+            return by_file[path.name]
+        caller = caller.f_back
+    return ""  # not a view: authorise_page refuses an unknown page
+
+
+def refuse(title: str, principal: Principal | None, page: str, message: str) -> NoReturn:
+    """Show only the refusal's message under the page's title, audit it, and stop the run."""
+    st.title(title)
+    st.error(escape_markdown(message), icon=":material/block:")
+    if principal is not None:
+        signin.audit(principal, EventKind.REFUSED, page=page, detail=message)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop raises
+
+
+def _authorised(title: str) -> tuple[Principal, str]:
+    """Return the principal and page key when the principal may open the calling page, else refuse."""
+    principal, page = signin.current_principal(), _page_key()
+    try:
+        allowed = access.authorise_page(principal, page)
+    except Refused as refused:
+        refuse(title, principal, page, str(refused))
+    assert allowed is not None  # authorise_page refuses nobody signed in
+    return allowed, page
+
+
+def current_principal() -> Principal:
+    """Return the signed-in principal of a page already opened (every page opens first)."""
+    principal = signin.current_principal()
+    if principal is None:
+        raise Refused("Sign in to see this.")
+    return principal
 
 
 def open_info_page(title: str) -> dict[str, str]:
-    """Draw the title and dataset banner of a page without a cohort; return the dataset's metadata."""
+    """Check access, draw the title and dataset banner of a page without a cohort; return the metadata."""
+    principal, page = _authorised(title)
+    signin.audit(principal, EventKind.PAGE_VIEW, page=page)
     st.title(title)
     return render.banner()
 
@@ -59,13 +123,21 @@ def open_page(title: str, show_cohort: bool = True) -> Frame:
     A page that narrows the cohort first passes show_cohort=False, then draws the sentence of
     `frame.with_cohort(narrower)` itself.
     """
-    meta = open_info_page(title)
-    cohort = current_cohort()
+    principal, page = _authorised(title)
+    version = data.version()
+    try:
+        cohort = data.scope(principal, current_cohort(), version)
+    except Refused as refused:
+        refuse(title, principal, page, str(refused))
+    signin.audit(principal, EventKind.PAGE_VIEW, page=page, cohort=cohort)
+    st.session_state[_SHOWN_COHORT] = (page, cohort)
+    st.title(title)
+    meta = render.banner()
     names = place_names()
     description = cohort.describe(names)
     if show_cohort:
         render.cohort_sentence(description)
-    return Frame(meta, cohort, names, description, data.disclosure_rule(), data.version())
+    return Frame(meta, cohort, names, description, data.disclosure_rule(), version, principal)
 
 
 def open_published_page(title: str, caveat: str = "") -> PublishedFrame:
@@ -73,7 +145,10 @@ def open_published_page(title: str, caveat: str = "") -> PublishedFrame:
 
     Stops the page with an explanation when the active dataset has no published figures.
     """
-    open_info_page(title)
+    principal, page = _authorised(title)
+    signin.audit(principal, EventKind.PAGE_VIEW, page=page)
+    st.title(title)
+    render.banner()
     choice = current_choice()
     if choice is None:
         st.info(
@@ -88,4 +163,57 @@ def open_published_page(title: str, caveat: str = "") -> PublishedFrame:
     description = choice.describe({**places["boroughs"], **places["msoas"]})
     st.markdown(f"**Figures:** {description}")
     st.caption(" ".join(filter(None, (NOT_PUBLISHED, caveat))))
-    return PublishedFrame(data.meta(version), choice, description, data.disclosure_rule(), version)
+    return PublishedFrame(
+        data.meta(version), choice, description, data.disclosure_rule(), version, principal
+    )
+
+
+def download(
+    label: str,
+    data: str | bytes | Callable[[], str | bytes],
+    file_name: str,
+    mime: str | None = None,
+    *,
+    where: Any = None,
+    records: int | None = None,
+    **kwargs: Any,
+) -> bool:
+    """Draw `st.download_button` (in `where`, default the page) whose click is audited as `export`.
+
+    The entry names the file, the cohort on screen, the records exported when the page says,
+    and the SHA-256 of the bytes sent, so a file found later can be traced to who took it.
+    """
+    target = st if where is None else where
+    return target.download_button(
+        label,
+        data,
+        file_name,
+        mime,
+        on_click=_audit_export,
+        args=(file_name, data, _page_key(), records),
+        **kwargs,
+    )
+
+
+def _audit_export(
+    file_name: str,
+    content: str | bytes | Callable[[], str | bytes],
+    page: str,
+    records: int | None,
+) -> None:
+    """Append the `export` entry of a download (a download button's on_click)."""
+    principal = signin.current_principal()
+    if principal is None:
+        return
+    shown_page, cohort = st.session_state.get(_SHOWN_COHORT, ("", None))
+    if callable(content):
+        content = content()
+    signin.audit(
+        principal,
+        EventKind.EXPORT,
+        page=page,
+        cohort=cohort if shown_page == page else None,
+        records=records,
+        file_sha256=log.file_sha256(content),
+        detail=file_name,
+    )

@@ -1,4 +1,8 @@
-"""Cached data for the Map and outreach pages: shapes, area figures, sites, points, plans."""
+"""Cached data for the Map and outreach pages: shapes, area figures, sites, points, plans.
+
+Functions of a cohort take the page's scoped cohort (`Frame.cohort`, narrowed by
+components.data.scope when the page opened) and read counts through data's cached queries.
+"""
 
 from __future__ import annotations
 
@@ -84,7 +88,7 @@ def sites(as_at, version: str) -> pd.DataFrame:
 @st.cache_data(ttl=TTL, max_entries=256, show_spinner=False)
 def protected_areas(cohort: Cohort, level: str, rule: DisclosureRule, version: str) -> pd.DataFrame:
     """Return protected uptake of the cohort by area (LSOA, MSOA or borough)."""
-    raw = data.uptake_by(cohort, (level,), version)
+    raw = data._uptake_by(cohort, (level,), version)
     return protected_uptake(raw, rule)
 
 
@@ -93,7 +97,7 @@ def area_map(
     cohort: Cohort, level: str, metric: str, rule: DisclosureRule, version: str
 ) -> tuple[pd.DataFrame, list[maps.LegendEntry], float | None]:
     """Return the frame to draw (without polygons), its legend and the ICS-wide uptake."""
-    overall = protected_uptake(data.uptake_by(cohort, (), version), rule)
+    overall = protected_uptake(data._uptake_by(cohort, (), version), rule)
     overall_pct = None if overall["uptake_suppressed"].iloc[0] else overall["uptake_pct"].iloc[0]
     frame, legend = maps.area_frame(
         shapes(level, version),
@@ -153,7 +157,7 @@ def flag_uptake(cohort: Cohort, version: str) -> pd.DataFrame:
 def demand(cohort: Cohort, version: str) -> pd.DataFrame:
     """Return one demand row per LSOA: its weighted point and the cohort's raw counts there."""
     points = lsoa_points(version)
-    raw = data.uptake_by(cohort, ("lsoa",), version)[["lsoa", *COUNTS]]
+    raw = data._uptake_by(cohort, ("lsoa",), version)[["lsoa", *COUNTS]]
     frame = points.merge(raw.rename(columns={"lsoa": "lsoa_code"}), on="lsoa_code", how="left")
     frame[list(COUNTS)] = frame[list(COUNTS)].fillna(0).astype("int64")
     return frame

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
+from phm.access import Principal, pages_for
 from phm.analysis import business_case, explore, targeting
 
 VIEWS = Path(__file__).resolve().parents[1] / "views"
@@ -55,6 +56,8 @@ PAGES: dict[str, PageSpec] = {
     ),
     "scenarios": PageSpec("scenarios.py", "Scenarios", ":material/slideshow:", "scenarios"),
     "data": PageSpec("data.py", "Data", ":material/database:", "data"),
+    "usage": PageSpec("usage.py", "Usage", ":material/monitoring:", "usage"),
+    "audit": PageSpec("audit.py", "Audit log", ":material/policy:", "audit"),
     "about": PageSpec("about.py", "About", ":material/info:", "about"),
     # Aggregate mode (published figures, no person records): its own Map and Compare.
     "published_map": PageSpec("published_map.py", "Map", ":material/map:", "map"),
@@ -63,7 +66,7 @@ PAGES: dict[str, PageSpec] = {
     ),
 }
 LANDING = "targets"
-AGGREGATE_PAGES = ("published_map", "published_compare", "data", "about")
+AGGREGATE_PAGES = ("published_map", "published_compare", "data", "usage", "audit", "about")
 
 
 def page_params() -> tuple[str, ...]:
@@ -71,7 +74,7 @@ def page_params() -> tuple[str, ...]:
     return tuple(dict.fromkeys(param for spec in PAGES.values() for param in spec.params))
 
 
-def page(name: str, landing: str = LANDING) -> st.Page:
+def page(name: str, landing: str = LANDING, shown: bool = True) -> st.Page:
     """Return the st.Page of one page (equal to the one in the navigation, so links work)."""
     spec = PAGES[name]
     return st.Page(
@@ -80,11 +83,24 @@ def page(name: str, landing: str = LANDING) -> st.Page:
         icon=spec.icon,
         url_path=spec.url_path,
         default=name == landing,
+        visibility="visible" if shown else "hidden",
     )
 
 
-def navigation(aggregate: bool = False) -> list[st.Page]:
-    """Return the pages in menu order: person-level pages, or aggregate mode's few."""
+def mode_pages(aggregate: bool = False) -> list[str]:
+    """Return the keys of the pages of a mode in menu order: person-level, or aggregate's few."""
     if aggregate:
-        return [page(name, AGGREGATE_PAGES[0]) for name in AGGREGATE_PAGES]
-    return [page(name) for name in PAGES if name not in AGGREGATE_PAGES[:2]]
+        return list(AGGREGATE_PAGES)
+    return [name for name in PAGES if name not in AGGREGATE_PAGES[:2]]
+
+
+def navigation(principal: Principal, aggregate: bool = False) -> list[st.Page]:
+    """Return the mode's pages; the menu lists only those the principal may open.
+
+    The others stay registered but hidden, so their URL still reaches the page, whose frame
+    shows the refusal (and audits it) instead of silently landing somewhere else.
+    """
+    names = mode_pages(aggregate)
+    allowed = set(pages_for(principal, names))
+    landing = next(name for name in names if name in allowed)
+    return [page(name, landing, name in allowed) for name in names]

@@ -49,9 +49,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("PHM_CHROMIUM", "/usr/bin/chromium", "Chromium used by the browser tests"),
     Setting(
-        "PHM_ADMIN_TOKEN",
+        "PHM_DEMO_USER",
         "",
-        "Token that lets a Data page user switch the active dataset (empty: switching off)",
+        "Demo user signed in without the picker (synthetic data with no [auth] only), e.g. ics-analyst",
     ),
     Setting(
         "PHM_AUDIT_DB",

@@ -14,10 +14,16 @@ from phm.ingest.published import import_published
 from phm.synth.build import build_demo
 
 NCL_REF_DIR = geo.REFERENCE_ROOT / "north-central-london"
-# Ingests in tests make their record-key secret in a temporary folder, never in data/.
-os.environ.setdefault(
-    "PHM_RECORD_KEY_FILE", str(Path(tempfile.mkdtemp(prefix="phm-keys-")) / "record-key.secret")
-)
+from tests.signin import ACCESS_TOML  # noqa: E402
+
+# Ingests in tests make their record-key secret in a temporary folder, never in data/; the
+# app's audit log, user-key secret and claims mapping go there too (app_env makes its own).
+_KEYS = Path(tempfile.mkdtemp(prefix="phm-keys-"))
+os.environ.setdefault("PHM_RECORD_KEY_FILE", str(_KEYS / "record-key.secret"))
+os.environ.setdefault("PHM_AUDIT_DB", str(_KEYS / "audit.sqlite"))
+os.environ.setdefault("PHM_USER_KEY_FILE", str(_KEYS / "user-key.secret"))
+(_KEYS / "access.toml").write_text(ACCESS_TOML)
+os.environ.setdefault("PHM_ACCESS_FILE", str(_KEYS / "access.toml"))
 TINY_SCALE = 0.01  # about 16,000 people, built in about 2 s
 TINY_SEED = 7
 

@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from components import data, map_data, pages, presentation, render
-from components.frame import open_page
+from components.frame import download, open_page
 from phm.analysis import business_case as bc
 from phm.analysis.comparators import RULE, comparator_for
 from phm.analysis.summaries import protected_uptake
@@ -15,14 +15,22 @@ from phm.text import escape_markdown
 
 page = open_page("Business case")
 
-group = protected_uptake(data.uptake_by(page.cohort, (), page.version), page.rule).iloc[0]
+group = protected_uptake(
+    data.uptake_by(page.principal, page.cohort, (), page.version), page.rule
+).iloc[0]
 compared = comparator_for(page.cohort, page.meta)
 comparator, comparator_name = compared.cohort, compared.words
 target = bc.target_from(
     group,
-    protected_uptake(data.uptake_by(comparator, (), page.version), page.rule).iloc[0],
-    protected_uptake(data.uptake_by(page.cohort, ("imd_quintile",), page.version), page.rule),
-    protected_uptake(data.uptake_by(comparator, ("imd_quintile",), page.version), page.rule),
+    protected_uptake(data.uptake_by(page.principal, comparator, (), page.version), page.rule).iloc[
+        0
+    ],
+    protected_uptake(
+        data.uptake_by(page.principal, page.cohort, ("imd_quintile",), page.version), page.rule
+    ),
+    protected_uptake(
+        data.uptake_by(page.principal, comparator, ("imd_quintile",), page.version), page.rule
+    ),
 )
 if target is None:
     st.info(
@@ -189,21 +197,21 @@ brief = briefs.Brief(
     area_title="Uptake of the target group (%) by MSOA",
 )
 left, right = st.columns(2)
-left.download_button(
+download(
     "Download brief (HTML)",
     data=lambda: briefs.to_html(brief),
     file_name="business-case.html",
     mime="text/html",
     icon=":material/download:",
-    on_click="ignore",
+    where=left,
 )
-right.download_button(
+download(
     "Download brief (PDF)",
     data=lambda: briefs.to_pdf(brief),
     file_name="business-case.pdf",
     mime="application/pdf",
     icon=":material/picture_as_pdf:",
-    on_click="ignore",
+    where=right,
 )
 presentation.copy_link(pages.PAGES["business_case"].url_path)
 render.suppression_note()

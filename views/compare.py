@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import compare_data, data, render
-from components.frame import open_page
+from components.frame import download, open_page
 from phm import codes
 from phm.analysis.comparison import (
     benchmark_table,
@@ -33,11 +33,13 @@ level = level or "borough"
 level_name = LEVELS[level].label
 noun = LEVELS[level].noun
 
-overall = protected_uptake(data.uptake_all_doses(page.cohort, page.version), page.rule)
+overall = protected_uptake(
+    data.uptake_all_doses(page.principal, page.cohort, page.version), page.rule
+)
 ics = overall.loc[overall["dose"] == page.cohort.dose].iloc[0]
 ics_pct = shown_uptake(ics)
 render.stop_unless_breakdown_allowed(ics)
-raw = compare_data.uptake_by_level(page.cohort, level, page.version)
+raw = compare_data.uptake_by_level(page.principal, page.cohort, level, page.version)
 # The funnel allows for variation between areas (overdispersion) by default when the shown
 # localities vary more than chance would make them; a toggle on the funnel tab turns it off.
 spread = benchmark_table(raw, level, page.rule, ics_pct, allow_for_spread=True).attrs.get("spread")
@@ -107,13 +109,12 @@ with listing:
         page.rule,
         [f"Compared by: {LEVELS[level].choice_label}; ICS figure {ics_pct:.1f}%"],
     )
-    st.download_button(
+    download(
         "Download CSV",
         export_csv(table, page.rule, header, level),
         file_name=f"uptake-by-{level}.csv",
         mime="text/csv",
         icon=":material/download:",
-        on_click="ignore",
     )
 
 with inequality:
@@ -126,9 +127,9 @@ with inequality:
         default="imd_quintile",
     )
     deprivation = deprivation or "imd_quintile"
-    ics_raw = data.uptake_by(page.cohort, (deprivation,), page.version)
+    ics_raw = data.uptake_by(page.principal, page.cohort, (deprivation,), page.version)
     by_locality = compare_data.uptake_by_level_and_deprivation(
-        page.cohort, level, deprivation, page.version
+        page.principal, page.cohort, level, deprivation, page.version
     )
     names = dict(zip(table[level], table["label"], strict=True))
     chosen = st.multiselect(
@@ -162,7 +163,7 @@ with inequality:
     left, right = st.columns(2)
     with left:
         ethnic = gaps_against(
-            data.uptake_by(page.cohort, ("ethnicity_code",), page.version),
+            data.uptake_by(page.principal, page.cohort, ("ethnicity_code",), page.version),
             "ethnicity_code",
             "A",
             page.rule,
@@ -175,7 +176,7 @@ with inequality:
             )
     with right:
         language = gaps_against(
-            data.uptake_by(page.cohort, ("main_language",), page.version),
+            data.uptake_by(page.principal, page.cohort, ("main_language",), page.version),
             "main_language",
             "English",
             page.rule,

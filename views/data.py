@@ -6,17 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from components import data
-from components.frame import open_info_page
-from phm import settings
+from components.frame import current_principal, download, open_info_page
+from phm import access, settings
+from phm.access import Capability
 from phm.ingest import datasets
 from phm.ingest import report as reports
 
 open_info_page("Data")
 live = Path(settings.get("PHM_DB"))
 active = data.database_path()
-server_token = settings.get("PHM_ADMIN_TOKEN")
-# The token box is drawn below; its value (kept in session state) decides what is shown above it.
-authorised = datasets.is_authorised(st.session_state.get("data_admin_token", ""), server_token)
+# Switching datasets and the rows behind validation problems are the administrator's.
+authorised = access.can(current_principal(), Capability.MANAGE_DATASETS)
 st.markdown(datasets.active_line(active, live, authorised))
 
 st.header("Datasets")
@@ -27,15 +27,6 @@ st.dataframe(
     width="stretch",
     column_config={"active": st.column_config.CheckboxColumn("Active")},
 )
-
-if server_token:  # without one nobody can be authorised, so the box would only mislead
-    st.text_input(
-        "Administrator token",
-        type="password",
-        key="data_admin_token",
-        help="Lets you switch the active dataset and see the rows behind validation problems"
-        " and the server's folders.",
-    )
 
 st.header("Validation reports")
 reported = [item for item in datasets.list_datasets(live) if item.report is not None]
@@ -62,7 +53,7 @@ for item in reported:
             (".html", "text/html", reports.to_html),
         ):
             name = item.report.with_suffix(suffix).name
-            st.download_button(
+            download(
                 f"Download report ({suffix[1:]})",
                 render_report(result),
                 file_name=name,
@@ -83,17 +74,16 @@ if rejected:
             st.dataframe(counts, hide_index=True, width="stretch")
 
 st.header("Switch the active dataset")
-if not server_token:
+if not authorised:
     st.info(
-        "Switching from the app is off: the server has no PHM_ADMIN_TOKEN. Someone with access to"
-        " the server can run `python -m phm datasets --activate NAME.duckdb`.",
+        "Only an administrator can switch datasets from the app. Someone with access to the"
+        " server can run `python -m phm datasets --activate NAME.duckdb`.",
         icon=":material/lock:",
     )
-elif not authorised:
-    st.info("Enter the administrator token above to switch datasets.", icon=":material/lock:")
 else:
     choice = st.selectbox("Dataset to make active", list(table["file"]), key="data_choice")
     if st.button("Make active", type="primary", icon=":material/swap_horiz:"):
+        access.authorise(current_principal(), Capability.MANAGE_DATASETS)
         datasets.activate(live, choice)
         st.success(f"{choice} is now the active dataset for everyone.")
         st.rerun()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import data, pages, presentation, render, url_state
-from components.frame import open_page
+from components.frame import download, open_page
 from phm import codes
 from phm.analysis import explore
 from phm.analysis.summaries import shown_uptake
@@ -13,7 +13,9 @@ from phm.queries import DIMENSIONS
 page = open_page("Explore")
 dose_label = codes.DOSES[page.cohort.dose]
 
-overall = explore.overall_uptake(data.uptake_by(page.cohort, (), page.version), page.rule)
+overall = explore.overall_uptake(
+    data.uptake_by(page.principal, page.cohort, (), page.version), page.rule
+)
 overall_pct = shown_uptake(overall)
 kpi, note = st.columns([1, 3])
 render.kpi(kpi, f"{dose_label} uptake", overall)
@@ -47,7 +49,7 @@ then = second.selectbox(
 )
 url_state.write(PARAMS["then"], then)
 dimensions = (by,) if then == NOTHING else (by, then)
-raw = data.uptake_by(page.cohort, dimensions, page.version)
+raw = data.uptake_by(page.principal, page.cohort, dimensions, page.version)
 if raw.empty:
     st.info("No one in this cohort: widen the filters in the sidebar.")
     st.stop()
@@ -98,7 +100,7 @@ else:
     shown = explore.display_table(table, dimensions, page.rule)
     with listing:
         st.dataframe(shown, hide_index=True, width="stretch")
-st.download_button(
+download(
     "Download table (CSV)",
     exports.to_csv(shown, header),
     file_name=f"uptake-by-{'-and-'.join(dimensions)}.csv",

@@ -74,7 +74,9 @@ walk_m = walk_control.number_input(
 reach = Reach(float(walk_m))
 
 render.stop_unless_breakdown_allowed(
-    protected_uptake(data.uptake_by(page.cohort, (), page.version), page.rule).iloc[0]
+    protected_uptake(data.uptake_by(page.principal, page.cohort, (), page.version), page.rule).iloc[
+        0
+    ]
 )
 frame, legend, overall_pct = map_data.area_map(page.cohort, level, metric, page.rule, page.version)
 frame = frame.assign(polygon=map_data.shape_polygons(level, page.version))
@@ -158,11 +160,13 @@ with right:
         st.markdown(f"#### {area['name']}")
         st.caption(f"{LEVELS[level].label} {selected_code}")
         local = page.cohort.with_(**{LEVELS[level].cohort_field: (selected_code,)})
-        summary = protected_uptake(data.uptake_by(local, (), page.version), page.rule)
+        summary = protected_uptake(
+            data.uptake_by(page.principal, local, (), page.version), page.rule
+        )
         render.kpi(st, "Uptake here", summary.iloc[0])
         allowed = render.breakdown_allowed_here(summary.iloc[0], "in this cohort here")
         for dimension, label in BREAKDOWNS.items() if allowed else ():
-            raw = data.uptake_by(local, (dimension,), page.version)
+            raw = data.uptake_by(page.principal, local, (dimension,), page.version)
             table = protected_uptake(raw, page.rule)
             if dimension == "main_language":
                 table = largest_shown(table, "unvaccinated", f"{dimension}_label", 8)

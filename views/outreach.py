@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, map_data, pages, render
-from components.frame import open_page
+from components.frame import download, open_page
 from phm import codes
 from phm.analysis import business_case
 from phm.output import exports, maps
@@ -193,20 +193,22 @@ with sites_tab:
             f"Reach: {reach.describe()}",
         )
         d1, d2, d3 = st.columns(3)
-        d1.download_button(
+        download(
             "Sites (CSV)",
             exports.to_csv(export.numbers_for_csv(table), header),
             "popup-sites.csv",
             "text/csv",
             icon=":material/download:",
+            where=d1,
         )
-        d2.download_button(
+        download(
             "Sites (GeoJSON)",
             export.points_geojson(table, plan.sites["lon"], plan.sites["lat"], header),
             "popup-sites.geojson",
             "application/geo+json",
             icon=":material/download:",
             key="popup_geojson",
+            where=d2,
         )
         protected_lsoas = map_data.protected_areas(page.cohort, "lsoa", page.rule, page.version)
         areas = render.display_table(protected_lsoas, "lsoa_label", "LSOA name")
@@ -217,12 +219,13 @@ with sites_tab:
             icon=":material/request_quote:",
             query_params=business_case.link_params("popup", len(plan.sites)),
         )
-        d3.download_button(
+        download(
             "LSOAs with uptake (GeoJSON)",
             export.areas_geojson(areas, map_data.polygons("lsoa", page.version), "LSOA", header),
             "lsoa-uptake.geojson",
             "application/geo+json",
             icon=":material/download:",
+            where=d3,
         )
 
 with bus_tab:
@@ -295,9 +298,9 @@ with bus_tab:
                 existing,
                 page.version,
             )
-        languages = data.uptake_by(page.cohort, ("lsoa", "main_language"), page.version).rename(
-            columns={"lsoa": "lsoa_code"}
-        )
+        languages = data.uptake_by(
+            page.principal, page.cohort, ("lsoa", "main_language"), page.version
+        ).rename(columns={"lsoa": "lsoa_code"})
         table = itinerary_table(plan, languages, page.rule)
         k1, k2, k3 = st.columns(3)
         k1.metric("Stops", len(plan.itinerary))
@@ -343,21 +346,23 @@ with bus_tab:
             " then ordered into days by OR-Tools routing.",
         ]
         d1, d2, d3 = st.columns(3)
-        d1.download_button(
+        download(
             "Itinerary (CSV)",
             exports.to_csv(export.numbers_for_csv(dated), header),
             "bus-itinerary.csv",
             "text/csv",
             icon=":material/download:",
+            where=d1,
         )
-        d2.download_button(
+        download(
             "Stops (GeoJSON)",
             export.points_geojson(table, plan.itinerary["lon"], plan.itinerary["lat"], header),
             "bus-stops.geojson",
             "application/geo+json",
             icon=":material/download:",
+            where=d2,
         )
-        d3.download_button(
+        download(
             "Printable itinerary (HTML)",
             export.itinerary_html(
                 "Vaccine bus itinerary",
@@ -370,6 +375,7 @@ with bus_tab:
             "bus-itinerary.html",
             "text/html",
             icon=":material/print:",
+            where=d3,
         )
 
 render.suppression_note()

@@ -10,7 +10,9 @@ from phm.output import charts
 
 page = open_page("Overview")
 
-doses = protected_uptake(data.uptake_all_doses(page.cohort, page.version), page.rule)
+doses = protected_uptake(
+    data.uptake_all_doses(page.principal, page.cohort, page.version), page.rule
+)
 columns = st.columns(len(doses))
 for column, (_, row) in zip(columns, doses.iterrows(), strict=True):
     render.kpi(column, row["dose_label"], row)
@@ -22,7 +24,9 @@ dose_label = codes.DOSES[page.cohort.dose].lower()
 left, right = st.columns(2)
 with left:
     st.subheader(f"By borough ({dose_label})")
-    boroughs = protected_uptake(data.uptake_by(page.cohort, ("borough",), page.version), page.rule)
+    boroughs = protected_uptake(
+        data.uptake_by(page.principal, page.cohort, ("borough",), page.version), page.rule
+    )
     if boroughs.empty:
         st.info("No one in this cohort.")
     else:
@@ -33,7 +37,7 @@ with left:
         render.uptake_table(boroughs, "borough_label", "Borough")
 with right:
     st.subheader(f"By deprivation ({dose_label})")
-    raw = data.uptake_by(page.cohort, ("imd_quintile",), page.version)
+    raw = data.uptake_by(page.principal, page.cohort, ("imd_quintile",), page.version)
     quintiles = protected_uptake(raw, page.rule)
     if quintiles.empty:
         st.info("No one in this cohort.")

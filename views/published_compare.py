@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import published_data, render
-from components.frame import open_published_page
+from components.frame import download, open_published_page
 from phm.analysis import aggregate
 from phm.analysis.comparison import benchmark_table, compared_counts, export_csv
 from phm.analysis.summaries import protected_uptake, shown_uptake
@@ -63,12 +63,11 @@ with listing:
         page.rule,
         [f"Compared by: {label}; figure across the chosen areas {ics_pct:.1f}%"],
     )
-    st.download_button(
+    download(
         "Download CSV",
         export_csv(table, page.rule, header, level),
         file_name=f"published-uptake-by-{level}.csv",
         mime="text/csv",
         icon=":material/download:",
-        on_click="ignore",
     )
 render.suppression_note()

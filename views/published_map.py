@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import map_data, published_data, render
-from components.frame import open_published_page
+from components.frame import download, open_published_page
 from phm.analysis import aggregate
 from phm.analysis.summaries import protected_uptake, shown_uptake
 from phm.levels import LEVELS, PUBLISHED_LEVELS
@@ -85,12 +85,11 @@ header = header_lines(
     page.rule,
     [f"Areas: {label}", aggregate.left_out_line(missing)],
 )
-st.download_button(
+download(
     "Download table (CSV)",
     to_csv(pd.DataFrame(table), header),
     file_name=f"published-uptake-by-{level}.csv",
     mime="text/csv",
     icon=":material/download:",
-    on_click="ignore",
 )
 render.suppression_note()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import data, pages, render, url_state
-from components.frame import open_page
+from components.frame import download, open_page
 from phm import codes
 from phm.analysis import comparators, explore, targeting
 from phm.analysis.comparators import comparator_for
@@ -79,7 +79,9 @@ areas = distinct_box.toggle(
 url_state.write(PARAMS["distinct"], areas)
 
 compared = comparator_for(page.cohort, page.meta)
-comparator = protected_uptake(data.uptake_by(compared.cohort, (), page.version), page.rule).iloc[0]
+comparator = protected_uptake(
+    data.uptake_by(page.principal, compared.cohort, (), page.version), page.rule
+).iloc[0]
 comparator_pct = shown_uptake(comparator)
 choice = targeting.Choice(
     characteristics=tuple(c for c in targeting.CHARACTERISTICS if c in chosen),
@@ -89,6 +91,7 @@ choice = targeting.Choice(
 )
 with st.spinner("Scanning every group in every place..."):
     ranked, overall, overall_rate = data.target_findings(
+        page.principal,
         page.cohort,
         level,
         int(min_size),
@@ -155,7 +158,7 @@ header = explore.export_header(
     codes.DOSES[page.cohort.dose],
     f"Target groups by {level}",
 )
-st.download_button(
+download(
     "Download findings (CSV)",
     exports.to_csv(table, header),
     file_name="target-groups.csv",

@@ -39,7 +39,9 @@ page = open_page("Trends")
 dose_label = codes.DOSES[page.cohort.dose].lower()
 milestones = milestones_frame(date(2020, 12, 1), page.cohort.as_at)
 render.stop_unless_breakdown_allowed(
-    protected_uptake(data.uptake_by(page.cohort, (), page.version), page.rule).iloc[0]
+    protected_uptake(data.uptake_by(page.principal, page.cohort, (), page.version), page.rule).iloc[
+        0
+    ]
 )
 
 mode = st.segmented_control(
@@ -60,7 +62,7 @@ else:
         format_func=CHARACTERISTICS.get,
         key="trends_dimension",
     )
-weekly = compare_data.weekly_doses(page.cohort, dimension, page.version)
+weekly = compare_data.weekly_doses(page.principal, page.cohort, dimension, page.version)
 if weekly.empty:
     st.info("No one in this cohort.")
     render.suppression_note()
@@ -80,7 +82,7 @@ if mode == "localities":
     cumulative = cumulative[cumulative[dimension].isin(chosen)]
     if st.toggle("Add the whole ICS", value=True, key="trends_ics_line"):
         ics = cumulative_uptake(
-            compare_data.weekly_doses(page.cohort, None, page.version), page.rule
+            compare_data.weekly_doses(page.principal, page.cohort, None, page.version), page.rule
         )
         ics = ics.assign(**{dimension: ICS_CODE, f"{dimension}_label": "Whole ICS"})
         cumulative = pd.concat([cumulative, ics[cumulative.columns]], ignore_index=True)
@@ -134,7 +136,7 @@ else:
     st.info("Choose at least two groups to see the gap between them.")
 
 st.subheader(f"Weekly {dose_label}s given to the whole cohort")
-everyone = compare_data.weekly_doses(page.cohort, None, page.version)
+everyone = compare_data.weekly_doses(page.principal, page.cohort, None, page.version)
 new = weekly_new(cumulative_uptake(everyone, page.rule))
 st.altair_chart(
     compare_charts.weekly_bars(new, milestones, "Doses given each week"), width="stretch"

@@ -59,6 +59,14 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "Marta Nowak",
     ),
     _demo(
+        "programme-lead",
+        "PHM programme lead",
+        Role.PROGRAMME_LEAD,
+        "QMJ",
+        OrgType.ICB,
+        "Priya Shah",
+    ),
+    _demo(
         "administrator",
         "Administrator",
         Role.ADMINISTRATOR,

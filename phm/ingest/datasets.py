@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import json
 import os
 from dataclasses import dataclass
@@ -168,8 +167,3 @@ def active_line(active: Path, live: Path, administrator: bool) -> str:
     """Return the Markdown line naming the active dataset; only the administrator sees its folder."""
     where = f" in `{live.parent}`" if administrator else ""
     return f"**Active dataset:** `{active.name}`{where}"
-
-
-def is_authorised(token: str, expected: str) -> bool:
-    """Return True when `expected` is set and `token` equals it (constant-time comparison)."""
-    return bool(expected) and hmac.compare_digest(token.encode(), expected.encode())

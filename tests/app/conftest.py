@@ -10,6 +10,11 @@ from streamlit.delta_generator import DeltaGenerator
 from streamlit.testing.v1 import AppTest
 
 from phm import codes
+from phm.access import Principal, Role
+from tests.signin import ACCESS_TOML, as_user, demo_user, provider_sign_in
+
+__all__ = ["as_user", "demo_user", "provider_sign_in"]  # for the tests of this folder
+COMMISSIONER = demo_user(Role.COMMISSIONER)
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "views"
@@ -25,9 +30,26 @@ def error_details() -> Iterator[None]:
 
 
 @pytest.fixture
-def app_env(tiny_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point the app at `tiny_db` with the default disclosure rule, whatever the shell says."""
+def audit_db(tmp_path: Path) -> Path:
+    """Return the audit log file of this test (PHM_AUDIT_DB; created by the first entry)."""
+    return tmp_path / "audit.sqlite"
+
+
+@pytest.fixture
+def app_env(tiny_db: Path, audit_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the app at `tiny_db` with the default disclosure rule, whatever the shell says.
+
+    The audit log, user-key secret and claims mapping go to the test's temporary folder.
+    """
     monkeypatch.setenv("PHM_DB", str(tiny_db))
+    monkeypatch.setenv("PHM_AUDIT_DB", str(audit_db))
+    monkeypatch.setenv("PHM_USER_KEY_FILE", str(audit_db.parent / "user-key.secret"))
+    access_file = audit_db.parent / "access.toml"
+    access_file.write_text(ACCESS_TOML)
+    monkeypatch.setenv("PHM_ACCESS_FILE", str(access_file))
+    # app.py on the synthetic demo signs in the demo commissioner (synthetic data, no [auth]);
+    # tests of the picker remove this, tests of a provider sign in with provider_sign_in.
+    monkeypatch.setenv("PHM_DEMO_USER", "borough-commissioner")
     for name in ("PHM_SUPPRESS_BELOW", "PHM_ROUND_TO"):
         monkeypatch.delenv(name, raising=False)
     # Page files import `components` and `phm` from the repository root.
@@ -45,10 +67,16 @@ def default_state() -> dict[str, object]:
 
 @pytest.fixture
 def run_page(app_env: Path) -> Callable[..., AppTest]:
-    """Return a function that runs one page file with the given session state and returns it."""
+    """Return a function that runs one page file with the given session state and returns it.
 
-    def run(page: str, **state: object) -> AppTest:
+    The page runs as a signed-in user, the demo commissioner unless `principal` says otherwise
+    (None: nobody signed in), as app.py's sign-in gate would leave the session.
+    """
+
+    def run(page: str, principal: Principal | None = COMMISSIONER, **state: object) -> AppTest:
         at = AppTest.from_file(str(PAGES / page), default_timeout=60)
+        if principal is not None:
+            at.session_state["principal"] = principal
         for key, value in {**default_state(), **state}.items():
             at.session_state[key] = value
         return at.run()

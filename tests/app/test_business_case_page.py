@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from phm import codes
+from tests.signin import as_user
 
 PAGE = Path(__file__).resolve().parents[2] / "views" / "business_case.py"
 
@@ -118,7 +119,7 @@ def test_empty_cohort_says_so(run_page, state):
 
 def run_with_url(app_env, **params: list[str]) -> AppTest:
     """Run the page as if opened from a link carrying these URL parameters."""
-    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    at = as_user(AppTest.from_file(str(PAGE), default_timeout=60))
     for flag in codes.FLAGS:
         at.session_state[flag] = "any"
     at.session_state["dose"] = "1"

@@ -1,4 +1,4 @@
-"""Data page: datasets with their reports; only an authorised user can switch the active one."""
+"""Data page: datasets with their reports; only an administrator can switch the active one."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import pandas as pd
 import pytest
 
 from phm import geo
+from phm.access import Role
 from phm.ingest import datasets
 from phm.ingest.load import ingest
 from phm.ingest.sample import write_sample_extract
+from tests.app.conftest import demo_user
 
 REF = geo.REFERENCE_ROOT / "north-central-london"
-TOKEN = "correct horse battery staple"
+ADMIN = demo_user(Role.ADMINISTRATOR)
 EXACT_BIRTH = "1957-03-14"  # an exact birth date (a warning): for the administrator only
 
 
@@ -39,7 +41,6 @@ def data_env(app_env: Path, folder: Path, tmp_path: Path, monkeypatch: pytest.Mo
     copy = tmp_path / "data"
     shutil.copytree(folder, copy)
     monkeypatch.setenv("PHM_DB", str(copy / "phm.duckdb"))
-    monkeypatch.setenv("PHM_ADMIN_TOKEN", TOKEN)
     return copy / "phm.duckdb"
 
 
@@ -62,30 +63,22 @@ def test_lists_datasets_with_validation_and_the_active_one(run_page, data_env) -
     assert "phm.duckdb" in _texts(at)
 
 
-def test_switching_needs_the_token(run_page, data_env) -> None:
-    at = run_page("data.py")
-    assert len(at.button) == 0
-    at.text_input(key="data_admin_token").input("wrong").run()
-    assert len(at.button) == 0
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMINISTRATOR])
+def test_switching_is_the_administrators(run_page, data_env, role) -> None:
+    at = run_page("data.py", principal=demo_user(role))
+    assert not at.exception
+    assert len(at.button) == 0 and len(at.text_input) == 0  # no token box any more
+    assert any("Only an administrator can switch" in str(e.value) for e in at.info)
     assert datasets.active_path(data_env) == data_env
 
 
-def test_authorised_user_switches_the_active_dataset(run_page, data_env) -> None:
-    at = run_page("data.py")
-    at.text_input(key="data_admin_token").input(TOKEN).run()
+def test_the_administrator_switches_the_active_dataset(run_page, data_env) -> None:
+    at = run_page("data.py", principal=ADMIN)
     at.selectbox(key="data_choice").select("extract.duckdb").run()
     at.button[0].click().run()
     assert not at.exception
     assert datasets.active_path(data_env) == data_env.with_name("extract.duckdb")
     assert "March extract" in _texts(at)  # the banner names the newly active dataset
-
-
-def test_without_a_server_token_switching_is_off(run_page, data_env, monkeypatch) -> None:
-    monkeypatch.setenv("PHM_ADMIN_TOKEN", "")
-    at = run_page("data.py")
-    assert len(at.text_input) == 0  # no token box when no token can match
-    assert len(at.button) == 0
-    assert any("Switching from the app is off" in str(e.value) for e in at.info)
 
 
 def test_a_folder_without_loaded_datasets_says_why_it_has_no_reports(
@@ -118,9 +111,8 @@ def warned_folder(tiny_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 @pytest.fixture
 def warned_env(app_env: Path, warned_folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point PHM_DB at the folder with the warned extract, with an administrator token set."""
+    """Point PHM_DB at the folder with the warned extract."""
     monkeypatch.setenv("PHM_DB", str(warned_folder / "phm.duckdb"))
-    monkeypatch.setenv("PHM_ADMIN_TOKEN", TOKEN)
     return warned_folder / "phm.duckdb"
 
 
@@ -146,8 +138,7 @@ def test_others_get_the_report_without_problem_rows_or_server_paths(
 def test_the_administrator_gets_the_rows_behind_problems_and_the_folder(
     run_page, warned_env, downloads
 ) -> None:
-    at = run_page("data.py")
-    at.text_input(key="data_admin_token").input(TOKEN).run()
+    at = run_page("data.py", principal=ADMIN)
     assert not at.exception
     assert str(warned_env.parent) in _texts(at)
     assert EXACT_BIRTH in " ".join(t.value.to_string() for t in at.dataframe)

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from phm import codes, disclosure, queries, settings
 from phm.analysis import targeting
 from phm.cohort import Cohort
+from tests.signin import as_user
 
 VIEWS = Path(__file__).resolve().parents[2] / "views"
 FINDING = re.compile(r"^\*\*(\d+)\.\*\* (.+)$")
@@ -34,7 +35,7 @@ def link_of(at: AppTest) -> dict[str, list[str]]:
 
 def app(page: str, params: dict[str, list[str]] | None = None, **state: object) -> AppTest:
     """Return a page run with the cohort picker's defaults, URL parameters and state."""
-    at = AppTest.from_file(str(VIEWS / page), default_timeout=90)
+    at = as_user(AppTest.from_file(str(VIEWS / page), default_timeout=90))
     for key, value in {**dict.fromkeys(codes.FLAGS, "any"), "dose": "1", **state}.items():
         at.session_state[key] = value
     for key, values in (params or {}).items():

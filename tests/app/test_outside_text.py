@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from phm import codes
 from phm.analysis.business_case import INTERVENTIONS
+from tests.signin import as_user, provider_sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PHISHING = "[Your session expired - sign in again](https://phish.example/login)"
@@ -52,8 +53,11 @@ def assert_literal(at: AppTest, needle: str) -> str:
 
 
 def app_with_url(params: dict[str, list[str]], page: str = "about.py") -> AppTest:
-    """Run the whole app (its sidebar reads the link) on one page, as if opened from a link."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    """Run the whole app (its sidebar reads the link) on one page, as if opened from a link.
+
+    Signed in through a provider: published figures are not synthetic, so need one.
+    """
+    at = provider_sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120))
     at.switch_page(f"views/{page}")
     at.query_params.update(params)
     return at.run()
@@ -94,7 +98,7 @@ def test_a_link_with_markdown_in_a_published_choice_warns_in_literal_text(publis
 
 def business_case_with_url(params: dict[str, list[str]]) -> AppTest:
     """Run the Business case page as if opened from a link."""
-    at = AppTest.from_file(str(ROOT / "views" / "business_case.py"), default_timeout=60)
+    at = as_user(AppTest.from_file(str(ROOT / "views" / "business_case.py"), default_timeout=60))
     for flag in codes.FLAGS:
         at.session_state[flag] = "any"
     at.session_state["dose"] = "1"
@@ -127,7 +131,7 @@ def csv_rows(text: str) -> list[dict[str, str]]:
 
 def plan_from_upload(name: str, content: bytes) -> AppTest:
     """Run Plan outreach and plan pop-ups at the places of an uploaded CSV."""
-    at = AppTest.from_file(str(ROOT / "views" / "outreach.py"), default_timeout=120)
+    at = as_user(AppTest.from_file(str(ROOT / "views" / "outreach.py"), default_timeout=120))
     for flag in codes.FLAGS:
         at.session_state[flag] = "any"
     at.session_state["dose"] = "1"
@@ -171,7 +175,7 @@ def test_an_overlong_site_name_is_refused_naming_file_row_and_column(app_env) ->
 
 
 def test_the_upload_widget_states_its_size_limit(app_env) -> None:
-    at = AppTest.from_file(str(ROOT / "views" / "outreach.py"), default_timeout=120)
+    at = as_user(AppTest.from_file(str(ROOT / "views" / "outreach.py"), default_timeout=120))
     for flag in codes.FLAGS:
         at.session_state[flag] = "any"
     at.session_state["dose"] = "1"

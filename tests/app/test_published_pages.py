@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from phm.analysis import aggregate
+from tests.signin import as_user, provider_sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 CHOICE = {"pub_dose": "1", "pub_as_at": date(2021, 3, 7)}
@@ -23,14 +24,14 @@ def published_env(published_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run_view(page: str, **state: object) -> AppTest:
     """Run one aggregate-mode page file with the sidebar's choice in session state."""
-    at = AppTest.from_file(str(ROOT / "views" / page), default_timeout=60)
+    at = as_user(AppTest.from_file(str(ROOT / "views" / page), default_timeout=60))
     for key, value in {**CHOICE, **state}.items():
         at.session_state[key] = value
     return at.run()
 
 
 def test_the_app_offers_only_what_published_figures_support(published_env):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = provider_sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
     assert not at.exception
     greyed = [m for m in at.sidebar.multiselect if m.disabled]
     assert {m.label for m in greyed} >= {"Sex", "Ethnicity", "First language", "Flags"}
@@ -63,7 +64,7 @@ def test_compare_boroughs_leaves_out_a_borough_with_a_missing_cell(published_env
 
 @pytest.mark.parametrize("page", ["published_compare.py", "data.py", "about.py"])
 def test_every_aggregate_page_runs_from_the_app(published_env, page):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = provider_sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
     at.switch_page(f"views/{page}").run()
     assert not at.exception, [e.value for e in at.exception]
 
@@ -76,7 +77,7 @@ def test_aggregate_pages_on_person_records_say_there_are_no_published_figures(ru
 
 
 def test_a_link_sets_the_published_choice_and_the_choice_goes_into_the_url(published_env):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = provider_sign_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60))
     at.query_params.update({"dose": ["2"], "age_band": ["80+"], "borough": ["E09000007", "x"]})
     at.run()
     assert not at.exception

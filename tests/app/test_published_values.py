@@ -30,6 +30,7 @@ from phm.ingest.published import import_published
 from phm.levels import PUBLISHED_LEVELS
 from phm.output import maps
 from tests.conftest import NCL_REF_DIR
+from tests.signin import as_user
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_AT = date(2021, 3, 7)
@@ -135,7 +136,7 @@ def _exceeding(live: Path, choice: dict, level: str) -> set[str]:
 
 
 def _run(page: str, choice: dict) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "views" / page), default_timeout=60)
+    at = as_user(AppTest.from_file(str(ROOT / "views" / page), default_timeout=60))
     for key, value in choice.items():
         at.session_state[key] = value
     return at.run()

@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from phm import db
+from tests.signin import as_user
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "views"
@@ -64,7 +65,7 @@ def _figures(at: AppTest) -> list[str]:
 def test_a_rebuilt_database_is_shown_on_the_next_run_of_an_open_session(
     live_env: Path, tiny_db: Path
 ) -> None:
-    at = AppTest.from_file(str(PAGES / "overview.py"), default_timeout=60)
+    at = as_user(AppTest.from_file(str(PAGES / "overview.py"), default_timeout=60))
     at.session_state["dose"] = "1"
     at.run()
     assert not at.exception
@@ -77,7 +78,7 @@ def test_a_rebuilt_database_is_shown_on_the_next_run_of_an_open_session(
     assert "Rebuilt in place" in _banner(at)
     assert _figures(at) != before
 
-    fresh = AppTest.from_file(str(PAGES / "overview.py"), default_timeout=60)
+    fresh = as_user(AppTest.from_file(str(PAGES / "overview.py"), default_timeout=60))
     fresh.session_state["dose"] = "1"
     fresh.run()  # a new session
     assert "Rebuilt in place" in _banner(fresh)
@@ -87,7 +88,7 @@ def test_a_rebuilt_database_is_shown_on_the_next_run_of_an_open_session(
 def test_every_rebuild_is_picked_up_and_the_old_file_is_let_go(
     live_env: Path, tiny_db: Path
 ) -> None:
-    at = AppTest.from_file(str(PAGES / "overview.py"), default_timeout=60)
+    at = as_user(AppTest.from_file(str(PAGES / "overview.py"), default_timeout=60))
     at.session_state["dose"] = "1"
     at.run()
     for week in (1, 2, 3):

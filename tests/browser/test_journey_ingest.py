@@ -1,10 +1,9 @@
 """Journey 6, bring real data: a bad extract changes nothing, a good one is loaded and validated,
-an authorised user makes it active on the Data page, and every page then says so."""
+the administrator makes it active on the Data page, and every page then says so."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -19,22 +18,9 @@ from phm.ingest.sample import write_sample_extract
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _server_helper():
-    """Return the browser conftest's streamlit_server (conftest modules are not importable by name)."""
-    spec = importlib.util.spec_from_file_location(
-        "browser_conftest", Path(__file__).with_name("conftest.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.streamlit_server
-
-
-streamlit_server = _server_helper()
-
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 30_000
-TOKEN = "journey-six-token"
 
 
 def phm(*args: str) -> subprocess.CompletedProcess:
@@ -44,7 +30,9 @@ def phm(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_bring_real_data(browser, context, tiny_db, tmp_path, artifacts, monkeypatch) -> None:
+def test_bring_real_data(
+    context, tiny_db, tmp_path, artifacts, start_provider_server, provider_sign_in
+) -> None:
     data = tmp_path / "data"
     data.mkdir()
     live = data / "phm.duckdb"
@@ -68,10 +56,11 @@ def test_bring_real_data(browser, context, tiny_db, tmp_path, artifacts, monkeyp
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     assert (data / "extract-2022-03.report.html").exists()
 
-    # 3. The Data page lists both, with reports; an authorised user makes the extract active.
-    monkeypatch.setenv("PHM_ADMIN_TOKEN", TOKEN)
-    with streamlit_server(live, tmp_path / "server.log") as url:
+    # 3. The Data page lists both, with reports; the administrator makes the extract active.
+    # Real data needs a provider sign-in, so the server has [auth] for the local provider.
+    with start_provider_server(live, tmp_path) as url:
         page = context.new_page()
+        provider_sign_in(page, url, "administrator")
         page.goto(f"{url}/data")
         expect(page.get_by_text("SYNTHETIC DATA: not real people.")).to_be_visible(
             timeout=TIMEOUT_MS
@@ -79,14 +68,10 @@ def test_bring_real_data(browser, context, tiny_db, tmp_path, artifacts, monkeyp
         expect(page.get_by_text("extract-2022-03.duckdb: loaded")).to_be_visible(timeout=TIMEOUT_MS)
         expect(page.get_by_text("phm.rejected.json")).to_be_visible(timeout=TIMEOUT_MS)
         expect(page.locator("[data-testid='stException']")).to_have_count(0)
-        token = page.get_by_label("Administrator token", exact=True)
-        expect(token).to_be_visible(timeout=TIMEOUT_MS)
         table = page.locator("[data-testid='stDataFrame']").first
         expect(table).to_be_visible(timeout=TIMEOUT_MS)
         page.screenshot(path=str(artifacts / "journey6-1-data-page.png"), full_page=True)
 
-        page.get_by_label("Administrator token", exact=True).fill(TOKEN)
-        page.get_by_label("Administrator token", exact=True).press("Enter")
         selectbox = page.locator("[data-testid='stSelectbox']").filter(
             has_text="Dataset to make active"
         )

@@ -7,9 +7,18 @@ from streamlit_page import TIMEOUT_MS, no_exception, settle
 pytestmark = pytest.mark.browser
 
 
-def test_published_figures_map_and_compare(context, published_app_url, artifacts):
-    page = context.new_page()
-    page.goto(published_app_url)
+def test_published_figures_map_and_compare(
+    context, published_db, tmp_path, artifacts, start_provider_server, provider_sign_in
+):
+    # Published figures are not synthetic: the app opens them only after a provider sign-in.
+    with start_provider_server(published_db, tmp_path) as url:
+        page = context.new_page()
+        provider_sign_in(page, url, "planner")
+        journey(page, artifacts)
+
+
+def journey(page, artifacts) -> None:
+    """Map of published figures, then Compare boroughs under 60."""
 
     # 1. The landing page is the map of published figures; what they lack is greyed out.
     expect(page.get_by_role("heading", name="Map", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
@@ -22,7 +31,7 @@ def test_published_figures_map_and_compare(context, published_app_url, artifacts
         sidebar.get_by_text("NHS England publishes counts by MSOA and age band only")
     ).to_be_visible()
     nav = page.locator("[data-testid='stSidebarNav']")
-    expect(nav.get_by_role("link")).to_have_count(4)  # Map, Compare, Data, About
+    expect(nav.get_by_role("link")).to_have_count(4)  # Map, Compare, Data, About (no Usage, Audit)
     expect(page.get_by_text("Barnet 002").first).to_be_visible()  # its #VALUE! cell is named
     settle(page)
     no_exception(page)

@@ -3,7 +3,6 @@ people have the app open; their next rerun, and every new visitor, sees the new 
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import subprocess
@@ -22,18 +21,6 @@ TIMEOUT_MS = 30_000
 NEW_NAME = "NCL extract, week 2 refresh"
 PERCENT = re.compile(r"^\d{1,3}\.\d%$")
 
-
-def _server_helper():
-    """Return the browser conftest's streamlit_server (conftest modules are not importable by name)."""
-    spec = importlib.util.spec_from_file_location(
-        "browser_conftest", Path(__file__).with_name("conftest.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.streamlit_server
-
-
-streamlit_server = _server_helper()
 
 pytestmark = pytest.mark.browser
 
@@ -58,7 +45,7 @@ def banner(page: Page) -> str:
 
 
 def test_a_refresh_ingested_to_the_live_path_is_seen_on_the_next_rerun(
-    browser, context, tiny_db, tmp_path, artifacts
+    context, tiny_db, tmp_path, artifacts, start_provider_server, provider_sign_in
 ) -> None:
     live = tmp_path / "data" / "phm.duckdb"
     live.parent.mkdir()
@@ -71,8 +58,10 @@ def test_a_refresh_ingested_to_the_live_path_is_seen_on_the_next_rerun(
     doses = pd.read_csv(files["vaccinations"], dtype=str, keep_default_na=False)
     doses[doses["person_id"].isin(kept["person_id"])].to_csv(files["vaccinations"], index=False)
 
-    with streamlit_server(live, tmp_path / "server.log") as url:
+    # The refresh is real data, which opens only after a provider sign-in: sign in from the start.
+    with start_provider_server(live, tmp_path) as url:
         page = context.new_page()
+        provider_sign_in(page, url, "planner")
         page.goto(f"{url}/overview")
         assert "SYNTHETIC DATA" in banner(page)
         before = figures(page)
