@@ -1,5 +1,7 @@
 """Find target groups: where uptake is lowest, for whom, with the most people left to reach."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 from components import data, pages, render, url_state
@@ -100,6 +102,19 @@ with st.spinner("Scanning every group in every place..."):
         page.version,
     )
 
+fell_back = choice.distinct and ranked.empty
+if fell_back:  # small places (e.g. MSOAs of a small cohort): every group is most of its place
+    choice = replace(choice, distinct=False)
+    ranked, overall, overall_rate = data.target_findings(
+        page.principal,
+        page.cohort,
+        level,
+        int(min_size),
+        None if comparator_pct is None else comparator_pct / 100,
+        choice,
+        page.version,
+    )
+
 dose_label = codes.DOSES[page.cohort.dose].lower()
 if not overall["population_suppressed"] and overall["population"] == 0:
     st.info("No one in this cohort: widen the filters in the sidebar.")
@@ -119,7 +134,12 @@ distinct_words = (
     f" Groups that are most of their place are left out, and each place gives at most"
     f" {targeting.PER_PLACE}."
     if choice.distinct
-    else ""
+    else (
+        f" No group of this size is under {targeting.MAX_SHARE_OF_PLACE:.0%} of its place, so"
+        " area-like groups are listed too."
+        if fell_back
+        else ""
+    )
 )
 st.markdown(
     f"**{len(findings)} groups** in which {dose_label} uptake is lower than {benchmark}"

@@ -75,6 +75,16 @@ def test_default_findings_are_communities_at_most_two_per_place(app_env):
     assert sentences(at) != shown
 
 
+def test_when_every_group_is_most_of_its_place_the_list_says_so_and_shows_them(app_env):
+    # Adults in the tiny demo's MSOAs number about 80: any group of 50 is most of its place.
+    at = app("targets.py", targets_min_size=50)
+    assert not at.exception
+    assert sentences(at), "the fallback lists the area-like groups"
+    assert any("area-like groups are listed too" in m.value for m in at.markdown)
+    at.toggle(key="targets_areas").set_value(True).run()
+    assert not any("area-like groups are listed too" in m.value for m in at.markdown)
+
+
 def test_lowest_uptake_order_sorts_by_shown_uptake(app_env):
     at = app("targets.py", targets_min_size=20, targets_order="uptake")
     assert not at.exception
