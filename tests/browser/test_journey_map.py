@@ -113,7 +113,9 @@ def test_map_plan_ten_popups_export_geojson_and_plan_a_bus(context, app_url, art
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Printable itinerary (HTML)").click()
     html = Path(download_info.value.path()).read_text(encoding="utf-8")
-    assert re.search(r"<h2>Day 1, \w+day \d{2} \w+ \d{4}: leaves .+ back at the depot at \d{2}:\d{2}</h2>", html)
+    assert re.search(
+        r"<h2>Day 1, \w+day \d{2} \w+ \d{4}: leaves .+ back at the depot at \d{2}:\d{2}</h2>", html
+    )
     assert "SYNTHETIC" in html and "<svg" in html  # dated days and a route map
 
     # 6. Cost the bus days in a business case: the plan's days come along in the link.
