@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 PROGRAMMES: dict[str, str] = {"covid19": "COVID-19"}
 
@@ -69,6 +70,26 @@ AGE_BAND_LABELS: tuple[str, ...] = tuple(b[0] for b in AGE_BANDS)
 PUBLISHED_FIRST_AGE = 16
 
 # JCVI priority cohorts: phase 1 (1-9) from the 30 Dec 2020 advice, phase 2 (10-12).
+# The day each JCVI priority cohort was first offered a first dose, and the teenagers after
+# them (docs/product.md, from JCVI and NHS England announcements): the synthetic generator
+# draws doses from these, and Trends starts a group's "is the gap closing?" chart at them.
+JCVI_FIRST_OFFERED: dict[int, date] = {
+    1: date(2020, 12, 8),
+    2: date(2020, 12, 8),
+    3: date(2021, 1, 18),
+    4: date(2021, 1, 18),
+    5: date(2021, 2, 15),
+    6: date(2021, 2, 15),
+    7: date(2021, 3, 1),
+    8: date(2021, 3, 8),
+    9: date(2021, 3, 17),
+    10: date(2021, 4, 13),
+    11: date(2021, 5, 13),
+    12: date(2021, 6, 8),
+}
+AGE_16_17_FIRST_OFFERED = date(2021, 8, 23)
+AGE_12_15_FIRST_OFFERED = date(2021, 9, 20)
+
 JCVI_COHORTS: dict[int, str] = {
     1: "1: care-home residents",
     2: "2: 80+ and frontline health and social care workers",

@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from phm import codes
 from phm.analysis.summaries import protected_uptake
 from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule
@@ -40,25 +41,10 @@ MILESTONES: tuple[Milestone, ...] = (
 )
 
 
-# The day each JCVI priority cohort was first offered a first dose (docs/product.md; the same
-# dates as the synthetic generator's phm/synth/assumptions.py, which the app does not import).
-ELIGIBLE_FROM: dict[int, date] = {
-    1: date(2020, 12, 8),
-    2: date(2020, 12, 8),
-    3: date(2021, 1, 18),
-    4: date(2021, 1, 18),
-    5: date(2021, 2, 15),
-    6: date(2021, 2, 15),
-    7: date(2021, 3, 1),
-    8: date(2021, 3, 8),
-    9: date(2021, 3, 17),
-    10: date(2021, 4, 13),
-    11: date(2021, 5, 13),
-    12: date(2021, 6, 8),
-}
+ELIGIBLE_FROM = codes.JCVI_FIRST_OFFERED
 # The youngest age of each age-defined cohort (12: 18 and over), and the teenagers after it.
 COHORT_MIN_AGE = ((80, 2), (75, 3), (70, 4), (65, 5), (60, 7), (55, 8), (50, 9), (40, 10), (30, 11))
-TEENS_FROM = ((16, date(2021, 8, 23)), (12, date(2021, 9, 20)))
+TEENS_FROM = ((16, codes.AGE_16_17_FIRST_OFFERED), (12, codes.AGE_12_15_FIRST_OFFERED))
 BOOSTERS_FROM = date(2021, 9, 16)
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from phm import codes
+
 PERSONS_AT_SCALE_1 = 1_600_000  # NCL GP registrations, about 1.6-1.7M in 2021 (NHS Digital)
 PRACTICES_AT_SCALE_1 = 180  # NCL had about 180 practices in 2021 (NHS Digital)
 PCNS_AT_SCALE_1 = 30  # NCL had about 30 PCNs (NHS England PCN lists)
@@ -272,22 +274,9 @@ CARE_HOME_MORTALITY_FACTOR = 3.0
 # Vaccination programme dates (docs/product.md timeline; JCVI and NHS England announcements).
 PROGRAMME_START = date(2020, 12, 8)
 PROGRAMME_END = date(2022, 3, 31)
-COHORT_FIRST_DOSE_FROM = {
-    1: date(2020, 12, 8),
-    2: date(2020, 12, 8),
-    3: date(2021, 1, 18),
-    4: date(2021, 1, 18),
-    5: date(2021, 2, 15),
-    6: date(2021, 2, 15),
-    7: date(2021, 3, 1),
-    8: date(2021, 3, 8),
-    9: date(2021, 3, 17),
-    10: date(2021, 4, 13),
-    11: date(2021, 5, 13),
-    12: date(2021, 6, 8),
-}
-AGE_16_17_FROM = date(2021, 8, 23)
-AGE_12_15_FROM = date(2021, 9, 20)
+COHORT_FIRST_DOSE_FROM = codes.JCVI_FIRST_OFFERED
+AGE_16_17_FROM = codes.AGE_16_17_FIRST_OFFERED
+AGE_12_15_FROM = codes.AGE_12_15_FIRST_OFFERED
 CARE_HOME_VISITS_FROM = date(2020, 12, 15)  # PCN roving teams start (the sites open that day)
 HOUSEBOUND_VISITS_FROM = date(2021, 1, 25)  # assumed: housebound rounds lag clinic rollout
 BOOSTER_FROM = {"1-9": date(2021, 9, 16), "10": date(2021, 11, 22), "11-12": date(2021, 12, 13)}
