@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from phm import settings
+from phm.access.roles import OrgType, Role
 
 
 def _progress(message: str, fraction: float) -> None:
@@ -339,6 +340,40 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_access(args: argparse.Namespace) -> int:
+    """Grant, remove or list people's access, each change dated and in the audit chain."""
+    from phm.access import claims, grants
+    from phm.access.roles import Principal
+
+    path = Path(args.db)
+    if args.action == "list":
+        if not path.exists():
+            print(f"error: no audit log at {path}", file=sys.stderr)
+            return 2
+        print(grants.read_grants(path).to_csv(index=False), end="")
+        return 0
+    user_id = args.user_id
+    if user_id is None:
+        if not (args.issuer and args.subject):
+            print("error: give --user-id, or --issuer and --subject", file=sys.stderr)
+            return 2
+        key = claims.load_user_key(Path(settings.get("PHM_USER_KEY_FILE")))
+        user_id = claims.pseudonymous_id(args.issuer, args.subject, key)
+    operator = Principal(f"operator:{args.by}", Role.ADMINISTRATOR, "CLI", OrgType.ICB, args.by)
+    on = date.fromisoformat(args.on) if args.on else date.today()
+    try:
+        if args.action == "grant":
+            grantee = Principal(user_id, Role(args.role), args.org, OrgType(args.org_type), args.by)
+            grants.grant_access(path, grantee, on, operator)
+        else:
+            grants.remove_access(path, user_id, on, operator)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(f"{args.action} {user_id} on {on}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser."""
     parser = argparse.ArgumentParser(prog="python -m phm", description=__doc__)
@@ -450,6 +485,19 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("action", choices=["verify"], help="verify: check every link of the chain")
     audit.add_argument("--db", default=settings.get("PHM_AUDIT_DB"), help="the audit log file")
     audit.set_defaults(func=cmd_audit)
+
+    access = sub.add_parser("access", help="grant, remove or list access (dated, audited)")
+    access.add_argument("action", choices=["grant", "remove", "list"])
+    access.add_argument("--db", default=settings.get("PHM_AUDIT_DB"), help="the audit log file")
+    access.add_argument("--user-id", help="the pseudonymous id (else --issuer and --subject)")
+    access.add_argument("--issuer", help="the identity provider's issuer URL")
+    access.add_argument("--subject", help="the person's subject (sub) at that provider")
+    access.add_argument("--role", choices=[r.value for r in Role], default="planner")
+    access.add_argument("--org", default="", help="ODS code of the organisation")
+    access.add_argument("--org-type", choices=[t.value for t in OrgType], default="icb")
+    access.add_argument("--on", help="the day (YYYY-MM-DD; default today)")
+    access.add_argument("--by", default="administrator", help="who records the change")
+    access.set_defaults(func=cmd_access)
     return parser
 
 
