@@ -17,9 +17,17 @@ from phm.stats import slope_index_of_inequality
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def commissioner():
+    """Return the demo borough commissioner, who may see every population page."""
+    from phm.access.demo import DEMO_USERS
+
+    return next(u.principal for u in DEMO_USERS if u.key == "borough-commissioner")
+
+
 def rerun_times(page: str, reruns: int) -> tuple[float, list[float], list[float]]:
     """Return the first-run time and the uncached / cached rerun times of one page file."""
     at = AppTest.from_file(str(ROOT / "views" / page), default_timeout=300)
+    at.session_state["principal"] = commissioner()  # pages need a signed-in user
     for flag in codes.FLAGS:
         at.session_state[flag] = "any"
     at.session_state["dose"] = "1"

@@ -100,6 +100,13 @@ def worker(profile_dir: str | None) -> None:
             first = {}
             for v, (name, (page, state)) in enumerate(VARIANTS.items()):
                 app = AppTest.from_file(str(Path.cwd() / "views" / page), default_timeout=600)
+                try:  # pages need a signed-in user since sign-in; older trees have none
+                    from phm.access.demo import DEMO_USERS
+
+                    users = {u.key: u.principal for u in DEMO_USERS}
+                    app.session_state["principal"] = users["borough-commissioner"]
+                except ImportError:
+                    pass
                 for flag in codes.FLAGS:
                     app.session_state[flag] = "any"
                 app.session_state["dose"] = "1"

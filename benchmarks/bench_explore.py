@@ -45,6 +45,13 @@ DOSE = {"1": "first_dose_date", "2": "second_dose_date", "3": "booster_date"}
 BAND_EDGES = [-1, 17, 24, 29, 34, 39, 44, 49, 54, 59, 64, 69, 74, 79, 200]
 
 
+def commissioner():
+    """Return the demo borough commissioner, who may see every population page."""
+    from phm.access.demo import DEMO_USERS
+
+    return next(u.principal for u in DEMO_USERS if u.key == "borough-commissioner")
+
+
 def hand_written(con: duckdb.DuckDBPyConnection, cohort: Cohort, dims: tuple[str, ...]):
     """The breakdown written by hand: one scan of person joined to lsoa and practice."""
     where, params = cohort.to_where()
@@ -172,6 +179,7 @@ def bench_finder(con: duckdb.DuckDBPyConnection, db: Path) -> None:
         )
     os.environ["PHM_DB"] = str(db.resolve())
     at = AppTest.from_file(str(ROOT / "views" / "targets.py"), default_timeout=120)
+    at.session_state["principal"] = commissioner()  # pages need a signed-in user
     for flag in codes.FLAGS:
         at.session_state[flag] = "any"
     at.session_state["dose"] = "1"

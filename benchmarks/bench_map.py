@@ -16,6 +16,13 @@ ROOT = Path(__file__).resolve().parents[1]
 BUDGET_S = 0.5
 
 
+def commissioner():
+    """Return the demo borough commissioner, who may see every population page."""
+    from phm.access.demo import DEMO_USERS
+
+    return next(u.principal for u in DEMO_USERS if u.key == "borough-commissioner")
+
+
 def timed(at: AppTest) -> float:
     """Run the page once and return the seconds it took."""
     started = time.perf_counter()
@@ -32,6 +39,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["PHM_DB"] = str(Path(args.db).resolve())
     at = AppTest.from_file(str(ROOT / "views" / "map.py"), default_timeout=300)
+    at.session_state["principal"] = commissioner()  # pages need a signed-in user
     for flag in codes.FLAGS:
         at.session_state[flag] = "any"
     at.session_state["dose"] = "1"

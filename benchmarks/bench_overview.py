@@ -15,6 +15,13 @@ from phm import codes
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def commissioner():
+    """Return the demo borough commissioner, who may see every population page."""
+    from phm.access.demo import DEMO_USERS
+
+    return next(u.principal for u in DEMO_USERS if u.key == "borough-commissioner")
+
+
 def main() -> None:
     """Print the first-run and rerun times of views/overview.py against the 0.5 s budget."""
     parser = argparse.ArgumentParser()
@@ -23,6 +30,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["PHM_DB"] = str(Path(args.db).resolve())
     at = AppTest.from_file(str(ROOT / "views" / "overview.py"), default_timeout=120)
+    at.session_state["principal"] = commissioner()  # pages need a signed-in user
     for flag in codes.FLAGS:
         at.session_state[flag] = "any"
     at.session_state["dose"] = "1"
