@@ -458,11 +458,16 @@ def route_layer(paths: pd.DataFrame) -> pdk.Layer:
 MIN_SPAN_DEG = 0.03  # about 2 km across: one small area is shown with its neighbours
 
 
+CENTROID_PADDING = 1.3
+
+
 def view_for(lon: Sequence[float], lat: Sequence[float]) -> pdk.ViewState:
     """Return a view that fits the points (the whole ICS for area centroids)."""
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
-    span = max(
+    # Areas reach beyond their centroids: pad the centroids' span so their edges fit too
+    # (unpadded, the ICS's northern and southern edges were cut off at 1366x768).
+    span = CENTROID_PADDING * max(
         float(np.ptp(lon)) if len(lon) else 0.1,
         1.6 * float(np.ptp(lat)) if len(lat) else 0.1,
         MIN_SPAN_DEG,
