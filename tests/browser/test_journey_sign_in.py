@@ -124,3 +124,59 @@ def test_demo_sign_in_download_audited_with_its_hash_and_sign_out(
     assert kinds.count("page_view") >= 2  # the page, and its rerun after the download
     assert any(e.synthetic for e in log.entries(audit))  # the demo's labelled year of usage
     assert log.verify(audit).ok
+
+
+def test_administrator_reads_usage_and_the_audit_log_planner_is_refused_them(
+    start_server, context, tiny_db, tmp_path, artifacts
+):
+    with start_server(tiny_db, tmp_path / "server.log", {"PHM_DEMO_USER": ""}) as url:
+        page = context.new_page()
+        page.goto(f"{url}/usage")
+        expect(page.get_by_role("heading", name="Demo sign-in")).to_be_visible(timeout=TIMEOUT_MS)
+        page.get_by_text("Administrator", exact=True).click()
+        page.get_by_role("button", name="Sign in").click()
+        nav = page.locator("[data-testid='stSidebarNav']")
+        nav.get_by_role("link", name="Usage").click()
+        expect(page.get_by_role("heading", name="Usage", exact=True)).to_be_visible(
+            timeout=TIMEOUT_MS
+        )
+        settle(page)
+        no_exception(page)
+        expect(page.get_by_text("Synthetic usage, generated for the demo")).to_be_visible()
+        expect(page.get_by_role("heading", name="Users and events by month")).to_be_visible()
+        charts = page.locator("[data-testid='stVegaLiteChart']")
+        expect(charts.first).to_be_visible(timeout=TIMEOUT_MS)
+        assert charts.count() >= 4
+        page.screenshot(path=str(artifacts / "signin-4-usage.png"), full_page=True)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download users and events by month (CSV)").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8")
+        assert "SYNTHETIC" in text.upper()
+        settle(page)
+
+        nav.get_by_role("link", name="Audit log").click()
+        expect(page.get_by_role("heading", name="Audit log")).to_be_visible(timeout=TIMEOUT_MS)
+        settle(page)
+        no_exception(page)
+        expect(page.get_by_text("chain intact").first).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+        page.screenshot(path=str(artifacts / "signin-5-audit.png"), full_page=True)
+
+        # A planner opening the same link signs in and has no Usage page in the menu (a direct
+        # URL in a signed-in session is refused in its frame: tests/app/test_access_pages.py).
+        other = context.browser.new_context(viewport={"width": 1400, "height": 1000})
+        planner = other.new_page()
+        planner.goto(f"{url}/usage")
+        expect(planner.get_by_role("heading", name="Demo sign-in")).to_be_visible(
+            timeout=TIMEOUT_MS
+        )
+        planner.get_by_text("ICS analyst (planner)").click()
+        planner.get_by_role("button", name="Sign in").click()
+        expect(planner.get_by_role("heading", name="Find target groups")).to_be_visible(
+            timeout=TIMEOUT_MS
+        )
+        settle(planner)
+        expect(
+            planner.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Usage")
+        ).to_have_count(0)
+        other.close()
