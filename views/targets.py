@@ -91,29 +91,22 @@ choice = targeting.Choice(
     distinct=not areas,
     order=order or "excess",
 )
-with st.spinner("Scanning every group in every place..."):
-    ranked, overall, overall_rate = data.target_findings(
-        page.principal,
-        page.cohort,
-        level,
-        int(min_size),
-        None if comparator_pct is None else comparator_pct / 100,
-        choice,
-        page.version,
+benchmark_rate = None if comparator_pct is None else comparator_pct / 100
+
+
+def findings_for(choice: targeting.Choice):
+    """Return the ranked findings, overall uptake and rate of one choice (the scan is cached)."""
+    return data.target_findings(
+        page.principal, page.cohort, level, int(min_size), benchmark_rate, choice, page.version
     )
 
+
+with st.spinner("Scanning every group in every place..."):
+    ranked, overall, overall_rate = findings_for(choice)
 fell_back = choice.distinct and ranked.empty
 if fell_back:  # small places (e.g. MSOAs of a small cohort): every group is most of its place
     choice = replace(choice, distinct=False)
-    ranked, overall, overall_rate = data.target_findings(
-        page.principal,
-        page.cohort,
-        level,
-        int(min_size),
-        None if comparator_pct is None else comparator_pct / 100,
-        choice,
-        page.version,
-    )
+    ranked, overall, overall_rate = findings_for(choice)
 
 dose_label = codes.DOSES[page.cohort.dose].lower()
 if not overall["population_suppressed"] and overall["population"] == 0:
