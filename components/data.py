@@ -20,10 +20,13 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from components import signin
 from phm import access, check, db, disclosure, queries, settings
 from phm.access import Principal
 from phm.analysis import targeting
 from phm.cohort import Cohort
+from phm.directcare import benchmark
+from phm.directcare.worklist import Worklist, read_worklist
 
 TTL = settings.get_int("PHM_CACHE_TTL")
 
@@ -165,3 +168,19 @@ def _target_findings(
     found = target_scan(cohort, level, min_size, benchmark_rate, version)
     ranked = targeting.rank_choice(found, choice, min_size, disclosure_rule())
     return ranked, found.overall, found.overall_rate
+
+
+def worklist(principal: Principal | None, cohort: Cohort, dues: tuple[str, ...]) -> Worklist:
+    """Return the principal's own practice's people due a dose, audited; never cached.
+
+    Identifiable rows are read afresh for each view (a practice's rows are a few row groups
+    of the practice-ordered tables) so they never sit in a cache another session could hit.
+    """
+    with reading() as con:
+        return read_worklist(con, principal, cohort, signin.audit_path(), dues)
+
+
+def practice_benchmark(principal: Principal | None, cohort: Cohort) -> pd.DataFrame:
+    """Return protected uptake of the cohort in the principal's practice, PCN and ICS."""
+    with reading() as con:
+        return benchmark.practice_benchmark(con, principal, cohort, disclosure_rule())

@@ -28,6 +28,10 @@ class PageSpec(NamedTuple):
 
 
 PAGES: dict[str, PageSpec] = {
+    # First, so practice staff land on their patients; other roles never see it in the menu.
+    "patients": PageSpec(
+        "patients.py", "Patients to invite", ":material/contact_phone:", "patients", ("due",)
+    ),
     "targets": PageSpec(
         "targets.py",
         "Find target groups",

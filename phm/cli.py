@@ -198,6 +198,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for kind, value in (
             ("persons", args.persons),
             ("vaccinations", args.vaccinations),
+            ("identities", args.identities),
             ("practices", args.practices),
             ("sites", args.sites),
         )
@@ -306,7 +307,8 @@ def cmd_sample_extract(args: argparse.Namespace) -> int:
     print(
         "A synthetic extract in the layout of docs/data-contract.md; load it with:"
         f" python -m phm ingest --persons {paths['persons']} --vaccinations"
-        f" {paths['vaccinations']} --practices {paths['practices']} --sites {paths['sites']}"
+        f" {paths['vaccinations']} --identities {paths['identities']}"
+        f" --practices {paths['practices']} --sites {paths['sites']}"
         " --out data/sample.duckdb"
     )
     return 0
@@ -429,6 +431,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ing.add_argument("--persons", required=True, help="CSV, Parquet or Excel file")
     ing.add_argument("--vaccinations", required=True)
+    ing.add_argument(
+        "--identities", default=None, help="identifiable details for practices' worklists"
+    )
     ing.add_argument("--practices", default=None)
     ing.add_argument("--sites", default=None)
     ing.add_argument("--out", default=settings.get("PHM_DB"), help="database to build or replace")

@@ -201,6 +201,9 @@ LANGUAGES: tuple[str, ...] = (
     "Yoruba",
 )
 
+# How a person prefers to be contacted (identity.contact_method), for direct care.
+CONTACT_METHODS: dict[str, str] = {"sms": "Text message", "phone": "Phone call", "letter": "Letter"}
+
 LTC_COUNT_LABELS: dict[int, str] = {0: "None", 1: "1", 2: "2", 3: "3 or more"}
 
 

@@ -88,6 +88,50 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("second_dose_date", "DATE", "Derived from vaccination: earliest second dose", True),
         Column("booster_date", "DATE", "Derived from vaccination: earliest booster", True),
     ),
+    # Identifiable details for direct care, held apart from the pseudonymised analysis data:
+    # only phm.queries.worklist reads this table, only for a practice principal's own
+    # practice (phm.directcare); nothing population-level selects from it (test_layers).
+    "identity": (
+        Column("person_id", "BIGINT PRIMARY KEY", "Pseudonymous person identifier (as in person)"),
+        Column(
+            "practice_code",
+            "VARCHAR",
+            "Practice of registration, repeated from person so one practice's rows are read"
+            " together (the table is stored in practice order); must match person",
+        ),
+        Column(
+            "nhs_number",
+            "VARCHAR",
+            "10-digit NHS number with a valid Modulus 11 check digit; the demo uses only the"
+            " range never issued to real patients (900 000 0000 to 999 999 9999, synthetic and test)",
+        ),
+        Column("given_name", "VARCHAR", "Given name as on the GP record (the demo's are invented)"),
+        Column("family_name", "VARCHAR", "Family name as on the GP record"),
+        Column(
+            "birth_date",
+            "DATE",
+            "Full date of birth (person.birth_date is truncated to the month for analysis)",
+        ),
+        Column(
+            "mobile",
+            "VARCHAR",
+            "Mobile number as recorded; the demo uses Ofcom's drama range (07700 900xxx);"
+            " empty when none is recorded",
+            True,
+        ),
+        Column("postcode", "VARCHAR", "Postcode of the home address", True),
+        Column("contact_method", "VARCHAR", "Preferred contact method: sms, phone or letter"),
+        Column(
+            "accepts_messages",
+            "BOOLEAN",
+            "False when the person has declined text messages (kept out of every SMS batch)",
+        ),
+        Column(
+            "is_deceased",
+            "BOOLEAN",
+            "Recorded as deceased on the Spine; true can precede the end of registration",
+        ),
+    ),
     "site": (
         Column("site_id", "VARCHAR PRIMARY KEY", "Vaccination site identifier"),
         Column("site_name", "VARCHAR", "Site name"),
@@ -125,6 +169,12 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("value", "VARCHAR", "Setting value"),
     ),
 }
+
+# How person and identity are stored: one practice's people together, so a practice's worklist
+# reads a few row groups instead of the whole table (benchmarks/bench_worklist.py); within a
+# practice by LSOA, so places stay close together for area cohorts too.
+PERSON_ORDER = "p.practice_code, p.lsoa_code, p.person_id"
+IDENTITY_ORDER = "practice_code, person_id"
 
 DOSE_DATE_COLUMNS: dict[str, str] = {
     "1": "first_dose_date",

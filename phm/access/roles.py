@@ -99,6 +99,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
 # Each page (components.pages.PAGES keys, plus the Audit and Usage pages to come) and what it
 # needs; None: any signed-in user.
 PAGE_CAPABILITY: dict[str, Capability | None] = {
+    "patients": _C.VIEW_OWN_PATIENTS,
     "targets": _C.VIEW_FIGURES,
     "explore": _C.VIEW_FIGURES,
     "overview": _C.VIEW_FIGURES,

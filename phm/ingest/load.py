@@ -165,9 +165,28 @@ def _write_tables(
         " min(vaccination_date) FILTER (WHERE dose = '2') AS second_dose_date,"
         " min(vaccination_date) FILTER (WHERE dose = '3') AS booster_date"
         " FROM vaccination GROUP BY person_id) d USING (person_id)"
-        " ORDER BY p.lsoa_code, p.person_id",
+        f" ORDER BY {schema.PERSON_ORDER}",
         {"record_key_secret": secret},
     )
+    if "identities" in staged:
+        present = staged["identities"].present
+        i = {
+            n: _value("identities", n, present)
+            for n in (f.name for f in INPUTS["identities"].fields)
+        }
+        text = ("given_name", "family_name", "mobile", "postcode")
+        con.execute(
+            "INSERT INTO identity BY NAME SELECT * FROM (SELECT s.*, p.practice_code FROM (SELECT"
+            f" {i['person_id']} AS person_id,"
+            f" replace(trim({i['nhs_number']}), ' ', '') AS nhs_number, "
+            + "".join(f"trim({i[c]}) AS {c}, " for c in text)
+            + f"coalesce(trim({i['contact_method']}), 'letter') AS contact_method,"
+            f" {i['birth_date']} AS birth_date,"
+            f" coalesce({i['accepts_messages']}, false) AS accepts_messages,"
+            f" coalesce({i['is_deceased']}, false) AS is_deceased"
+            " FROM stage.identities) s JOIN person_in p ON p.person_id = s.person_id)"
+            f" ORDER BY {schema.IDENTITY_ORDER}"
+        )
     con.execute("DROP TABLE person_in")
     return {table: int(con.execute(sql).fetchall()[0][0]) for table, sql in ROW_COUNT_SQL.items()}
 

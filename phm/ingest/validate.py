@@ -199,6 +199,28 @@ def row_checks(spec: InputFile, present: list[str], as_at: date) -> list[RowChec
                 )
             )
     typed = {name: _typed(spec, name) for name in present}
+    if "nhs_number" in present:
+        digits = "replace(trim(CAST(nhs_number AS VARCHAR)), ' ', '')"
+        weighted = " + ".join(
+            f"{11 - k} * TRY_CAST(substr({digits}, {k}, 1) AS INTEGER)" for k in range(1, 10)
+        )
+        checks += [
+            RowCheck(
+                "not an NHS number",
+                ERROR,
+                "nhs_number",
+                f"nhs_number IS NOT NULL AND NOT regexp_full_match({digits}, '[0-9]{{10}}')",
+                "nhs_number must be 10 digits",
+            ),
+            RowCheck(
+                "NHS number check digit",
+                ERROR,
+                "nhs_number",
+                f"regexp_full_match({digits}, '[0-9]{{10}}')"
+                f" AND (11 - ({weighted}) % 11) % 11 <> TRY_CAST(substr({digits}, 10, 1) AS INTEGER)",
+                "nhs_number fails the Modulus 11 check digit (a typing slip or not an NHS number)",
+            ),
+        ]
     if "birth_date" in typed:
         b = typed["birth_date"]
         checks += [
@@ -209,14 +231,17 @@ def row_checks(spec: InputFile, present: list[str], as_at: date) -> list[RowChec
                 f"{b} < DATE '{contract.EARLIEST_BIRTH}' OR {b} > {limit}",
                 f"birth_date must be from {contract.EARLIEST_BIRTH} and not after {as_at}",
             ),
-            RowCheck(
-                "birth date not first of month",
-                WARNING,
-                "birth_date",
-                f"day({b}) <> 1",
-                "birth_date is truncated to the first of the month when loaded",
-            ),
         ]
+        if spec.kind == "persons":  # identities keep the full date, for direct care
+            checks.append(
+                RowCheck(
+                    "birth date not first of month",
+                    WARNING,
+                    "birth_date",
+                    f"day({b}) <> 1",
+                    "birth_date is truncated to the first of the month when loaded",
+                )
+            )
     if "vaccination_date" in typed:
         v = typed["vaccination_date"]
         checks += [
@@ -399,6 +424,19 @@ def _set_checks() -> list[SetCheck]:
                 " trim(CAST(person_id AS VARCHAR)))",
                 " (as a whole number: leading zeros do not make ids differ)",
             ),
+            (
+                "identities",
+                "person_id",
+                "coalesce(CAST(TRY_CAST(trim(CAST(person_id AS VARCHAR)) AS BIGINT) AS VARCHAR),"
+                " trim(CAST(person_id AS VARCHAR)))",
+                " (each person has one identity)",
+            ),
+            (
+                "identities",
+                "nhs_number",
+                "replace(trim(CAST(nhs_number AS VARCHAR)), ' ', '')",
+                " (two people cannot share an NHS number)",
+            ),
             ("practices", "practice_code", "trim(CAST(practice_code AS VARCHAR))", ""),
             ("sites", "site_id", "trim(CAST(site_id AS VARCHAR))", ""),
         )
@@ -425,6 +463,31 @@ def _set_checks() -> list[SetCheck]:
             " WHERE t.pid IS NOT NULL",
             "every vaccination's person must be in the persons file",
             ("vaccinations", "persons"),
+        ),
+        SetCheck(
+            "person not in persons file",
+            ERROR,
+            "identities",
+            "person_id",
+            "SELECT rowid + 1, CAST(person_id AS VARCHAR) FROM stage.identities i"
+            " WHERE TRY_CAST(person_id AS BIGINT) IS NOT NULL AND TRY_CAST(person_id AS BIGINT)"
+            " NOT IN (SELECT TRY_CAST(person_id AS BIGINT) FROM stage.persons"
+            " WHERE TRY_CAST(person_id AS BIGINT) IS NOT NULL)",
+            "every identity's person must be in the persons file",
+            ("identities", "persons"),
+        ),
+        SetCheck(
+            "birth date differs from persons file",
+            ERROR,
+            "identities",
+            "birth_date",
+            "SELECT i.rowid + 1, CAST(i.birth_date AS VARCHAR) FROM stage.identities i JOIN"
+            " (SELECT TRY_CAST(person_id AS BIGINT) AS pid, TRY_CAST(birth_date AS DATE) AS b"
+            " FROM stage.persons) p ON p.pid = TRY_CAST(i.person_id AS BIGINT)"
+            " WHERE date_trunc('month', TRY_CAST(i.birth_date AS DATE)) <> date_trunc('month', p.b)",
+            "birth_date is not in the month of the person's birth_date in the persons file"
+            " (identity and record of different people?)",
+            ("identities", "persons"),
         ),
         SetCheck(
             "vaccinated before birth",

@@ -341,3 +341,13 @@ COMMUNITY_UPTAKE_PENALTY = 0.5  # extra log odds lost by a concentrated language
 SECOND_DOSE_GIVEN_FIRST_LOGIT = 1.9
 BOOSTER_GIVEN_SECOND_LOGIT = 1.5
 BOOSTER_INEQUALITY_FACTOR = 1.3  # assumed: booster gaps were wider than first-dose gaps
+
+# Identifiable details of the demo (phm.synth.identities): invented so that no one can take
+# them for a real person, and every share below is assumed.
+TEST_NHS_NUMBER_FIRST = 900_000_000  # NHS numbers 900 000 000x-999 999 999x: the range the
+TEST_NHS_NUMBER_SPAN = 100_000_000  # Spine never issues (synthetic and test patients)
+DRAMA_MOBILE_PREFIX = "07700 900"  # Ofcom's range for TV and radio drama: 07700 900000-900999
+HAS_MOBILE = 0.82  # share with a mobile on the record (assumed)
+CONTACT_METHOD_SHARES = {"sms": 0.62, "phone": 0.28, "letter": 0.10}  # among those with a mobile
+DECLINES_MESSAGES = 0.04  # share who have declined text messages (assumed)
+SPINE_DECEASED_AHEAD = 0.002  # still registered, already deceased on the Spine (assumed)

@@ -14,6 +14,7 @@ from phm import db, geo, record_keys, schema
 from phm.synth import assumptions as A
 from phm.synth.areas import build_areas, ethnicity_weights, lsoa_weights
 from phm.synth.calibration import Calibration, calibration_for
+from phm.synth.identities import build_identities
 from phm.synth.people import build_people
 from phm.synth.services import assign_practices, build_practices, build_sites
 from phm.synth.vaccinations import assign_sites, build_doses
@@ -33,7 +34,7 @@ def generate(
     calibration: Calibration | None,
     progress: Progress = _silent,
 ) -> dict[str, pd.DataFrame]:
-    """Return the demo tables as DataFrames (person sorted by LSOA)."""
+    """Return the demo tables as DataFrames (person sorted by LSOA, identity beside it)."""
     if not 0 < scale <= 10:
         raise ValueError(f"scale must be above 0 and at most 10, got {scale}")
     lsoas = geo.load_lsoas(ref_dir)
@@ -55,11 +56,14 @@ def generate(
     progress("Vaccinations: dates and sites", 0.6)
     doses = build_doses(people, areas, seed)
     vaccination = assign_sites(doses, people, areas, sites, seed)
+    progress("Identifiable details (invented, test ranges)", 0.7)
+    identity = build_identities(people, postcodes, seed)
     lsoa = areas.lsoa.copy()
     return {
         "lsoa": lsoa,
         "practice": practices,
         "person": people,
+        "identity": identity,
         "site": sites,
         "vaccination": vaccination,
     }
@@ -99,7 +103,7 @@ def write_database(
     with db.building(out) as con:
         for table in schema.TABLES:
             con.execute(schema.create_table_sql(table))
-        for table in ("lsoa", "practice", "site", "vaccination", "person"):
+        for table in ("lsoa", "practice", "site", "vaccination", "person", "identity"):
             con.register(f"new_{table}", tables[table])
         con.register("new_meta", meta)
         con.execute("INSERT INTO lsoa BY NAME SELECT * EXCLUDE (uptake_effect) FROM new_lsoa")
@@ -119,8 +123,11 @@ def write_database(
             "min(vaccination_date) FILTER (WHERE dose = '2') AS second_dose_date, "
             "min(vaccination_date) FILTER (WHERE dose = '3') AS booster_date "
             "FROM vaccination GROUP BY person_id) d USING (person_id) "
-            "ORDER BY p.lsoa_code, p.person_id",
+            f"ORDER BY {schema.PERSON_ORDER}",
             {"record_key_secret": secret},
+        )
+        con.execute(
+            f"INSERT INTO identity BY NAME SELECT * FROM new_identity ORDER BY {schema.IDENTITY_ORDER}"
         )
         con.execute("INSERT INTO dataset_meta SELECT * FROM new_meta")
 

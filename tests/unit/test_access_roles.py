@@ -28,7 +28,7 @@ def principal(role: Role, org_code: str = "QMJ") -> Principal:
 EXPECTED_PAGES = {
     Role.PLANNER: {"outreach"},
     Role.COMMISSIONER: {"outreach", "business_case"},
-    Role.PRACTICE: set(),
+    Role.PRACTICE: {"patients"},
     Role.PROGRAMME_LEAD: {"usage"},
     Role.ADMINISTRATOR: {"audit", "usage"},
 }

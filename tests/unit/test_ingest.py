@@ -198,8 +198,11 @@ def test_excel_input_is_read(extract, tmp_path) -> None:
     persons.replace("", None).to_excel(book, index=False, sheet_name="persons")
     vpath = tmp_path / "vaccinations.csv"
     vacc.to_csv(vpath, index=False)
+    who = pd.read_csv(extract["identities"], dtype=str, keep_default_na=False)
+    ipath = tmp_path / "identities.csv"
+    who[who["person_id"].isin(ids)].to_csv(ipath, index=False)
     out = tmp_path / "x.duckdb"
-    files = {**extract, "persons": book, "vaccinations": vpath}
+    files = {**extract, "persons": book, "vaccinations": vpath, "identities": ipath}
     result = ingest(files, out, REF, as_at=AS_AT, accept_warnings=True)
     assert result.loaded, [c for c in result.findings.counts if c.severity == "error"]
     con = duckdb.connect(str(out), read_only=True)

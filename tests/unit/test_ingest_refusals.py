@@ -199,6 +199,7 @@ def test_sample_extract_writes_files_that_ingest_loads(tmp_path, capsys) -> None
     out = tmp_path / "sample"
     assert cli.main(["sample-extract", "--out", str(out), "--scale", "0.002"]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
+        "identities.csv",
         "persons.csv",
         "practices.csv",
         "sites.csv",

@@ -106,3 +106,42 @@ def test_no_pages_folder_beside_the_entrypoint() -> None:
     # calls st.navigation; page files live in views/ so every session gets app.py's navigation.
     assert (ROOT / "app.py").is_file()
     assert not (ROOT / "pages").exists(), "page files go in views/ (see README, Layout)"
+
+
+# Identifiable details (the identity table) are read by one query, reached only through
+# phm.directcare, which only the practice page's glue calls; loads and checks may write them.
+READS_IDENTITY = {"phm/queries/worklist.py"}
+WRITES_IDENTITY = {"phm/synth/build.py", "phm/ingest/load.py", "phm/check.py"}
+USES_DIRECT_CARE = {"components/data.py", "views/patients.py"}
+
+
+def _code_files() -> list[Path]:
+    """Return the app's and phm's Python files, as paths relative to the repository."""
+    files = [ROOT / "app.py", *ROOT.glob("components/*.py"), *ROOT.glob("views/*.py")]
+    return [p.relative_to(ROOT) for p in [*files, *ROOT.glob("phm/**/*.py")]]
+
+
+def test_only_the_worklist_query_reads_identifiable_details() -> None:
+    import re
+
+    table = re.compile(r"\b(?:FROM|JOIN)\s+identity\b", re.IGNORECASE)
+    readers = {str(p) for p in _code_files() if table.search((ROOT / p).read_text())}
+    assert readers <= READS_IDENTITY | WRITES_IDENTITY, readers - READS_IDENTITY
+    assert READS_IDENTITY <= readers
+
+
+def test_only_the_practice_page_reaches_direct_care() -> None:
+    import re
+
+    uses = re.compile(
+        r"^\s*(?:from|import)\s+phm\.(?:directcare|queries\.worklist)"
+        r"|^\s*from\s+phm\.queries\s+import\s+.*\bworklist\b",
+        re.MULTILINE,
+    )
+    users = {
+        str(p)
+        for p in _code_files()
+        if uses.search((ROOT / p).read_text())
+        and not str(p).startswith(("phm/directcare/", "phm/queries/worklist.py"))
+    }
+    assert users == USES_DIRECT_CARE
