@@ -28,7 +28,7 @@ class PageSpec(NamedTuple):
 
 
 PAGES: dict[str, PageSpec] = {
-    # First, so practice staff land on their patients; other roles never see it in the menu.
+    # First in the menu of practice staff; other roles never see it listed.
     "patients": PageSpec(
         "patients.py", "Patients to invite", ":material/contact_phone:", "patients", ("due",)
     ),
@@ -106,5 +106,8 @@ def navigation(principal: Principal, aggregate: bool = False) -> list[st.Page]:
     """
     names = mode_pages(aggregate)
     allowed = set(pages_for(principal, names))
-    landing = next(name for name in names if name in allowed)
+    # The landing page is the finder wherever the principal may open it: a default page has
+    # no URL path of its own in Streamlit, and every other page must keep its link (a
+    # practice's /patients, refused for anyone else).
+    landing = LANDING if LANDING in allowed else next(n for n in names if n in allowed)
     return [page(name, landing, name in allowed) for name in names]

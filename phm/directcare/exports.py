@@ -29,13 +29,13 @@ LIST_COLUMNS: dict[str, str] = {
     "birth_date": "Date of birth",
     "age": "Age",
     "due_label": "Due",
-    "why": "Why on the list",
     "helps": "What may help",
-    "nearest_site": "Nearest open site",
-    "nearest_km": "Distance (km)",
     "contact": "Preferred contact",
     "mobile": "Mobile",
+    "nearest_site": "Nearest open site",
+    "nearest_km": "Distance (km)",
     "postcode": "Postcode",
+    "why": "Why on the list",
 }
 # The layout practices' messaging tools take in a batch upload (e.g. Accurx with SystmOne:
 # NHS number, telecom number and date of birth, and the name to greet the patient by).

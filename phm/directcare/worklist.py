@@ -54,22 +54,38 @@ def prioritise(people: pd.DataFrame) -> pd.DataFrame:
     return ordered
 
 
-def reasons(row: pd.Series) -> str:
-    """Return why a person is on the list: age, JCVI cohort and their clinical and social flags."""
-    parts = [f"Age {int(row['age'])}"]
-    cohort = int(row["jcvi_cohort"])
-    if cohort:
-        parts.append(f"JCVI cohort {codes.JCVI_COHORTS[cohort]}")
-    parts += [label for flag, label in rules.REASON_FLAGS.items() if bool(row[flag])]
-    return "; ".join(parts)
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    """Return each row's non-empty parts joined by '; ' (parts: equal-length arrays of text)."""
+    if not parts:
+        return np.array([], dtype=object)
+    table = np.column_stack(parts)
+    return np.array(["; ".join(p for p in row if p) for row in table.tolist()], dtype=object)
 
 
-def helps(row: pd.Series) -> str:
-    """Return what may help a person have their dose (home visit, adjustments, interpreter)."""
-    found = [text for flag, text in rules.HELPS.items() if bool(row[flag])]
-    if bool(row["needs_interpreter"]):
-        found.append(rules.INTERPRETER.format(language=row["main_language"]))
-    return "; ".join(found)
+def reasons(people: pd.DataFrame) -> np.ndarray:
+    """Return why each person is on the list: age, JCVI cohort, clinical and social flags."""
+    parts = [np.char.add("Age ", people["age"].astype(int).astype(str).to_numpy()).astype(object)]
+    cohort = people["jcvi_cohort"].astype(int)
+    # The cohort's number only: its definition (age, condition) is in the other reasons.
+    parts.append(np.where(cohort > 0, "JCVI cohort " + cohort.astype(str), "").astype(object))
+    for flag, label in rules.REASON_FLAGS.items():
+        parts.append(np.where(people[flag].astype(bool).to_numpy(), label, "").astype(object))
+    return _joined(parts) if len(people) else np.array([], dtype=object)
+
+
+def helps(people: pd.DataFrame) -> np.ndarray:
+    """Return what may help each person have their dose (home visit, adjustments, interpreter)."""
+    parts = [
+        np.where(people[flag].astype(bool).to_numpy(), text, "").astype(object)
+        for flag, text in rules.HELPS.items()
+    ]
+    interpreter = people["main_language"].map(lambda lang: rules.INTERPRETER.format(language=lang))
+    parts.append(
+        np.where(people["needs_interpreter"].astype(bool).to_numpy(), interpreter, "").astype(
+            object
+        )
+    )
+    return _joined(parts) if len(people) else np.array([], dtype=object)
 
 
 def nearest_sites(people: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
@@ -120,8 +136,8 @@ def read_worklist(
     people = prioritise(raw[~deceased].reset_index(drop=True))
     sites = geography.open_sites(con, scoped.as_at)
     people = pd.concat([people, nearest_sites(people, sites)], axis=1)
-    people["why"] = [reasons(row) for _, row in people.iterrows()] if len(people) else []
-    people["helps"] = [helps(row) for _, row in people.iterrows()] if len(people) else []
+    people["why"] = reasons(people)
+    people["helps"] = helps(people)
     log.append(
         audit_path,
         principal,

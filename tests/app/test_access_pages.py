@@ -71,9 +71,7 @@ def test_every_role_on_every_page(run_page, audit_db, role, page):
 @pytest.mark.parametrize("role", list(Role))
 def test_the_menu_lists_only_the_pages_of_the_role(app_env, role, monkeypatch):
     at = app(role).run()
-    # Practice staff land on their patients; everyone else on the finder.
-    landing = "Patients to invite" if role is Role.PRACTICE else "Find target groups"
-    assert not at.exception and at.title[0].value == landing
+    assert not at.exception and at.title[0].value == "Find target groups"
     monkeypatch.setattr(pages, "page", lambda name, landing, shown: (name, landing, shown))
     navigation = pages.navigation(demo_user(role))
     listed = [name for name, _, shown in navigation if shown]

@@ -315,18 +315,30 @@ def _export_hashes(audit: Path) -> set[str]:
 
 @pytest.mark.browser
 @pytest.mark.xfail(strict=True, raises=AssertionError, reason=FINDING_EXPORT_URL)
-def test_explore_table_cannot_be_taken_without_an_export_entry(start_server, tiny_db, tmp_path):
-    """Explore's CSV fetched from the URL the page sent, by a client with no cookie."""
-    with start_server(tiny_db, tmp_path / "server.log") as url:
+@pytest.mark.parametrize(
+    ("user", "page"),
+    [
+        ("borough-commissioner", "explore"),  # a protected table
+        ("practice-nurse", "patients"),  # identifiable worklists and the SMS batch
+    ],
+)
+def test_export_cannot_be_taken_by_its_url_without_an_export_entry(
+    start_server, tiny_db, tmp_path, user, page
+):
+    """Each download's file fetched from the URL the page sent, by a client with no cookie."""
+    if page not in PAGES:
+        pytest.skip(f"no {page} page in this version")
+    with start_server(tiny_db, tmp_path / "server.log", {"PHM_DEMO_USER": user}) as url:
         tab, recorder = _open_tab(url)
         try:
-            run = tab.run("explore")
+            run = tab.run(PAGES[page].url_path)
             buttons = run.of("download_button")
-            assert buttons, "Explore has no download button"
+            assert buttons, f"{page} has no download button"
             taken = {hashlib.sha256(_take_file(url, recorder, b)).hexdigest() for b in buttons}
         finally:
             tab.__exit__(None, None, None)
-    assert taken <= _export_hashes(tmp_path / "audit.sqlite"), "exported with no audit entry"
+    missing = taken - _export_hashes(tmp_path / "audit.sqlite")
+    assert not missing, f"{len(missing)} of {len(taken)} files exported with no audit entry"
 
 
 @pytest.mark.browser
@@ -515,7 +527,9 @@ def test_sign_out_ends_the_persons_other_open_tabs(
     entries = _real(tmp_path / "audit.sqlite")
     out = max(i for i, e in enumerate(entries) if e.kind == "sign_out")
     after = [e for e in entries[out + 1 :] if e.kind == "page_view"]
-    assert figures == 0 and not after, f"{figures} tables and {len(after)} page views after sign-out"
+    assert figures == 0 and not after, (
+        f"{figures} tables and {len(after)} page views after sign-out"
+    )
 
 
 @pytest.mark.browser
@@ -523,7 +537,6 @@ def test_sign_out_ends_the_persons_other_open_tabs(
 def test_identity_cookie_copied_before_sign_out_no_longer_signs_in(
     context, tiny_db, tmp_path, start_provider_server, provider_sign_in
 ):
-    from playwright.sync_api import expect
     from streamlit_page import settle
 
     with start_provider_server(tiny_db, tmp_path) as url:
@@ -549,7 +562,6 @@ def test_identity_cookie_copied_before_sign_out_no_longer_signs_in(
             ).first.wait_for(timeout=60_000)
             settle(stolen)
             signed_in = stolen.get_by_text("Ada Planner").count()
-            expect(stolen.locator("body")).to_be_visible()
         finally:
             thief.close()
     assert signed_in == 0, "a cookie copied before sign-out signed in after it"
