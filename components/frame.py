@@ -178,42 +178,52 @@ def download(
     records: int | None = None,
     **kwargs: Any,
 ) -> bool:
-    """Draw `st.download_button` (in `where`, default the page) whose click is audited as `export`.
+    """Draw `st.download_button` (in `where`, default the page) whose file is audited as `export`.
 
-    The entry names the file, the cohort on screen, the records exported when the page says,
-    and the SHA-256 of the bytes sent, so a file found later can be traced to who took it.
+    The file is made only when the browser asks for it, by a function that appends the
+    `export` entry (the file's name, the cohort on screen, the records exported when the page
+    says, and the SHA-256 of exactly the bytes sent) before returning the bytes: however the
+    file is fetched (the button, or its URL replayed), it is recorded, and a file found later
+    can be traced to who took it.
     """
     target = st if where is None else where
+    principal = signin.current_principal()
+    page = _page_key()
+    shown_page, cohort = st.session_state.get(_SHOWN_COHORT, ("", None))
+    shown = cohort if shown_page == page else None
     return target.download_button(
         label,
-        data,
+        _audited(data, file_name, principal, page, shown, records),
         file_name,
         mime,
-        on_click=_audit_export,
-        args=(file_name, data, _page_key(), records),
+        on_click="ignore",
         **kwargs,
     )
 
 
-def _audit_export(
-    file_name: str,
+def _audited(
     content: str | bytes | Callable[[], str | bytes],
+    file_name: str,
+    principal: Principal | None,
     page: str,
+    cohort: Cohort | None,
     records: int | None,
-) -> None:
-    """Append the `export` entry of a download (a download button's on_click)."""
-    principal = signin.current_principal()
-    if principal is None:
-        return
-    shown_page, cohort = st.session_state.get(_SHOWN_COHORT, ("", None))
-    if callable(content):
-        content = content()
-    signin.audit(
-        principal,
-        EventKind.EXPORT,
-        page=page,
-        cohort=cohort if shown_page == page else None,
-        records=records,
-        file_sha256=log.file_sha256(content),
-        detail=file_name,
-    )
+) -> Callable[[], str | bytes]:
+    """Return a function that makes a download's bytes and audits them as they are sent."""
+
+    def send() -> str | bytes:
+        made = content() if callable(content) else content
+        if principal is None:
+            raise Refused("Sign in to download.")
+        signin.audit(
+            principal,
+            EventKind.EXPORT,
+            page=page,
+            cohort=cohort,
+            records=records,
+            file_sha256=log.file_sha256(made),
+            detail=file_name,
+        )
+        return made
+
+    return send

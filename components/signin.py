@@ -16,10 +16,10 @@ from __future__ import annotations
 import contextlib
 import json
 import urllib.request
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
@@ -38,6 +38,7 @@ PRINCIPAL = "principal"
 _IDENTITY = "phm_identity"  # (issuer, subject) the session's principal was built from
 _SIGNED_OUT = "phm_signed_out"  # set by signing out, so PHM_DEMO_USER does not sign back in
 _DEMO_CHOICE = "phm_demo_user"
+_SIGNED_IN_AT = "phm_signed_in_at"  # UTC stamp of this session's sign-in (phm.audit.log)
 USERINFO_TIMEOUT_S = 10
 PROVIDER_LABELS = {"cis2": "NHS Care Identity Service 2", "entra": "Microsoft Entra ID"}
 
@@ -103,11 +104,43 @@ def gate(dataset_kind: str) -> Principal:
 
 
 def _signed_in(principal: Principal, how: str) -> None:
-    """Keep a new sign-in in the session, open a grant if the person has none, and audit it."""
+    """Keep a new sign-in in the session, open a grant on a first sign-in, and audit it.
+
+    A person whose access was removed is refused here (phm.access.grants.ensure_grant).
+    """
+    try:
+        ensure_grant(audit_path(), principal, date.today())
+    except Refused as refused:
+        audit(principal, EventKind.REFUSED, page="sign_in", detail=str(refused))
+        _ended(str(refused), "provider" if not principal.is_demo else "demo")
     st.session_state[PRINCIPAL] = principal
+    st.session_state[_SIGNED_IN_AT] = log.utc_stamp()
     st.session_state.pop(_SIGNED_OUT, None)
-    ensure_grant(audit_path(), principal, date.today())
     audit(principal, EventKind.SIGN_IN, detail=how)
+
+
+def _ended(message: str, mode: str) -> NoReturn:
+    """Forget the session's sign-in, say why it ended, offer signing in again, and stop."""
+    for name in (PRINCIPAL, _IDENTITY, _DEMO_CHOICE, _SIGNED_IN_AT):
+        st.session_state.pop(name, None)
+    st.session_state[_SIGNED_OUT] = True
+    st.title("Signed out")
+    st.warning(escape_markdown(message), icon=":material/logout:")
+    if mode == "provider":
+        # st.logout clears the identity cookie, so the next sign-in is a fresh one.
+        st.button("Sign in again", key="sign_in_again", icon=":material/login:", on_click=st.logout)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop raises
+
+
+def _check_still_signed_in(principal: Principal) -> None:
+    """End a provider session that was signed out elsewhere or lost its access since it began."""
+    since = st.session_state.get(_SIGNED_IN_AT)
+    if principal.is_demo or since is None:
+        return  # demo users are shared by a room: one person's sign-out is not everyone's
+    reason = log.ended_since(audit_path(), principal.user_id, since)
+    if reason:
+        _ended(reason, "provider")
 
 
 def _unavailable(dataset_kind: str) -> None:
@@ -162,6 +195,7 @@ def _provider_gate() -> Principal:
         and not principal.is_demo
         and st.session_state.get(_IDENTITY) == identity
     ):
+        _check_still_signed_in(principal)
         return principal
     try:
         mapping = access_claims.load_mapping(_access_file())
@@ -180,6 +214,14 @@ def _provider_gate() -> Principal:
         principal = access_claims.principal_from_claims(claims, _userinfo(mapping), mapping, key)
     except Refused as refused:
         _refused_sign_in(claims, key, str(refused))
+    issued = st.user.get("iat")
+    if isinstance(issued, int | float):
+        # An identity cookie issued before this person signed out (copied, or left in another
+        # browser) no longer signs them in: Streamlit's cookie cannot be revoked, the log can.
+        since = log.utc_stamp(datetime.fromtimestamp(issued, UTC))
+        reason = log.ended_since(audit_path(), principal.user_id, since)
+        if reason:
+            _ended("This sign-in has ended. " + reason, "provider")
     st.session_state[_IDENTITY] = identity
     _signed_in(principal, str(st.user.get("provider", "")))
     return principal
@@ -267,7 +309,7 @@ def _sign_out_button(mode: str) -> None:
     principal = current_principal()
     if principal is not None:
         audit(principal, EventKind.SIGN_OUT)
-    for name in (PRINCIPAL, _IDENTITY, _DEMO_CHOICE):
+    for name in (PRINCIPAL, _IDENTITY, _DEMO_CHOICE, _SIGNED_IN_AT):
         st.session_state.pop(name, None)
     st.session_state[_SIGNED_OUT] = True
     if mode == "provider":

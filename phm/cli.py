@@ -330,14 +330,14 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    """Verify the audit log's hash chain; exit 1 when it was tampered with, 2 when missing."""
-    from phm.audit.log import verify
+    """Verify the audit log's hash chain and grants; exit 1 when tampered with, 2 when missing."""
+    from phm.access.grants import verify_log
 
     path = Path(args.db)
     if not path.exists():
         print(f"error: no audit log at {path}", file=sys.stderr)
         return 2
-    result = verify(path)
+    result = verify_log(path)
     print(f"{path}: {result.describe()}")
     return 0 if result.ok else 1
 

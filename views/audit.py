@@ -6,12 +6,13 @@ import streamlit as st
 
 from components import signin
 from components.frame import download, open_info_page
+from phm.access.grants import verify_log
 from phm.audit import log
 from phm.audit.pages import entries_csv, filter_choices, read_entries
 
 open_info_page("Audit log")
 path = signin.audit_path()
-check = log.verify(path)
+check = verify_log(path)
 if check.ok:
     st.success(f"Chain verified. {check.describe()}", icon=":material/verified:")
 else:

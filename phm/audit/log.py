@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS audit_event (
     hash TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_event_at ON audit_event (at_utc);
+CREATE INDEX IF NOT EXISTS audit_event_kind_user ON audit_event (kind, user_id);
 CREATE TRIGGER IF NOT EXISTS audit_event_no_update BEFORE UPDATE ON audit_event
 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_event_no_delete BEFORE DELETE ON audit_event
@@ -135,6 +136,8 @@ class Verification:
         """Return the result in one line for the command line."""
         if self.ok:
             return f"OK: {self.entries} entries, chain intact, head {self.head}"
+        if self.broken_seq is None:
+            return f"TAMPERED: {self.reason} ({self.entries} entries, chain intact)"
         return f"TAMPERED at entry {self.broken_seq}: {self.reason} ({self.entries} good before it)"
 
 
@@ -324,3 +327,29 @@ def verify(path: Path) -> Verification:
             continue
         return Verification(False, good, head, good + 1, reason)
     return Verification(True, good, head)
+
+
+def ended_since(path: Path, user_id: str, since_utc: str) -> str:
+    """Return why a session signed in at `since_utc` has ended ('' if it has not).
+
+    A sign-out by the same person in any tab or browser, or their access removed by an
+    administrator, ends every session of theirs that began before it.
+    """
+    if not path.exists():
+        return ""
+    with reading(path) as con:
+        out = con.execute(
+            "SELECT 1 FROM audit_event WHERE kind = ? AND user_id = ? AND at_utc > ? LIMIT 1",
+            [EventKind.SIGN_OUT.value, user_id, since_utc],
+        ).fetchone()
+        if out is not None:
+            return "You signed out (in another tab or browser). Sign in again to go on."
+        removed = con.execute(
+            "SELECT 1 FROM audit_event WHERE kind = ? AND at_utc > ?"
+            " AND CASE WHEN json_valid(detail) THEN json_extract(detail, '$.grantee') END = ?"
+            " LIMIT 1",
+            [EventKind.ACCESS_REMOVED.value, since_utc, user_id],
+        ).fetchone()
+    if removed is not None:
+        return "Your access was removed by the service's administrator."
+    return ""

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from phm import codes, geo
+from phm import geo
 from phm.access import Capability, Principal, authorise, scope_cohort
 from phm.audit import log
 from phm.audit.log import EventKind

@@ -29,6 +29,14 @@ TOTAL_EVENTS = 12_198
 MONTHS = tuple(f"{y}-{m:02d}" for y, m in [(2020, 12)] + [(2021, m) for m in range(1, 12)])
 ROLLOUT = date(2020, 12, 8)
 CCG_ACTIVE = (25, 35)  # CCG/ICB users active each month, inclusive
+# Who records the synthetic year's grants in the chain (a generated administrator).
+SYNTHETIC_ADMINISTRATOR = Principal(
+    user_id=pseudonymous_id(SYNTHETIC_ISSUER, "administrator", DEMO_KEY),
+    role=Role.ADMINISTRATOR,
+    org_code="QMJ",
+    org_type=OrgType.ICB,
+    display_name="Synthetic administrator",
+)
 
 # Users per organisation type (289 in all), their role, and the organisations they are in.
 POPULATION: dict[OrgType, tuple[int, Role, tuple[str, ...]]] = {
@@ -242,5 +250,5 @@ def usage_events(seed: int) -> tuple[list[dict[str, object]], list[Grant]]:
 def write_usage_year(path: Path, seed: int) -> int:
     """Write the synthetic year into an audit log file (events and grants); return the events."""
     events, grants = usage_events(seed)
-    write_grants(path, grants)
+    write_grants(path, grants, SYNTHETIC_ADMINISTRATOR)
     return log.append_many(path, events)

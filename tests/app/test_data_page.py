@@ -102,6 +102,10 @@ def warned_folder(tiny_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     persons = pd.read_csv(files["persons"], dtype=str, keep_default_na=False)
     persons.loc[2, "birth_date"] = EXACT_BIRTH
     persons.to_csv(files["persons"], index=False)
+    # The person's identity has the same birth date (identities keep the full date).
+    who = pd.read_csv(files["identities"], dtype=str, keep_default_na=False)
+    who.loc[who["person_id"] == persons.loc[2, "person_id"], "birth_date"] = EXACT_BIRTH
+    who.to_csv(files["identities"], index=False)
     result = ingest(
         files, root / "march.duckdb", REF, as_at=date(2022, 3, 31), accept_warnings=True
     )

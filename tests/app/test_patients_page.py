@@ -93,12 +93,15 @@ def test_downloads_are_watermarked_audited_and_the_sms_file_leaves_out_who_it_mu
     assert sent and people.loc[list(sent), "accepts_messages"].all()
     assert not people.loc[list(sent), "is_deceased"].any()
     assert people.loc[list(sent), "mobile"].notna().all()
-    # Pressing a download appends an export entry with its count and fingerprint.
-    button = next(b for b in at.get("download_button") if "SMS" in b.proto.label)
-    assert button is not None
-    sms_rows = len(sms_file.splitlines()) - 1
+    # Making a file (however it is fetched) appends an export entry with its count and the
+    # fingerprint of exactly the bytes sent.
+    exports = {e.detail: e for e in log.entries(audit_db) if e.kind == "export"}
+    assert set(exports) == set(downloads)
     sms = next(f.value for f in at.dataframe if SMS_COLUMNS[0] in f.value.columns)
-    assert len(sms) == sms_rows
+    sms_name = next(k for k in downloads if "sms-batch" in k)
+    assert exports[sms_name].records == len(sms) == len(sms_file.splitlines()) - 1
+    assert exports[sms_name].file_sha256 == log.file_sha256(sms_file.encode())
+    assert exports[sms_name].page == "patients"
 
 
 def test_other_roles_are_refused_and_see_no_one(run_page, audit_db):

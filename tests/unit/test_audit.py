@@ -11,7 +11,14 @@ import pytest
 
 from phm import settings
 from phm.access import OrgType, Principal, Role
-from phm.access.grants import ensure_grant, grant_access, read_grants, remove_access
+from phm.access.grants import (
+    ensure_grant,
+    grant_access,
+    read_grants,
+    remove_access,
+    verify_log,
+)
+from phm.access.roles import Refused
 from phm.audit import log
 from phm.audit.pages import entries_csv, filter_choices, read_entries
 from phm.cli import main
@@ -215,5 +222,15 @@ def test_grants_open_and_close_with_dates_and_are_chained(tmp_path):
     grants = read_grants(path).set_index("user_id")
     assert str(grants.loc["u-nurse", "removed_on"].date()) == "2021-03-31"
     assert str(grants.loc["u-planner", "granted_on"].date()) == "2021-02-01"
-    assert [e.kind for e in log.entries(path)] == ["access_granted", "access_removed"]
-    assert log.verify(path).ok
+    # Every grant, the one opened at a first sign-in too, is an entry of the chain.
+    assert [e.kind for e in log.entries(path)] == [
+        "access_granted",
+        "access_granted",
+        "access_removed",
+    ]
+    assert log.verify(path).ok and verify_log(path).ok
+    # Removed access is not reopened by signing in again; a new grant reopens it.
+    with pytest.raises(Refused, match="Your access was removed on 2021-03-31"):
+        ensure_grant(path, NURSE, date(2021, 4, 2))
+    grant_access(path, NURSE, date(2021, 5, 1), by=ADMIN)
+    assert not ensure_grant(path, NURSE, date(2021, 5, 2))
