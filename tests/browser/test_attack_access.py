@@ -6,8 +6,8 @@ deferred download, plain HTTP GETs of the URLs the server hands out, and Chromiu
 real OpenID Connect provider (oidc-provider-mock) for the production sign-in. The audit log is
 read afterwards only to score the attacks; the tampering tests work on a copy of a log.
 
-Tests marked `xfail(strict=True)` demonstrate a finding: they fail while the weakness is
-there and start passing (so the strict xfail turns red) once it is fixed; then unmark them.
+Each finding (the FINDING_* texts: what was found, before the fix) has a test that failed
+while the weakness was there and passes since it was fixed.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from components.pages import PAGES
 from phm.access.demo import DEMO_USERS
 from phm.audit import log
+from tests.browser.conftest import CIS2_USERS
 from tests.browser.streamlit_ws import Element, Run, Tab, Trigger
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -314,7 +315,6 @@ def _export_hashes(audit: Path) -> set[str]:
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=FINDING_EXPORT_URL)
 @pytest.mark.parametrize(
     ("user", "page"),
     [
@@ -342,7 +342,6 @@ def test_export_cannot_be_taken_by_its_url_without_an_export_entry(
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=FINDING_EXPORT_DEFERRED)
 def test_business_case_brief_cannot_be_taken_without_an_export_entry(
     start_server, tiny_db, tmp_path
 ):
@@ -362,7 +361,6 @@ def test_business_case_brief_cannot_be_taken_without_an_export_entry(
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=FINDING_PDF_HASH)
 def test_audited_hash_is_the_hash_of_the_brief_downloaded(start_server, tiny_db, tmp_path):
     """Press each brief button as the browser does, then download: the hashes must match."""
     with start_server(tiny_db, tmp_path / "server.log") as url:
@@ -388,18 +386,21 @@ def test_audited_hash_is_the_hash_of_the_brief_downloaded(start_server, tiny_db,
 
 
 @pytest.mark.browser
-def test_export_urls_stop_working_after_sign_out(start_server, tiny_db, tmp_path):
-    """The file URLs a signed-in tab was sent are gone once it signs out."""
-    with start_server(tiny_db, tmp_path / "server.log") as url, Tab(url) as tab:
-        run = tab.run("explore")
-        link = run.of("download_button")[0].proto.url
-        assert link and _http_get(url + link)
-        out = tab.run("explore", "", {run.widget_id("sign_out"): Trigger()})
-        assert PICKER_HEADING in _headings(out)
-        time.sleep(0.5)
-        with pytest.raises(urllib.error.HTTPError) as refused:
-            _http_get(url + link)
-        assert refused.value.code == 404
+def test_export_files_cannot_be_had_after_sign_out(start_server, tiny_db, tmp_path):
+    """No file URL is handed out before a click, and a signed-out tab gets no file at all."""
+    with start_server(tiny_db, tmp_path / "server.log") as url:
+        tab, recorder = _open_tab(url)
+        try:
+            run = tab.run("explore")
+            button = run.of("download_button")[0]
+            assert not button.proto.url  # made on request (and audited), never sent ahead
+            assert _take_file(url, recorder, button)  # signed in: the file, audited
+            out = tab.run("explore", "", {run.widget_id("sign_out"): Trigger()})
+            assert PICKER_HEADING in _headings(out)
+            with pytest.raises((AssertionError, TimeoutError, urllib.error.HTTPError)):
+                _take_file(url, recorder, button)
+        finally:
+            tab.__exit__(None, None, None)
 
 
 # --- usage: small counts --------------------------------------------------------------------
@@ -499,7 +500,6 @@ def test_provider_sign_ins_with_no_role_or_an_unknown_practice_see_nothing(
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=FINDING_OTHER_TABS)
 def test_sign_out_ends_the_persons_other_open_tabs(
     context, tiny_db, tmp_path, start_provider_server, provider_sign_in
 ):
@@ -533,7 +533,6 @@ def test_sign_out_ends_the_persons_other_open_tabs(
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=FINDING_COOKIE_REPLAY)
 def test_identity_cookie_copied_before_sign_out_no_longer_signs_in(
     context, tiny_db, tmp_path, start_provider_server, provider_sign_in
 ):
@@ -559,7 +558,7 @@ def test_identity_cookie_copied_before_sign_out_no_longer_signs_in(
             stolen.goto(f"{url}/overview")
             stolen.get_by_role("heading", name="Overview").or_(
                 stolen.get_by_role("button", name="Sign in with NHS Care Identity Service 2")
-            ).first.wait_for(timeout=60_000)
+            ).or_(stolen.get_by_role("button", name="Sign in again")).first.wait_for(timeout=60_000)
             settle(stolen)
             signed_in = stolen.get_by_text("Ada Planner").count()
         finally:
@@ -568,7 +567,6 @@ def test_identity_cookie_copied_before_sign_out_no_longer_signs_in(
 
 
 @pytest.mark.browser
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=FINDING_REMOVED_ACCESS)
 def test_access_removed_by_the_administrator_is_not_reopened_at_next_sign_in(
     context, tiny_db, tmp_path, start_provider_server, provider_sign_in
 ):
@@ -592,7 +590,11 @@ def test_access_removed_by_the_administrator_is_not_reopened_at_next_sign_in(
         later = context.browser.new_context()
         try:
             again = later.new_page()
-            provider_sign_in(again, url, "planner")  # the provider still gives the role
+            again.goto(url)  # the provider still gives the role
+            again.get_by_role("button", name="Sign in with NHS Care Identity Service 2").click()
+            again.locator("input[name='sub']").fill(CIS2_USERS["planner"][0])
+            again.get_by_role("button", name="Authorize").click()
+            again.get_by_text("Your access was removed").first.wait_for(timeout=60_000)
             again.goto(f"{url}/overview")
             settle(again)
             figures = again.locator("[data-testid='stMetric']").count()
@@ -685,7 +687,6 @@ def test_verify_on_a_swapped_pair_of_entries(tmp_path):
     assert _verify_cli(copy) == 1
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=FINDING_GRANTS_UNCHAINED)
 @pytest.mark.parametrize(
     "edit",
     [
