@@ -50,6 +50,20 @@ RULES: tuple[tuple[str, str], ...] = (
         "SELECT p.lsoa_code FROM person p ANTI JOIN lsoa USING (lsoa_code)",
     ),
     (
+        "every identity's person exists, at the same practice",
+        "SELECT i.person_id FROM identity i LEFT JOIN person p USING (person_id)"
+        " WHERE p.person_id IS NULL OR p.practice_code <> i.practice_code",
+    ),
+    (
+        "identity birth dates in the person's birth month",
+        "SELECT i.person_id FROM identity i JOIN person p USING (person_id)"
+        " WHERE date_trunc('month', i.birth_date) <> p.birth_date",
+    ),
+    (
+        "NHS numbers distinct",
+        "SELECT nhs_number FROM identity GROUP BY nhs_number HAVING count(*) > 1",
+    ),
+    (
         "at most one dose of each number per person",
         "SELECT person_id, dose FROM vaccination GROUP BY ALL HAVING count(*) > 1",
     ),
