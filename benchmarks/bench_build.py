@@ -25,14 +25,30 @@ def main() -> None:
         generated = time.perf_counter()
         write_database(
             tables,
-            _meta(ref, args.scale, args.seed, None, len(tables["person"]), secret),
+            _meta(
+                ref,
+                args.scale,
+                args.seed,
+                None,
+                len(tables["person"]),
+                secret,
+                str(tables["interventions"]["json"].iat[0]),
+            ),
             Path(tmp) / "a.duckdb",
             secret,
         )
         written = time.perf_counter()
         write_database(
             tables,
-            _meta(ref, args.scale, args.seed, None, len(tables["person"]), secret),
+            _meta(
+                ref,
+                args.scale,
+                args.seed,
+                None,
+                len(tables["person"]),
+                secret,
+                str(tables["interventions"]["json"].iat[0]),
+            ),
             Path(tmp) / "b.duckdb",
             secret,
         )

@@ -59,6 +59,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Append-only audit log (SQLite) of sign-ins, page views and exports; also usage analytics",
     ),
     Setting(
+        "PHM_STATE_DB",
+        str(ROOT / "data" / "state.sqlite"),
+        "The app's own records (SQLite): the interventions register; the dataset stays read-only",
+    ),
+    Setting(
         "PHM_ACCESS_FILE",
         str(ROOT / "config" / "access.toml"),
         "Claims-to-role mapping of the identity providers (see config/access.example.toml)",

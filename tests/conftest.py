@@ -17,11 +17,12 @@ NCL_REF_DIR = geo.REFERENCE_ROOT / "north-central-london"
 from tests.signin import ACCESS_TOML  # noqa: E402
 
 # Ingests in tests make their record-key secret in a temporary folder, never in data/; the
-# app's audit log, user-key secret and claims mapping go there too (app_env makes its own).
+# app's audit log, state database, user-key secret and claims mapping go there too (app_env makes its own).
 _KEYS = Path(tempfile.mkdtemp(prefix="phm-keys-"))
 os.environ.setdefault("PHM_RECORD_KEY_FILE", str(_KEYS / "record-key.secret"))
 os.environ.setdefault("PHM_AUDIT_DB", str(_KEYS / "audit.sqlite"))
 os.environ.setdefault("PHM_USER_KEY_FILE", str(_KEYS / "user-key.secret"))
+os.environ.setdefault("PHM_STATE_DB", str(_KEYS / "state.sqlite"))
 (_KEYS / "access.toml").write_text(ACCESS_TOML)
 os.environ.setdefault("PHM_ACCESS_FILE", str(_KEYS / "access.toml"))
 TINY_SCALE = 0.01  # about 16,000 people, built in about 2 s

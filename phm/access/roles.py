@@ -5,6 +5,7 @@ for planning, identifiable data only for direct care, and a few people who run t
 
 - planner: an ICS, borough or local-authority public-health analyst; every population-level
   page, disclosure-controlled, and outreach planning.
+  Planners and commissioners record interventions in the register (What worked).
 - commissioner: the planner's pages plus the business case, which commits money.
 - practice: staff of one GP practice (direct care); their own practice's figures only (every
   cohort is narrowed to their ODS code) and, later, their own patients' worklists.
@@ -48,6 +49,7 @@ class Capability(StrEnum):
     MANAGE_ACCESS = "manage_access"  # grant and remove people's access
     VIEW_AUDIT = "view_audit"
     VIEW_USAGE = "view_usage"
+    RECORD_INTERVENTIONS = "record_interventions"  # add, change, remove in the register
 
 
 class OrgType(StrEnum):
@@ -80,8 +82,18 @@ ROLE_LABELS: dict[Role, str] = {
 
 _C = Capability
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.PLANNER: frozenset({_C.VIEW_FIGURES, _C.PLAN_OUTREACH, _C.EXPORT}),
-    Role.COMMISSIONER: frozenset({_C.VIEW_FIGURES, _C.PLAN_OUTREACH, _C.BUSINESS_CASE, _C.EXPORT}),
+    Role.PLANNER: frozenset(
+        {_C.VIEW_FIGURES, _C.PLAN_OUTREACH, _C.EXPORT, _C.RECORD_INTERVENTIONS}
+    ),
+    Role.COMMISSIONER: frozenset(
+        {
+            _C.VIEW_FIGURES,
+            _C.PLAN_OUTREACH,
+            _C.BUSINESS_CASE,
+            _C.EXPORT,
+            _C.RECORD_INTERVENTIONS,
+        }
+    ),
     Role.PRACTICE: frozenset({_C.VIEW_FIGURES, _C.EXPORT, _C.VIEW_OWN_PATIENTS}),
     Role.PROGRAMME_LEAD: frozenset({_C.VIEW_FIGURES, _C.EXPORT, _C.VIEW_USAGE}),
     Role.ADMINISTRATOR: frozenset(
@@ -128,6 +140,7 @@ _REFUSALS: dict[Capability, str] = {
     _C.MANAGE_ACCESS: "Only an administrator can change people's access.",
     _C.VIEW_AUDIT: "Only an administrator can read the audit log.",
     _C.VIEW_USAGE: "Usage analytics are for the administrator and the programme lead.",
+    _C.RECORD_INTERVENTIONS: "Recording interventions is for planners and commissioners.",
 }
 
 

@@ -99,6 +99,8 @@ class EventKind(StrEnum):
     PERSON_VIEW = "person_view"  # person-level data shown (direct care)
     ACCESS_GRANTED = "access_granted"
     ACCESS_REMOVED = "access_removed"
+    INTERVENTION_SAVED = "intervention_saved"  # recorded or changed in the register
+    INTERVENTION_REMOVED = "intervention_removed"
 
 
 @dataclass(frozen=True)

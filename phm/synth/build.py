@@ -11,10 +11,12 @@ from pathlib import Path
 import pandas as pd
 
 from phm import db, geo, record_keys, schema
+from phm.interventions.record import META_KEY, dumps
 from phm.synth import assumptions as A
 from phm.synth.areas import build_areas, ethnicity_weights, lsoa_weights
 from phm.synth.calibration import Calibration, calibration_for
 from phm.synth.identities import build_identities
+from phm.synth.interventions import plant
 from phm.synth.people import build_people
 from phm.synth.services import assign_practices, build_practices, build_sites
 from phm.synth.vaccinations import assign_sites, build_doses
@@ -34,7 +36,7 @@ def generate(
     calibration: Calibration | None,
     progress: Progress = _silent,
 ) -> dict[str, pd.DataFrame]:
-    """Return the demo tables as DataFrames (person sorted by LSOA, identity beside it)."""
+    """Return the demo tables as DataFrames, and the interventions' records as JSON ("interventions")."""
     if not 0 < scale <= 10:
         raise ValueError(f"scale must be above 0 and at most 10, got {scale}")
     lsoas = geo.load_lsoas(ref_dir)
@@ -56,6 +58,10 @@ def generate(
     progress("Vaccinations: dates and sites", 0.6)
     doses = build_doses(people, areas, seed)
     vaccination = assign_sites(doses, people, areas, sites, seed)
+    progress("Interventions: the doses they added", 0.65)
+    added, own_sites, interventions = plant(people, areas, vaccination, sites, seed)
+    vaccination = pd.concat([vaccination, added], ignore_index=True)
+    sites = pd.concat([sites, own_sites], ignore_index=True)
     progress("Identifiable details (invented, test ranges)", 0.7)
     identity = build_identities(people, postcodes, seed)
     lsoa = areas.lsoa.copy()
@@ -66,11 +72,18 @@ def generate(
         "identity": identity,
         "site": sites,
         "vaccination": vaccination,
+        "interventions": pd.DataFrame({"json": [dumps(interventions)]}),
     }
 
 
 def _meta(
-    ref_dir: Path, scale: float, seed: int, calibration: Calibration | None, n: int, secret: str
+    ref_dir: Path,
+    scale: float,
+    seed: int,
+    calibration: Calibration | None,
+    n: int,
+    secret: str,
+    interventions: str,
 ) -> pd.DataFrame:
     """Return the dataset_meta rows of a demo build."""
     ref_meta = geo.load_reference_meta(ref_dir)
@@ -92,6 +105,7 @@ def _meta(
         "licence": " ".join(
             str(ref_meta.get(k, "")) for k in ("attribution", "attribution_code_point")
         ).strip(),
+        META_KEY: interventions,
     }
     return pd.DataFrame({"key": list(values), "value": list(values.values())})
 
@@ -147,7 +161,8 @@ def build_demo(
     generated = time.perf_counter()
     progress("Writing the DuckDB database", 0.8)
     secret = record_keys.demo_secret(seed)
-    meta = _meta(ref_dir, scale, seed, calibration, len(tables["person"]), secret)
+    interventions = str(tables["interventions"]["json"].iat[0])
+    meta = _meta(ref_dir, scale, seed, calibration, len(tables["person"]), secret, interventions)
     write_database(tables, meta, out, secret)
     done = time.perf_counter()
     progress("Done", 1.0)

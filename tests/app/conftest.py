@@ -39,11 +39,13 @@ def audit_db(tmp_path: Path) -> Path:
 def app_env(tiny_db: Path, audit_db: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the app at `tiny_db` with the default disclosure rule, whatever the shell says.
 
-    The audit log, user-key secret and claims mapping go to the test's temporary folder.
+    The audit log, state database, user-key secret and claims mapping go to the test's
+    temporary folder.
     """
     monkeypatch.setenv("PHM_DB", str(tiny_db))
     monkeypatch.setenv("PHM_AUDIT_DB", str(audit_db))
     monkeypatch.setenv("PHM_USER_KEY_FILE", str(audit_db.parent / "user-key.secret"))
+    monkeypatch.setenv("PHM_STATE_DB", str(audit_db.parent / "state.sqlite"))
     access_file = audit_db.parent / "access.toml"
     access_file.write_text(ACCESS_TOML)
     monkeypatch.setenv("PHM_ACCESS_FILE", str(access_file))

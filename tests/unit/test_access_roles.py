@@ -71,6 +71,14 @@ def test_only_practice_staff_may_see_patients_and_only_commissioners_the_busines
         authorise(principal(Role.PLANNER), Capability.BUSINESS_CASE)
 
 
+def test_only_planners_and_commissioners_record_interventions():
+    recorders = [r for r in Role if Capability.RECORD_INTERVENTIONS in CAPABILITIES[r]]
+    assert recorders == [Role.PLANNER, Role.COMMISSIONER]
+    for role in (Role.PRACTICE, Role.PROGRAMME_LEAD, Role.ADMINISTRATOR):
+        with pytest.raises(Refused, match="Recording interventions is for planners"):
+            authorise(principal(role), Capability.RECORD_INTERVENTIONS)
+
+
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.PRACTICE])
 def test_population_roles_keep_their_cohort(role):
     cohort = Cohort().with_(practices=("P00002",), languages=("Polish",))

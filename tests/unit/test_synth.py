@@ -125,3 +125,54 @@ def test_every_care_home_residents_dose_is_a_housebound_visit(tiny_con):
         "WHERE p.is_care_home_resident"
     ).fetchall()
     assert models == [("housebound_visit",)]
+
+
+def test_interventions_are_listed_in_the_dataset_with_their_places(tiny_con):
+    from phm.interventions.record import META_KEY, loads
+    from phm.synth.interventions import PLANTED
+
+    text = tiny_con.execute("SELECT value FROM dataset_meta WHERE key = ?", [META_KEY]).fetchone()
+    records = loads(text[0])
+    assert [r.name for r in records] == [p.name for p in PLANTED]
+    known = {m for (m,) in tiny_con.execute("SELECT DISTINCT msoa_code FROM lsoa").fetchall()}
+    for record in records:
+        assert record.msoas and set(record.msoas) <= known
+        assert record.source == "synthetic dataset"
+    bus = records[0]
+    boroughs = tiny_con.execute(
+        "SELECT DISTINCT lad_code FROM lsoa WHERE list_contains(?, msoa_code)", [list(bus.msoas)]
+    ).fetchall()
+    assert {b for (b,) in boroughs} == {"E09000014", "E09000010"}  # Haringey and Enfield
+
+
+def test_interventions_add_first_doses_only_in_their_place_period_and_group(tiny_con):
+    from phm.interventions.record import META_KEY, loads
+    from phm.synth.interventions import PLANTED, site_prefix, true_effects
+
+    vaccination = tiny_con.execute("SELECT * FROM vaccination").df()
+    effects = true_effects(vaccination)
+    assert effects["leaflets"] == 0  # built with no effect
+    assert effects["bus"] > 0 and effects["stadium"] > 0
+    records = loads(
+        tiny_con.execute("SELECT value FROM dataset_meta WHERE key = ?", [META_KEY]).fetchone()[0]
+    )
+    for planted, record in zip(PLANTED, records, strict=True):
+        given = tiny_con.execute(
+            "SELECT v.vaccination_date, v.dose, p.ethnicity_code, p.main_language, l.msoa_code, "
+            "p.first_dose_date, (SELECT count(*) FROM vaccination w WHERE w.person_id = "
+            "v.person_id AND w.dose = '1') AS first_doses "
+            "FROM vaccination v JOIN person p USING (person_id) JOIN lsoa l USING (lsoa_code) "
+            "WHERE regexp_full_match(v.site_id, ?)",
+            [site_prefix(planted) + "[A-Z]"],
+        ).df()
+        assert len(given) == effects[planted.key]
+        if given.empty:
+            continue
+        assert (given["dose"] == "1").all() and (given["first_doses"] == 1).all()
+        days = pd.to_datetime(given["vaccination_date"]).dt.date
+        assert days.between(record.start, record.end).all()
+        assert given["msoa_code"].isin(record.msoas).all()
+        if planted.cohort.ethnicities:
+            assert given["ethnicity_code"].isin(planted.cohort.ethnicities).all()
+        if planted.cohort.languages:
+            assert given["main_language"].isin(planted.cohort.languages).all()

@@ -1,0 +1,1 @@
+"""Interventions as they happened: the register (app state) and their evaluation."""
