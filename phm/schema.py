@@ -71,8 +71,18 @@ TABLES: dict[str, tuple[Column, ...]] = {
             "NHS ethnic category from the most recent GP code; Z (not stated) is a valid answer,"
             " 99 (not known) means no usable record",
         ),
-        Column("ethnicity_source", "VARCHAR", "Where the ethnicity came from: 'gp' or 'hospital'"),
-        Column("main_language", "VARCHAR", "First language spoken, as recorded; English when none"),
+        Column(
+            "ethnicity_source",
+            "VARCHAR",
+            "Where the ethnicity came from: 'gp' (the GP record), 'hospital' (a linked record"
+            " filled a gap in the GP record) or 'none' (no usable record, code 99)",
+        ),
+        Column(
+            "main_language",
+            "VARCHAR",
+            f"First language spoken, as recorded; '{codes.LANGUAGE_NOT_RECORDED}' when none (never"
+            " English by default)",
+        ),
         *FLAG_COLUMNS,
         Column("ltc_count", "TINYINT", "Number of the seven at-risk long-term conditions"),
         Column("jcvi_cohort", "TINYINT", "JCVI priority cohort 1-12; 0 for under 18"),

@@ -214,3 +214,51 @@ def test_a_good_load_replaces_the_live_database(extract, tmp_path) -> None:
     assert [
         p.name for p in tmp_path.iterdir() if ".building" in p.name or "staging" in p.name
     ] == []
+
+
+def test_missing_language_is_not_recorded_and_99_has_no_source(extract, tmp_path) -> None:
+    """An empty first language loads as 'Not recorded', never English; code 99 gets 'none'."""
+    persons = pd.read_csv(extract["persons"], dtype=str, keep_default_na=False)
+    people = persons.head(4).copy()
+    people["main_language"] = ["", "Polish", "  ", "English"]
+    people["ethnicity_code"] = ["99", "A", "Z", "N"]
+    people["ethnicity_source"] = ["", "", "hospital", "gp"]
+    path = tmp_path / "persons.csv"
+    people.to_csv(path, index=False)
+    vacc = tmp_path / "vaccinations.csv"
+    pd.DataFrame(
+        {
+            "person_id": [people.iloc[3]["person_id"]],
+            "programme": ["covid19"],
+            "dose": ["1"],
+            "vaccination_date": ["2021-01-05"],
+            "site_id": ["S0001"],
+            "delivery_model": ["vaccination_centre"],
+        }
+    ).to_csv(vacc, index=False)
+    out = tmp_path / "lang.duckdb"
+    files = {
+        "persons": path,
+        "vaccinations": vacc,
+        **{k: extract[k] for k in ("practices", "sites")},
+    }
+    result = ingest(files, out, REF, as_at=AS_AT, accept_warnings=True)
+    assert result.loaded, result.findings.counts
+    con = duckdb.connect(str(out), read_only=True)
+    got = con.execute(
+        "SELECT ethnicity_code, ethnicity_source, main_language FROM person ORDER BY person_id"
+    ).fetchall()
+    ids = people["person_id"].astype(int).tolist()
+    expected = dict(
+        zip(
+            ids,
+            [
+                ("99", "none", "Not recorded"),
+                ("A", "gp", "Polish"),
+                ("Z", "hospital", "Not recorded"),
+                ("N", "gp", "English"),
+            ],
+            strict=True,
+        )
+    )
+    assert got == [expected[i] for i in sorted(ids)]
