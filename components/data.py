@@ -24,6 +24,7 @@ from phm import access, check, db, disclosure, queries, settings
 from phm.access import Principal
 from phm.analysis import targeting
 from phm.cohort import Cohort
+from phm.queries import quality
 
 TTL = settings.get_int("PHM_CACHE_TTL")
 
@@ -165,3 +166,26 @@ def _target_findings(
     found = target_scan(cohort, level, min_size, benchmark_rate, version)
     ranked = targeting.rank_choice(found, choice, min_size, disclosure_rule())
     return ranked, found.overall, found.overall_rate
+
+
+def completeness(
+    principal: Principal | None, cohort: Cohort, level: str, version: str
+) -> pd.DataFrame:
+    """Return raw recording completeness of the principal's cohort by level (or 'ics')."""
+    return _completeness(scope(principal, cohort, version), level, version)
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def _completeness(cohort: Cohort, level: str, version: str) -> pd.DataFrame:
+    """Return raw completeness counts of an already scoped cohort (cached for every principal)."""
+    del version
+    with reading() as con:
+        return quality.completeness(con, cohort, level)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def practice_pcns(version: str) -> dict[str, tuple[str, str]]:
+    """Return practice code -> (PCN code, PCN name)."""
+    del version
+    with reading() as con:
+        return quality.practice_pcns(con)

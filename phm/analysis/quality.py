@@ -8,7 +8,7 @@ of people with no known ethnic group between groups.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +17,7 @@ import pandas as pd
 from phm import codes
 from phm.analysis import overdispersion
 from phm.disclosure import DisclosureRule, breakdown_allowed, format_count, format_rate, protect
+from phm.output.exports import header_lines, to_csv
 
 # measure -> (label, what 'recorded' means). Flags cannot be told apart from 'not recorded',
 # so theirs is the share recorded as having it: a practice far below the ICS may under-record.
@@ -418,3 +419,141 @@ def feedback(
         format_count(lang["not_recorded"], bool(lang["not_recorded_suppressed"])),
         format_count(eth["population"], bool(eth["population_suppressed"])),
     )
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """Uptake by ethnic group under each scenario, its summary and the sentence above it."""
+
+    scenarios: pd.DataFrame
+    summary: pd.DataFrame
+    words: str
+
+
+def sensitivity_of(
+    raw: pd.DataFrame, group_column: str, rule: DisclosureRule, labels: dict[str, str]
+) -> Sensitivity | None:
+    """Protect raw uptake by ethnic group and return its sensitivity; None when not shown.
+
+    A cohort whose shown population is under the breakdown base is not broken down.
+    """
+    shown = protect(raw, rule)
+    total = shown["population"].astype("float64").sum()
+    overall = pd.Series(
+        {"population": int(total), "population_suppressed": bool(total <= 0)}, dtype=object
+    )
+    if shown.empty or not breakdown_allowed(overall, rule):
+        return None
+    scenarios = sensitivity(shown, group_column)
+    if scenarios.empty:
+        return None
+    return Sensitivity(
+        scenarios,
+        sensitivity_summary(scenarios, labels),
+        unknown_share_words(shown, group_column),
+    )
+
+
+def measure_choices() -> dict[str, str]:
+    """Return the measures a user can look at, in order, with their labels."""
+    keep = ("ethnicity_gp", "ethnicity", "language", *FLAG_MEASURES)
+    return {m: MEASURE_LABELS[m] for m in keep}
+
+
+def ics_summary(ics: pd.DataFrame) -> list[tuple[str, str, str]]:
+    """Return (label, completeness, detail) of the headline measures for the cohort."""
+    out = []
+    for measure in ("ethnicity_gp", "ethnicity", "language"):
+        row = of_measure(ics, measure)
+        if row.empty or bool(row["completeness_suppressed"].iat[0]):
+            out.append((MEASURE_LABELS[measure], "not shown", ""))
+            continue
+        r = row.iloc[0]
+        detail = (
+            f"{format_count(r['recorded'], bool(r['recorded_suppressed']))} of"
+            f" {format_count(r['population'], bool(r['population_suppressed']))}"
+            f" (95% CI {r['ci_low_pct']:.1f}-{r['ci_high_pct']:.1f}%)"
+        )
+        out.append((MEASURE_LABELS[measure], f"{r['completeness_pct']:.1f}%", detail))
+    return out
+
+
+def ranked_csv(
+    table: pd.DataFrame,
+    meta: Mapping[str, str],
+    description: str,
+    rule: DisclosureRule,
+    measure_label: str,
+) -> str:
+    """Return the ranked table as a labelled, formula-safe CSV."""
+    header = header_lines(description, meta, rule, [f"Completeness of: {measure_label}"])
+    return to_csv(table, header)
+
+
+def linkage_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the linkage table as text for display."""
+    return pd.DataFrame(
+        {
+            "Practice": table["name"],
+            "GP records only": [_pct(v) for v in table["gp_pct"]],
+            "GP + linked records": [_pct(v) for v in table["linked_pct"]],
+            "Gain (points)": [_pct(v, suffix="") for v in table["gain_pts"]],
+            "People added by hospital records": table["added_text"],
+        }
+    )
+
+
+def _pct(value: object, suffix: str = "%") -> str:
+    """Return a shown rate as text, '–' when hidden."""
+    return "–" if value is None or pd.isna(value) else f"{float(value):.1f}{suffix}"
+
+
+def sources_display(ics: pd.DataFrame) -> pd.DataFrame:
+    """Return how many people each source gave an ethnicity to (shown counts), and none."""
+    rows = []
+    for measure, source in (
+        ("ethnicity_gp", codes.ETHNICITY_SOURCES["gp"]),
+        ("ethnicity_hospital", codes.ETHNICITY_SOURCES["hospital"]),
+    ):
+        row = of_measure(ics, measure)
+        if row.empty:
+            continue
+        r = row.iloc[0]
+        rows.append(
+            {
+                "Source": source,
+                "People": format_count(r["recorded"], bool(r["recorded_suppressed"])),
+                "Share": format_rate(r["completeness_pct"], bool(r["completeness_suppressed"])),
+            }
+        )
+    linked = of_measure(ics, "ethnicity")
+    if not linked.empty:
+        r = linked.iloc[0]
+        rows.append(
+            {
+                "Source": codes.ETHNICITY_SOURCES["none"],
+                "People": format_count(r["not_recorded"], bool(r["not_recorded_suppressed"])),
+                "Share": _pct(100 - r["completeness_pct"])
+                if not r["completeness_suppressed"]
+                else "suppressed",
+            }
+        )
+    return pd.DataFrame(rows, columns=["Source", "People", "Share"])
+
+
+def scenario_display(scenarios: pd.DataFrame) -> pd.DataFrame:
+    """Return uptake by group (rows) under each scenario (columns), as text."""
+    wide = scenarios.pivot(index="group", columns="scenario", values="uptake_pct")
+    wide = wide[[s for s in SCENARIOS if s in wide.columns]]
+    out = pd.DataFrame({"Ethnic group": wide.index})
+    for scenario in wide.columns:
+        out[SCENARIOS[scenario]] = [f"{v:.1f}%" for v in wide[scenario]]
+    return out
+
+
+def practice_choices(practices: pd.DataFrame) -> dict[str, str]:
+    """Return practice code -> name, lowest shown GP-only ethnicity completeness first."""
+    rows = of_measure(practices, "ethnicity_gp")
+    rows = rows.assign(_v=rows["completeness_pct"].astype("float64").fillna(np.inf))
+    rows = rows.sort_values(["_v", "name"], kind="stable")
+    return dict(zip(rows["code"], rows["name"], strict=True))

@@ -79,3 +79,9 @@ def completeness(con: duckdb.DuckDBPyConnection, cohort: Cohort, level: str) -> 
     return out[
         ["code", "name", "measure", "recorded", "population", "recorded_key", "population_key"]
     ]
+
+
+def practice_pcns(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+    """Return practice code -> (PCN code, PCN name)."""
+    rows = con.execute("SELECT practice_code, pcn_code, pcn_name FROM practice").fetchall()
+    return {str(p): (str(c), str(n)) for p, c, n in rows}
