@@ -16,6 +16,7 @@ import pandas as pd
 
 from phm import codes
 from phm.analysis import overdispersion
+from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule, breakdown_allowed, format_count, format_rate, protect
 from phm.output.exports import header_lines, to_csv
 
@@ -348,6 +349,23 @@ def completeness_caveat(dimensions: Iterable[str], low: dict[str, float]) -> str
     return "Low completeness: " + "; ".join(parts) + ". The group may be larger than counted."
 
 
+def low_by_area(areas: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Return area code -> the measures below standard there (shown completeness)."""
+    out: dict[str, dict[str, float]] = {}
+    for code, rows in areas.groupby("code", sort=False):
+        low = low_measures(rows)
+        if low:
+            out[str(code)] = low
+    return out
+
+
+def finding_caveat(
+    dimensions: Iterable[str], place_code: str, by_area: dict[str, dict[str, float]]
+) -> str:
+    """Return the low-completeness caveat of a finder's finding in its place, or ''."""
+    return completeness_caveat(dimensions, by_area.get(place_code, {}))
+
+
 # --- The worst practice and its feedback ---------------------------------------------------
 
 
@@ -557,3 +575,29 @@ def practice_choices(practices: pd.DataFrame) -> dict[str, str]:
     rows = rows.assign(_v=rows["completeness_pct"].astype("float64").fillna(np.inf))
     rows = rows.sort_values(["_v", "name"], kind="stable")
     return dict(zip(rows["code"], rows["name"], strict=True))
+
+
+# The cohort fields that narrow by a characteristic whose completeness is measured; the
+# completeness is read on the cohort without them (a cohort of one ethnicity has no 99s).
+RECORDED_FIELDS: dict[str, str] = {
+    "ethnicities": "ethnicity_code",
+    "ethnic_groups": "ethnic_group",
+    "languages": "main_language",
+}
+
+
+def without_recorded_filters(cohort: Cohort) -> Cohort:
+    """Return the cohort without its ethnicity and language filters (to measure completeness)."""
+    return cohort.with_(**{name: () for name in RECORDED_FIELDS})
+
+
+def explore_caveat(cohort: Cohort, dimensions: Iterable[str], ics: pd.DataFrame) -> str:
+    """Return the caveat of a breakdown whose groups use a poorly recorded characteristic.
+
+    `ics`: protected completeness of `without_recorded_filters(cohort)`; the groups use a
+    characteristic when the breakdown or the cohort's own filters do.
+    """
+    used = set(dimensions) | {
+        dimension for name, dimension in RECORDED_FIELDS.items() if getattr(cohort, name)
+    }
+    return completeness_caveat(used, low_measures(ics))

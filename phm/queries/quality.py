@@ -16,7 +16,7 @@ from phm.levels import LEVELS
 from phm.queries import from_clause
 
 ICS = "ics"  # the whole cohort, one row
-QUALITY_LEVELS: tuple[str, ...] = ("practice", "pcn", "borough")
+QUALITY_LEVELS: tuple[str, ...] = ("practice", "pcn", "borough")  # the page's; any level works
 
 # measure -> SQL predicate over person p that is true when the record holds it (fixed text;
 # values bound as parameters). Ethnicity: a usable record is any code but 99 ('not stated', Z,
@@ -42,8 +42,8 @@ def completeness(con: duckdb.DuckDBPyConnection, cohort: Cohort, level: str) -> 
     Columns: code, name, measure, recorded, population, recorded_key, population_key; one row
     per area and measure (areas with people in the cohort only).
     """
-    if level != ICS and level not in QUALITY_LEVELS:
-        raise ValueError(f"unknown level {level!r}; choose from {[ICS, *QUALITY_LEVELS]}")
+    if level != ICS and level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; choose from {[ICS, *LEVELS]}")
     where, params = cohort.to_where()
     counts = ", ".join(
         f"count(*) FILTER (WHERE {sql}) AS r_{name},"

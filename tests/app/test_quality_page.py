@@ -70,3 +70,19 @@ def test_a_practice_user_sees_only_their_own_practice(run_page):
     assert not at.exception
     ranked = next(d.value for d in at.dataframe if "Against the ICS" in d.value.columns)
     assert len(ranked) == 1
+
+
+def test_finder_flags_findings_about_poorly_recorded_characteristics(run_page):
+    at = run_page("targets.py", targets_level="borough", targets_by=["main_language"])
+    assert not at.exception
+    caveats = [c.value for c in at.caption if "Low completeness" in c.value]
+    assert caveats, "the demo's first language is recorded for about 82%: its findings flagged"
+    assert all("first language" in c or "ethnicity" in c for c in caveats)
+
+
+def test_explore_by_first_language_warns_of_low_completeness(run_page):
+    at = run_page("explore.py", explore_by="main_language", explore_then="nothing")
+    assert not at.exception
+    assert any("first language is recorded for only" in w.value for w in at.warning)
+    at = run_page("explore.py", explore_by="age_band", explore_then="nothing")
+    assert not any("Low completeness" in w.value for w in at.warning)

@@ -131,3 +131,39 @@ def test_worst_practice_and_its_feedback() -> None:
     assert gp_row["This practice"].startswith("40.0%")
     assert gp_row["Its PCN"].startswith("60.0%")
     assert quality.feedback("P9", practices, pcns, ics, {}) is None
+
+
+def test_explore_caveat_reads_the_breakdown_and_the_cohorts_own_filters() -> None:
+    from phm.cohort import Cohort
+
+    ics = quality.protect_completeness(
+        pd.DataFrame(
+            [
+                _shown("ICS", "ICS", "ethnicity", 990, 1000),
+                _shown("ICS", "ICS", "language", 800, 1000),
+            ]
+        ),
+        EXACT,
+    )
+    assert quality.explore_caveat(Cohort(), ["age_band"], ics) == ""
+    assert "first language" in quality.explore_caveat(Cohort(), ["main_language"], ics)
+    narrowed = Cohort(languages=("Polish",))
+    assert "first language" in quality.explore_caveat(narrowed, ["sex"], ics)
+    assert quality.without_recorded_filters(narrowed) == Cohort()
+    assert quality.explore_caveat(Cohort(), ["ethnicity_code"], ics) == ""
+
+
+def test_finding_caveat_uses_its_own_place() -> None:
+    areas = quality.protect_completeness(
+        pd.DataFrame(
+            [
+                _shown("M1", "Low", "ethnicity", 800, 1000),
+                _shown("M2", "High", "ethnicity", 990, 1000),
+            ]
+        ),
+        EXACT,
+    )
+    by_area = quality.low_by_area(areas)
+    assert set(by_area) == {"M1"}
+    assert quality.finding_caveat(("ethnic_group",), "M1", by_area).startswith("Low completeness")
+    assert quality.finding_caveat(("ethnic_group",), "M2", by_area) == ""
