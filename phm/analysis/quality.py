@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from phm import codes
+from phm import codes, schema
 from phm.analysis import overdispersion
 from phm.cohort import Cohort
 from phm.disclosure import DisclosureRule, breakdown_allowed, format_count, format_rate, protect
@@ -33,9 +33,12 @@ MEASURE_LABELS: dict[str, str] = {
 COMPLETENESS_MEASURES: tuple[str, ...] = ("ethnicity", "ethnicity_gp", "language")
 FLAG_MEASURES: tuple[str, ...] = tuple(codes.FLAGS)
 # Below these (per cent of people with a usable record) a finding about the characteristic is
-# flagged: a group defined by it may be missing many of its members (assumed standards, after
-# NHS England's 95% ambition for ethnicity recording; the contract says the same, phm.schema).
-LOW_COMPLETENESS_PCT: dict[str, float] = {"ethnicity": 95.0, "language": 90.0}
+# flagged: a group defined by it may be missing many of its members. The standards are the
+# contract's expectations (phm.schema, after NHS England's 95% ambition for ethnicity).
+LOW_COMPLETENESS_PCT: dict[str, float] = {
+    measure: float(schema.expected_completeness("person", column) or 0.0)
+    for column, measure in (("ethnicity_code", "ethnicity"), ("main_language", "language"))
+}
 # Which findings' groups each measure bears on (their dimensions, phm.cohort.FIELDS).
 MEASURE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "ethnicity": ("ethnicity_code", "ethnic_group"),

@@ -213,10 +213,17 @@ def render_markdown() -> str:
             "|---|---|---|---|---|---|---|",
         ]
         for field in spec.fields:
+            expected = spec.column(field.name).expected_complete_pct
+            note = field.note + (
+                f"; expected usable for at least {expected:.0f}% of people (checked in the"
+                " report's data-quality section)"
+                if expected is not None
+                else ""
+            )
             lines.append(
                 f"| `{field.name}` | {spec.sql_type(field.name)} | "
                 f"{'yes' if field.required else 'no'} | {_codes_text(field)} | "
-                f"{field.example} | {spec.column(field.name).description} | {field.note} |"
+                f"{field.example} | {spec.column(field.name).description} | {note.lstrip('; ')} |"
             )
         lines.append("")
     lines += [

@@ -15,11 +15,14 @@ import duckdb
 import pandas as pd
 
 from phm import codes, db, geo, record_keys, schema, settings, workfiles
+from phm.cohort import Cohort
+from phm.disclosure import DEFAULT_RULE, protect
 from phm.geo import ATTRIBUTION
 from phm.ingest import report
 from phm.ingest.contract import INPUTS
 from phm.ingest.readers import Staged, UnreadableFile, stage_file
 from phm.ingest.validate import ERROR, NOTE, WARNING, CheckCount, Findings, Problem, validate
+from phm.queries import quality as quality_queries
 
 Progress = Callable[[str, float], None]
 # JCVI priority cohorts from age at 31 March 2021 and the flags (as in phm.synth.people).
@@ -79,6 +82,44 @@ def _value(spec_kind: str, name: str, present: list[str]) -> str:
         return f"CAST({text} AS {sql_type})"
     default = spec.field(name).default
     return f"CAST({'NULL' if default is None else default} AS {spec.sql_type(name)})"
+
+
+def data_quality(con: duckdb.DuckDBPyConnection, as_at: date) -> list[dict[str, object]]:
+    """Return the load's data-quality rows: each column's completeness against the contract.
+
+    Counted over the people registered at the as-at date and protected with the default rule
+    (a report is read beside the app); per cent from the shown counts.
+    """
+    raw = quality_queries.completeness(con, Cohort(as_at=as_at), quality_queries.ICS)
+    shown = protect(
+        raw.rename(columns={"recorded": "vaccinated", "recorded_key": "vaccinated_key"}),
+        DEFAULT_RULE,
+    ).set_index("measure")
+    rows: list[dict[str, object]] = []
+    items = [
+        *[(column, measure) for column, measure in quality_queries.COLUMN_MEASURES.items()],
+        *[(flag, flag) for flag in codes.FLAGS],
+    ]
+    for column, measure in items:
+        if measure not in shown.index:
+            continue
+        pct = shown.at[measure, "uptake_pct"]
+        value = None if pd.isna(pct) else float(pct)
+        expected = schema.expected_completeness("person", column)
+        rows.append(
+            {
+                "column": column,
+                "measure": {
+                    "ethnicity": "usable ethnic category or 'not stated' (GP + linked)",
+                    "ethnicity_gp": "ethnicity from the GP record (before linkage)",
+                    "language": "first language recorded",
+                }.get(measure, "recorded as yes (prevalence; absent cannot be told from no)"),
+                "completeness_pct": value,
+                "expected_pct": expected,
+                "meets": None if expected is None or value is None else value >= expected,
+            }
+        )
+    return rows
 
 
 def _write_tables(
@@ -244,6 +285,8 @@ def ingest(
             paths, why = [], f"{why} (no report written: {error.strerror or error})"
         return IngestResult(False, findings, paths, time.perf_counter() - started, rows, why)
 
+    quality_rows: list[dict[str, object]] = []
+
     def _summary(loaded: bool, why: str) -> dict:
         return report.summary(
             files,
@@ -256,6 +299,7 @@ def ingest(
             rows,
             imd_source,
             build_id if loaded else "",
+            quality_rows if loaded else None,
         )
 
     try:
@@ -323,6 +367,7 @@ def ingest(
                 )
             progress("Writing tables", 0.6)
             rows = _write_tables(con, staged, lsoa, secret)
+            quality_rows = data_quality(con, limit)
             meta = _meta(files, name or out.stem, limit, con, findings, imd_source, area_sources)
             extra = {
                 "record_key_fingerprint": record_keys.fingerprint(secret),

@@ -29,6 +29,12 @@ MEASURES: dict[str, str] = {
     "language": "p.main_language <> $language_not_recorded",
     **{flag: f"p.{flag}" for flag in codes.FLAGS},
 }
+# The person column each completeness measure reads (for the load's data-quality section).
+COLUMN_MEASURES: dict[str, str] = {
+    "ethnicity_code": "ethnicity",
+    "ethnicity_source": "ethnicity_gp",
+    "main_language": "language",
+}
 PARAMS = {
     "not_known": codes.ETHNICITY_NOT_KNOWN,
     "not_stated": codes.ETHNICITY_NOT_STATED,

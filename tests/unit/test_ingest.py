@@ -262,3 +262,26 @@ def test_missing_language_is_not_recorded_and_99_has_no_source(extract, tmp_path
         )
     )
     assert got == [expected[i] for i in sorted(ids)]
+
+
+def test_report_has_a_data_quality_section_against_the_contract(extract, tmp_path) -> None:
+    out = tmp_path / "dq.duckdb"
+    result = ingest(extract, out, REF, as_at=AS_AT, accept_warnings=True)
+    assert result.loaded, result.reason
+    data = json.loads((tmp_path / "dq.report.json").read_text())
+    rows = {row["column"]: row for row in data["data_quality"]}
+    assert rows["ethnicity_code"]["expected_pct"] == 95.0
+    assert rows["main_language"]["expected_pct"] == 90.0
+    con = duckdb.connect(str(out), read_only=True)
+    language = con.execute(
+        "SELECT 100 * avg(CAST(main_language <> 'Not recorded' AS DOUBLE)) FROM person"
+        " WHERE registered_to IS NULL OR registered_to > $d",
+        {"d": AS_AT},
+    ).fetchone()[0]
+    # From protected counts (rounded to 5), so within a point of the exact share.
+    assert abs(rows["main_language"]["completeness_pct"] - language) < 1.0
+    assert rows["main_language"]["meets"] is False  # the demo records about 82%
+    assert "has_diabetes" in rows and rows["has_diabetes"]["expected_pct"] is None
+    markdown = (tmp_path / "dq.report.md").read_text()
+    assert "## Data quality" in markdown and "| main_language |" in markdown
+    assert "<h2>Data quality</h2>" in (tmp_path / "dq.report.html").read_text()
