@@ -582,7 +582,9 @@ def describe_group(conditions: Sequence[tuple[str, object]]) -> str:
     tail = []
     if "main_language" in given:
         language = str(given["main_language"])
-        if subject == "people":
+        if language == codes.LANGUAGE_NOT_RECORDED:
+            tail.append("whose first language is not recorded")
+        elif subject == "people":
             subject = f"{language} speakers"
         else:
             tail.append(f"whose first language is {language}")
