@@ -31,7 +31,7 @@ if ics.empty:
     st.stop()
 
 for column, (label, value, detail) in zip(st.columns(3), quality.ics_summary(ics), strict=True):
-    column.metric(label, value, help=detail or None)
+    column.metric(label, value)
     column.caption(detail)
 
 measures = quality.measure_choices()
