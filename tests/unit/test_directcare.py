@@ -79,6 +79,8 @@ def test_reasons_and_helps_say_why_and_what_to_offer():
     assert said[0] == "Home visit"
     assert said[1].startswith("Reasonable adjustments") and said[1].endswith("Interpreter: Turkish")
     assert said[2] == ""
+    unknown = helps(pd.DataFrame([person(needs_interpreter=True, main_language="Not recorded")]))
+    assert unknown.tolist() == ["Interpreter: language not recorded (ask, and record it)"]
 
 
 def test_the_nearest_open_site_is_the_closest():
