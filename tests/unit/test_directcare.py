@@ -120,6 +120,7 @@ def test_the_sms_batch_leaves_out_people_who_declined_or_have_no_mobile():
 def test_home_visits_hold_only_housebound_people_and_lists_carry_their_watermark():
     made = worklist(person(person_id=1, is_housebound=True), person(person_id=2))
     assert len(exports.home_visits(made)) == 1 and len(exports.call_list(made)) == 2
+    assert list(exports.call_list(made).columns) == list(exports.LIST_COLUMNS.values())
     at = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
     lines = exports.watermark(NURSE, made, {"name": "Demo", "kind": "synthetic"}, at)
     text = exports.list_csv(exports.call_list(made), lines)
