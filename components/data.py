@@ -27,6 +27,7 @@ from phm.analysis import targeting
 from phm.cohort import Cohort
 from phm.directcare import benchmark
 from phm.directcare.worklist import Worklist, read_worklist
+from phm.queries import quality
 
 TTL = settings.get_int("PHM_CACHE_TTL")
 
@@ -184,3 +185,26 @@ def practice_benchmark(principal: Principal | None, cohort: Cohort) -> pd.DataFr
     """Return protected uptake of the cohort in the principal's practice, PCN and ICS."""
     with reading() as con:
         return benchmark.practice_benchmark(con, principal, cohort, disclosure_rule())
+
+
+def completeness(
+    principal: Principal | None, cohort: Cohort, level: str, version: str
+) -> pd.DataFrame:
+    """Return raw recording completeness of the principal's cohort by level (or 'ics')."""
+    return _completeness(scope(principal, cohort, version), level, version)
+
+
+@st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
+def _completeness(cohort: Cohort, level: str, version: str) -> pd.DataFrame:
+    """Return raw completeness counts of an already scoped cohort (cached for every principal)."""
+    del version
+    with reading() as con:
+        return quality.completeness(con, cohort, level)
+
+
+@st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)
+def practice_pcns(version: str) -> dict[str, tuple[str, str]]:
+    """Return practice code -> (PCN code, PCN name)."""
+    del version
+    with reading() as con:
+        return quality.practice_pcns(con)

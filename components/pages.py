@@ -60,6 +60,7 @@ PAGES: dict[str, PageSpec] = {
     ),
     "scenarios": PageSpec("scenarios.py", "Scenarios", ":material/slideshow:", "scenarios"),
     "data": PageSpec("data.py", "Data", ":material/database:", "data"),
+    "quality": PageSpec("quality.py", "Data quality", ":material/fact_check:", "data_quality"),
     "usage": PageSpec("usage.py", "Usage", ":material/monitoring:", "usage"),
     "audit": PageSpec("audit.py", "Audit log", ":material/policy:", "audit"),
     "about": PageSpec("about.py", "About", ":material/info:", "about"),

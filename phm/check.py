@@ -108,6 +108,18 @@ RULES: tuple[tuple[str, str], ...] = (
         "SELECT ethnicity_code FROM person WHERE ethnicity_code NOT IN "
         + _in_list(list(codes.ETHNICITY_LABELS)),
     ),
+    (
+        "ethnicity sources valid, 'none' exactly for code 99",
+        "SELECT ethnicity_source FROM person WHERE ethnicity_source NOT IN "
+        + _in_list(list(codes.ETHNICITY_SOURCES))
+        + " OR (ethnicity_source = 'none') <> (ethnicity_code = "
+        + _in_list([codes.ETHNICITY_NOT_KNOWN])
+        + ")",
+    ),
+    (
+        "first language recorded or 'Not recorded', never empty",
+        "SELECT main_language FROM person WHERE main_language IS NULL OR trim(main_language) = ''",
+    ),
     ("JCVI cohorts valid", "SELECT jcvi_cohort FROM person WHERE jcvi_cohort NOT BETWEEN 0 AND 12"),
     (
         "ltc_count matches the at-risk flags",

@@ -171,6 +171,21 @@ FLAG_PHRASES: dict[str, str] = {
     "needs_interpreter": "who need an interpreter",
 }
 
+# A first language that was never recorded is its own value, never English (issue 18): a
+# missing record says nothing about the language spoken, and counting it as English hid the
+# people a language-based intervention is for.
+LANGUAGE_NOT_RECORDED = "Not recorded"
+
+# Where an ethnic category came from (person.ethnicity_source): the GP record, a linked
+# record (hospital), or nowhere (the code is 99, not known).
+ETHNICITY_SOURCES: dict[str, str] = {
+    "gp": "GP record",
+    "hospital": "Linked hospital record",
+    "none": "No usable record",
+}
+ETHNICITY_NOT_KNOWN = "99"
+ETHNICITY_NOT_STATED = "Z"
+
 # Languages used by the demo; real data may hold others (codes are the names).
 LANGUAGES: tuple[str, ...] = (
     "English",

@@ -15,6 +15,9 @@ class Column:
     type: str
     description: str
     nullable: bool = False
+    # The share of people (per cent) whose record should hold a usable value: the contract's
+    # expectation, checked in each load's data-quality section and on the Data quality page.
+    expected_complete_pct: float | None = None
 
 
 FLAG_COLUMNS = tuple(
@@ -70,9 +73,21 @@ TABLES: dict[str, tuple[Column, ...]] = {
             "VARCHAR",
             "NHS ethnic category from the most recent GP code; Z (not stated) is a valid answer,"
             " 99 (not known) means no usable record",
+            expected_complete_pct=95.0,
         ),
-        Column("ethnicity_source", "VARCHAR", "Where the ethnicity came from: 'gp' or 'hospital'"),
-        Column("main_language", "VARCHAR", "First language spoken, as recorded; English when none"),
+        Column(
+            "ethnicity_source",
+            "VARCHAR",
+            "Where the ethnicity came from: 'gp' (the GP record), 'hospital' (a linked record"
+            " filled a gap in the GP record) or 'none' (no usable record, code 99)",
+        ),
+        Column(
+            "main_language",
+            "VARCHAR",
+            f"First language spoken, as recorded; '{codes.LANGUAGE_NOT_RECORDED}' when none (never"
+            " English by default)",
+            expected_complete_pct=90.0,
+        ),
         *FLAG_COLUMNS,
         Column("ltc_count", "TINYINT", "Number of the seven at-risk long-term conditions"),
         Column("jcvi_cohort", "TINYINT", "JCVI priority cohort 1-12; 0 for under 18"),
@@ -208,3 +223,8 @@ def create_table_sql(table: str) -> str:
 def column_names(table: str) -> list[str]:
     """Return the column names of one table, in order."""
     return [c.name for c in TABLES[table]]
+
+
+def expected_completeness(table: str, column: str) -> float | None:
+    """Return the contract's expected completeness (per cent) of a column, if it has one."""
+    return next(c.expected_complete_pct for c in TABLES[table] if c.name == column)

@@ -5,10 +5,11 @@ import streamlit as st
 from components import data, pages, presentation, render, url_state
 from components.frame import download, open_page
 from phm import codes
-from phm.analysis import explore
+from phm.analysis import explore, quality
 from phm.analysis.summaries import shown_uptake
 from phm.output import charts, exports
 from phm.queries import DIMENSIONS
+from phm.text import escape_markdown
 
 page = open_page("Explore")
 dose_label = codes.DOSES[page.cohort.dose]
@@ -54,6 +55,18 @@ if raw.empty:
     st.info("No one in this cohort: widen the filters in the sidebar.")
     st.stop()
 table = explore.breakdown(raw, overall_pct, page.rule)
+caveat = quality.explore_caveat(
+    page.cohort,
+    dimensions,
+    quality.protect_completeness(
+        data.completeness(
+            page.principal, quality.without_recorded_filters(page.cohort), "ics", page.version
+        ),
+        page.rule,
+    ),
+)
+if caveat:
+    st.warning(escape_markdown(caveat), icon=":material/warning:")
 title = " by ".join(explore.label_of(d) for d in dimensions)
 header = explore.export_header(
     page.description, page.meta, page.rule, dose_label, f"{dose_label} uptake by {title}"

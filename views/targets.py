@@ -7,11 +7,12 @@ import streamlit as st
 from components import data, pages, render, url_state
 from components.frame import download, open_page
 from phm import codes
-from phm.analysis import comparators, explore, targeting
+from phm.analysis import comparators, explore, quality, targeting
 from phm.analysis.comparators import comparator_for
 from phm.analysis.summaries import protected_uptake, shown_uptake
 from phm.levels import FINDER_LEVELS, LEVELS
 from phm.output import exports
+from phm.text import escape_markdown
 
 page = open_page("Find target groups", show_cohort=False)
 PARAMS = targeting.FINDER_PARAMS
@@ -151,9 +152,21 @@ FINDING_LINKS = (
     ("map", "Map", ":material/map:", "Map finding {}'s group by LSOA"),
     ("business_case", "Cost", ":material/request_quote:", "Cost outreach to finding {}'s group"),
 )
+# Findings about ethnicity or language in a place where few records hold it are flagged.
+low_completeness = quality.low_by_area(
+    quality.protect_completeness(
+        data.completeness(
+            page.principal, quality.without_recorded_filters(page.cohort), level, page.version
+        ),
+        page.rule,
+    )
+)
 for finding in findings:
     words, *links = st.columns([10, 2, 2, 2], vertical_alignment="center")
     words.markdown(f"**{finding.rank}.** {finding.sentence(benchmark)}")
+    caveat = quality.finding_caveat(finding.dimensions, finding.place_code, low_completeness)
+    if caveat:
+        words.caption(f":material/warning: {escape_markdown(caveat)}")
     link_params = finding.cohort.to_query_params()
     for column, (name, label, icon, purpose) in zip(links, FINDING_LINKS, strict=True):
         column.page_link(

@@ -121,6 +121,7 @@ PAGE_CAPABILITY: dict[str, Capability | None] = {
     "scenarios": _C.VIEW_FIGURES,
     "published_map": _C.VIEW_FIGURES,
     "published_compare": _C.VIEW_FIGURES,
+    "quality": _C.VIEW_FIGURES,
     "data": _C.VIEW_FIGURES,  # switching datasets there needs MANAGE_DATASETS
     "outreach": _C.PLAN_OUTREACH,
     "business_case": _C.BUSINESS_CASE,

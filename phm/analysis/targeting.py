@@ -582,7 +582,9 @@ def describe_group(conditions: Sequence[tuple[str, object]]) -> str:
     tail = []
     if "main_language" in given:
         language = str(given["main_language"])
-        if subject == "people":
+        if language == codes.LANGUAGE_NOT_RECORDED:
+            tail.append("whose first language is not recorded")
+        elif subject == "people":
             subject = f"{language} speakers"
         else:
             tail.append(f"whose first language is {language}")
@@ -637,6 +639,8 @@ class Finding:
     unvaccinated: str
     excess: str
     cohort: Cohort
+    dimensions: tuple[str, ...] = ()  # the characteristics that define the group
+    place_code: str = ""
 
     def sentence(self, benchmark: str) -> str:
         """Return the finding as one plain sentence against the cohort's figure."""
@@ -673,6 +677,8 @@ def present(
                 unvaccinated=f"{int(row['unvaccinated']):,}",
                 excess=_format_excess(float(row["excess_unvaccinated"]), rule),
                 cohort=finding_cohort(base, level, str(row["place_code"]), conditions),
+                dimensions=tuple(dimension for dimension, _ in conditions),
+                place_code=str(row["place_code"]),
             )
         )
     return findings

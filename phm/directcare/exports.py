@@ -61,7 +61,7 @@ def _display(people: pd.DataFrame) -> pd.DataFrame:
             "mobile": people["mobile"].fillna("").to_numpy(),
             "postcode": people["postcode"].fillna("").to_numpy(),
         }
-    ).rename(columns=LIST_COLUMNS)
+    )[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
 
 
 def call_list(worklist: Worklist) -> pd.DataFrame:

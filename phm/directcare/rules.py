@@ -53,6 +53,7 @@ HELPS: dict[str, str] = {
     "is_pregnant": "Offer at an antenatal appointment",
 }
 INTERPRETER = "Interpreter: {language}"
+INTERPRETER_LANGUAGE_UNKNOWN = "Interpreter: language not recorded (ask, and record it)"
 
 # The flags a list gives as reasons (clinical and social), with the words it uses.
 REASON_FLAGS: dict[str, str] = dict(codes.FLAGS)

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from phm import geo
+from phm import codes, geo
 from phm.access import Capability, Principal, authorise, scope_cohort
 from phm.audit import log
 from phm.audit.log import EventKind
@@ -79,7 +79,13 @@ def helps(people: pd.DataFrame) -> np.ndarray:
         np.where(people[flag].astype(bool).to_numpy(), text, "").astype(object)
         for flag, text in rules.HELPS.items()
     ]
-    interpreter = people["main_language"].map(lambda lang: rules.INTERPRETER.format(language=lang))
+    interpreter = people["main_language"].map(
+        lambda lang: (
+            rules.INTERPRETER_LANGUAGE_UNKNOWN
+            if lang == codes.LANGUAGE_NOT_RECORDED
+            else rules.INTERPRETER.format(language=lang)
+        )
+    )
     parts.append(
         np.where(people["needs_interpreter"].astype(bool).to_numpy(), interpreter, "").astype(
             object

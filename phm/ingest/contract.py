@@ -11,7 +11,7 @@ EARLIEST_BIRTH = "1900-01-01"
 MIN_DAYS_DOSE_2 = 19
 MIN_DAYS_BOOSTER = 56
 MAX_TEXT_LENGTH = 200
-ETHNICITY_SOURCES = ("gp", "hospital")
+ETHNICITY_SOURCES = tuple(codes.ETHNICITY_SOURCES)
 END_REASONS = ("moved", "died")
 JCVI_CODES = tuple(str(c) for c in sorted(codes.JCVI_COHORTS))
 
@@ -75,8 +75,22 @@ INPUTS: dict[str, InputFile] = {
             ),
             Field("sex", True, "F", tuple(codes.SEXES)),
             Field("ethnicity_code", True, "A", tuple(codes.ETHNICITY_LABELS)),
-            Field("ethnicity_source", False, "gp", ETHNICITY_SOURCES, default="'gp'"),
-            Field("main_language", False, "English", default="'English'", note="free text"),
+            Field(
+                "ethnicity_source",
+                False,
+                "gp",
+                ETHNICITY_SOURCES,
+                default="NULL",
+                note="'none' for code 99; absent or empty means 'gp' for any other code",
+            ),
+            Field(
+                "main_language",
+                False,
+                "English",
+                default="NULL",
+                note=f"free text; absent or empty means '{codes.LANGUAGE_NOT_RECORDED}'"
+                " (never English)",
+            ),
             *FLAG_FIELDS,
             Field(
                 "jcvi_cohort",
@@ -245,10 +259,17 @@ def render_markdown() -> str:
             "|---|---|---|---|---|---|---|",
         ]
         for field in spec.fields:
+            expected = spec.column(field.name).expected_complete_pct
+            note = field.note + (
+                f"; expected usable for at least {expected:.0f}% of people (checked in the"
+                " report's data-quality section)"
+                if expected is not None
+                else ""
+            )
             lines.append(
                 f"| `{field.name}` | {spec.sql_type(field.name)} | "
                 f"{'yes' if field.required else 'no'} | {_codes_text(field)} | "
-                f"{field.example} | {spec.column(field.name).description} | {field.note} |"
+                f"{field.example} | {spec.column(field.name).description} | {note.lstrip('; ')} |"
             )
         lines.append("")
     lines += [

@@ -15,11 +15,14 @@ import duckdb
 import pandas as pd
 
 from phm import codes, db, geo, record_keys, schema, settings, workfiles
+from phm.cohort import Cohort
+from phm.disclosure import DEFAULT_RULE, protect
 from phm.geo import ATTRIBUTION
 from phm.ingest import report
 from phm.ingest.contract import INPUTS
 from phm.ingest.readers import Staged, UnreadableFile, stage_file
 from phm.ingest.validate import ERROR, NOTE, WARNING, CheckCount, Findings, Problem, validate
+from phm.queries import quality as quality_queries
 
 Progress = Callable[[str, float], None]
 # JCVI priority cohorts from age at 31 March 2021 and the flags (as in phm.synth.people).
@@ -81,6 +84,44 @@ def _value(spec_kind: str, name: str, present: list[str]) -> str:
     return f"CAST({'NULL' if default is None else default} AS {spec.sql_type(name)})"
 
 
+def data_quality(con: duckdb.DuckDBPyConnection, as_at: date) -> list[dict[str, object]]:
+    """Return the load's data-quality rows: each column's completeness against the contract.
+
+    Counted over the people registered at the as-at date and protected with the default rule
+    (a report is read beside the app); per cent from the shown counts.
+    """
+    raw = quality_queries.completeness(con, Cohort(as_at=as_at), quality_queries.ICS)
+    shown = protect(
+        raw.rename(columns={"recorded": "vaccinated", "recorded_key": "vaccinated_key"}),
+        DEFAULT_RULE,
+    ).set_index("measure")
+    rows: list[dict[str, object]] = []
+    items = [
+        *[(column, measure) for column, measure in quality_queries.COLUMN_MEASURES.items()],
+        *[(flag, flag) for flag in codes.FLAGS],
+    ]
+    for column, measure in items:
+        if measure not in shown.index:
+            continue
+        pct = shown.at[measure, "uptake_pct"]
+        value = None if pd.isna(pct) else float(pct)
+        expected = schema.expected_completeness("person", column)
+        rows.append(
+            {
+                "column": column,
+                "measure": {
+                    "ethnicity": "usable ethnic category or 'not stated' (GP + linked)",
+                    "ethnicity_gp": "ethnicity from the GP record (before linkage)",
+                    "language": "first language recorded",
+                }.get(measure, "recorded as yes (prevalence; absent cannot be told from no)"),
+                "completeness_pct": value,
+                "expected_pct": expected,
+                "meets": None if expected is None or value is None else value >= expected,
+            }
+        )
+    return rows
+
+
 def _write_tables(
     con: duckdb.DuckDBPyConnection, staged: dict[str, Staged], lsoa: pd.DataFrame, secret: str
 ) -> dict[str, int]:
@@ -98,8 +139,10 @@ def _write_tables(
         f"{v['person_id']} AS person_id, trim({v['practice_code']}) AS practice_code, "
         f"trim({v['lsoa_code']}) AS lsoa_code, date_trunc('month', {v['birth_date']})::DATE"
         f" AS birth_date, trim({v['sex']}) AS sex, trim({v['ethnicity_code']}) AS ethnicity_code,"
-        f" coalesce(trim({v['ethnicity_source']}), 'gp') AS ethnicity_source,"
-        f" coalesce(trim({v['main_language']}), 'English') AS main_language, {flags},"
+        f" CASE WHEN trim({v['ethnicity_code']}) = '{codes.ETHNICITY_NOT_KNOWN}' THEN 'none'"
+        f" ELSE coalesce(nullif(trim({v['ethnicity_source']}), ''), 'gp') END AS ethnicity_source,"
+        f" coalesce(nullif(trim({v['main_language']}), ''), '{codes.LANGUAGE_NOT_RECORDED}')"
+        f" AS main_language, {flags},"
         f" CAST({ltc} AS TINYINT) AS ltc_count, {v['jcvi_cohort']} AS jcvi_cohort,"
         f" {v['registered_from']} AS registered_from, {v['registered_to']} AS registered_to,"
         f" trim({v['registration_end_reason']}) AS registration_end_reason"
@@ -261,6 +304,8 @@ def ingest(
             paths, why = [], f"{why} (no report written: {error.strerror or error})"
         return IngestResult(False, findings, paths, time.perf_counter() - started, rows, why)
 
+    quality_rows: list[dict[str, object]] = []
+
     def _summary(loaded: bool, why: str) -> dict:
         return report.summary(
             files,
@@ -273,6 +318,7 @@ def ingest(
             rows,
             imd_source,
             build_id if loaded else "",
+            quality_rows if loaded else None,
         )
 
     try:
@@ -340,6 +386,7 @@ def ingest(
                 )
             progress("Writing tables", 0.6)
             rows = _write_tables(con, staged, lsoa, secret)
+            quality_rows = data_quality(con, limit)
             meta = _meta(files, name or out.stem, limit, con, findings, imd_source, area_sources)
             extra = {
                 "record_key_fingerprint": record_keys.fingerprint(secret),

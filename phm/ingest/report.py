@@ -32,6 +32,7 @@ def summary(
     rows: dict[str, int],
     imd_source: str = "",
     build_id: str = "",
+    data_quality: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return the report as plain data (what the JSON file holds).
 
@@ -52,6 +53,7 @@ def summary(
         "warnings": findings.warnings(),
         "counts": [asdict(c) for c in findings.counts],
         "problems": [asdict(p) for p in findings.problems],
+        "data_quality": list(data_quality or []),
     }
 
 
@@ -98,6 +100,29 @@ def _cell(value: object) -> str:
     return "`" + text.replace("`", "'").replace("|", "\\|") + "`"
 
 
+DQ_HEADERS = ["column", "measure", "completeness", "expected", "meets it"]
+
+
+def _dq_rows(data: dict[str, Any]) -> list[list[str]]:
+    """Return the data-quality section's rows as text."""
+    return [
+        [
+            str(row["column"]),
+            str(row["measure"]),
+            "not shown" if row["completeness_pct"] is None else f"{row['completeness_pct']:.1f}%",
+            "" if row["expected_pct"] is None else f"{row['expected_pct']:.0f}%",
+            {True: "yes", False: "NO", None: ""}[row["meets"]],
+        ]
+        for row in data.get("data_quality", [])
+    ]
+
+
+DQ_NOTE = (
+    "Share of the people registered at the as-at date whose record holds each item (from"
+    " protected counts), against the contract's expectation (docs/data-contract.md)."
+)
+
+
 def to_markdown(data: dict[str, Any]) -> str:
     """Return the report as Markdown."""
     status = "Loaded" if data["status"] == "loaded" else "REFUSED"
@@ -123,6 +148,10 @@ def to_markdown(data: dict[str, Any]) -> str:
         )
     if not data["counts"]:
         lines.append("| | none | | | 0 | |")
+    if data.get("data_quality"):
+        lines += ["", "## Data quality", "", DQ_NOTE, "", "| " + " | ".join(DQ_HEADERS) + " |"]
+        lines.append("|" + "---|" * len(DQ_HEADERS))
+        lines += ["| " + " | ".join(row) + " |" for row in _dq_rows(data)]
     if data.get("problems_withheld"):
         return "\n".join([*lines, "", WITHHELD]) + "\n"
     lines += [
@@ -182,6 +211,11 @@ def to_html(data: dict[str, Any]) -> str:
         f" Dates checked against {e(data['as_at_limit'])}.</p>"
         "<h2>Problems by type</h2>"
         + table(["severity", "problem", "file", "column", "rows", "meaning"], counts)
+        + (
+            f"<h2>Data quality</h2><p>{e(DQ_NOTE)}</p>" + table(DQ_HEADERS, _dq_rows(data))
+            if data.get("data_quality")
+            else ""
+        )
         + every_problem
         + "</body></html>\n"
     )

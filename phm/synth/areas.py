@@ -175,9 +175,8 @@ def ethnicity_weights(
     for group in ("child", "adult", "older"):
         mult = np.array([A.ETHNICITY_AGE.get(group, {}).get(c, 1.0) for c in ETHNICITY_CODES])
         w = base * mult
-        w = w / w.sum(axis=1, keepdims=True) * (1 - A.NOT_STATED_SHARE - A.NOT_KNOWN_SHARE)
+        w = w / w.sum(axis=1, keepdims=True) * (1 - A.NOT_STATED_SHARE)
         w[:, ETHNICITY_CODES.index("Z")] = A.NOT_STATED_SHARE
-        w[:, ETHNICITY_CODES.index("99")] = A.NOT_KNOWN_SHARE
         out[group] = w / w.sum(axis=1, keepdims=True)
     assert all(v.shape == (n, len(ETHNICITY_CODES)) for v in out.values())
     return out

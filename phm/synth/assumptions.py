@@ -158,8 +158,9 @@ DEFAULT_ETHNICITY = dict(
     R=0.7,
     S=1.0,
 )
-NOT_STATED_SHARE = 0.075  # Z: about 10% with 99 together (issue brief; GP data quality audits)
-NOT_KNOWN_SHARE = 0.025  # 99
+NOT_STATED_SHARE = 0.075  # Z: a recorded answer (assumed, GP data quality audits)
+# 99 (not known) is not drawn as an ethnicity: it is what is left when neither the GP record
+# nor a linked record holds one (phm.synth.recording, the targets below).
 # Log-multipliers of each group's share per unit of deprivation (-1 least, +1 most; assumed,
 # after Census 2011 x IMD 2019 patterns in London).
 ETHNICITY_DEPRIVATION = dict(
@@ -214,7 +215,6 @@ LANGUAGE_BY_ETHNICITY = {
     "R": dict(Chinese=0.50),
     "S": dict(Arabic=0.22, Kurdish=0.15, Turkish=0.15, Farsi=0.12),
     "Z": dict(Turkish=0.03, Polish=0.03, Romanian=0.02, Somali=0.02, Bengali=0.02),
-    "99": dict(Turkish=0.03, Polish=0.03, Romanian=0.02, Somali=0.02, Bengali=0.02),
 }
 CHILD_NON_ENGLISH_FACTOR = 0.5  # assumed: children are more often recorded as English speakers
 
@@ -318,7 +318,9 @@ FIRST_DOSE_ETHNICITY = dict(
     S=-0.7,
     Z=-0.5,
 )
-FIRST_DOSE_ETHNICITY["99"] = -0.7
+# People with no usable ethnicity record are less often in contact with services (assumed):
+# uptake is drawn from their true ethnicity and this extra log odds.
+FIRST_DOSE_NO_ETHNICITY_RECORD = -0.5
 FIRST_DOSE_DEPRIVATION = -0.4  # per unit of deprivation (-1 least to +1 most deprived)
 FIRST_DOSE_NON_ENGLISH = -0.35
 FIRST_DOSE_INTERPRETER = -0.3
@@ -351,3 +353,30 @@ HAS_MOBILE = 0.82  # share with a mobile on the record (assumed)
 CONTACT_METHOD_SHARES = {"sms": 0.62, "phone": 0.28, "letter": 0.10}  # among those with a mobile
 DECLINES_MESSAGES = 0.04  # share who have declined text messages (assumed)
 SPINE_DECEASED_AHEAD = 0.002  # still registered, already deceased on the Spine (assumed)
+
+# Recording completeness (phm.synth.recording, issue 18). Targets: in Suffolk and North East
+# Essex ICS, ethnicity was recorded for about 70% of people in GP records, varying by
+# practice; linking hospital and other records raised completeness to 93.6% (the figures the
+# issue quotes). A record counts as complete when it holds an ethnic category or 'not stated'
+# (Z, an answer); 99 (not known) is incomplete. The intercepts are solved on each generated
+# population so the demo meets the targets; everything else here is assumed.
+ETHNICITY_GP_COMPLETENESS = 0.70
+ETHNICITY_LINKED_COMPLETENESS = 0.936
+ETHNICITY_GP_PRACTICE_SD = 0.9  # log odds between practices (assumed: "wide variation")
+# GP recording by age (assumed: children and young adults are asked less often).
+ETHNICITY_GP_AGE_LOGIT = [(0, -0.6), (18, -0.4), (30, -0.1), (50, 0.2), (65, 0.5)]
+ETHNICITY_GP_MALE_LOGIT = -0.2  # assumed
+ETHNICITY_GP_NEW_REGISTRATION_LOGIT = -0.8  # registered during the programme (assumed)
+# GP recording by true ethnic category (assumed: 'any other' categories are recorded less
+# often, as in published completeness audits of GP records).
+ETHNICITY_GP_GROUP_LOGIT = dict(C=-0.5, G=-0.4, L=-0.3, P=-0.4, S=-0.6)
+# A linked hospital record fills a gap more often for older people (more admissions, assumed).
+ETHNICITY_HOSPITAL_AGE_LOGIT = [(0, 0.3), (18, -0.3), (40, 0.0), (60, 0.6), (75, 1.0)]
+# First language: share of people whose GP record holds none (assumed: London practices'
+# 'main spoken language' recording), by practice (correlated with ethnicity recording), age,
+# and lower again where the ethnicity is missing from the GP record too.
+LANGUAGE_NOT_RECORDED_SHARE = 0.18
+LANGUAGE_PRACTICE_SD = 0.8  # log odds between practices (assumed)
+LANGUAGE_PRACTICE_CORRELATION = 0.6  # with the practice's ethnicity recording (assumed)
+LANGUAGE_MISSING_AGE_LOGIT = [(0, 0.4), (18, 0.3), (40, 0.0), (65, -0.4)]  # assumed
+LANGUAGE_MISSING_NO_ETHNICITY_LOGIT = 1.4  # assumed

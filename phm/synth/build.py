@@ -18,6 +18,7 @@ from phm.synth.calibration import Calibration, calibration_for
 from phm.synth.identities import build_identities
 from phm.synth.interventions import plant
 from phm.synth.people import build_people
+from phm.synth.recording import HIDDEN_COLUMNS, record
 from phm.synth.services import assign_practices, build_practices, build_sites
 from phm.synth.vaccinations import assign_sites, build_doses
 
@@ -53,6 +54,7 @@ def generate(
     people["practice_code"] = assign_practices(
         areas, practices, people["lsoa_index"].to_numpy(), seed
     )
+    people = record(people, seed)
     is_ncl = set(lsoas["lad_code"]) <= NCL_LADS
     sites = build_sites(areas, weights, practices, postcodes, seed, is_ncl)
     progress("Vaccinations: dates and sites", 0.6)
@@ -130,7 +132,8 @@ def write_database(
         # cohort query is a single scan of person (see docs/architecture.md).
         con.execute(
             "INSERT INTO person BY NAME "
-            "SELECT p.* EXCLUDE (lsoa_index, age), d.first_dose_date, d.second_dose_date, "
+            f"SELECT p.* EXCLUDE (lsoa_index, age, {', '.join(HIDDEN_COLUMNS)}),"
+            " d.first_dose_date, d.second_dose_date, "
             f"d.booster_date, {record_keys.RECORD_KEY_SQL} AS record_key "
             "FROM new_person p LEFT JOIN (SELECT person_id, "
             "min(vaccination_date) FILTER (WHERE dose = '1') AS first_dose_date, "

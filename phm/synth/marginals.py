@@ -9,7 +9,15 @@ import pandas as pd
 
 from phm import codes
 from phm.cohort import AGE_BAND_SQL, AGE_SQL, Cohort
-from phm.synth.assumptions import BOROUGH_ETHNICITY, NOT_KNOWN_SHARE, NOT_STATED_SHARE
+from phm.synth.assumptions import (
+    BOROUGH_ETHNICITY,
+    ETHNICITY_GP_COMPLETENESS,
+    ETHNICITY_LINKED_COMPLETENESS,
+    LANGUAGE_NOT_RECORDED_SHARE,
+    NOT_STATED_SHARE,
+)
+
+NOT_KNOWN_SHARE = 1 - ETHNICITY_LINKED_COMPLETENESS
 
 # Targets: approximate published figures for NCL (ONS mid-2019 estimates, Census 2011,
 # QOF 2020/21, NHS England COVID-19 vaccination statistics to 31 March 2022). They are
@@ -144,7 +152,40 @@ def report_marginals(path: Path) -> str:
         "WHERE " + where + " GROUP BY grp ORDER BY pct DESC LIMIT 12",
         params,
     ).df()
-    table("First language, % of people", lang, {"English": 80.0})
+    table(
+        "First language, % of people",
+        lang,
+        {
+            "English": 80.0 * (1 - LANGUAGE_NOT_RECORDED_SHARE),
+            codes.LANGUAGE_NOT_RECORDED: 100 * LANGUAGE_NOT_RECORDED_SHARE,
+        },
+    )
+    completeness = con.execute(
+        "SELECT 'GP records only' AS grp, 100 * avg(CAST(p.ethnicity_source = 'gp' AS DOUBLE))"
+        " AS pct FROM person p WHERE " + where + " UNION ALL "
+        "SELECT 'GP + linked records', 100 * avg(CAST(p.ethnicity_code <> '99' AS DOUBLE))"
+        " FROM person p WHERE " + where,
+        params,
+    ).df()
+    table(
+        "Ethnicity recorded (Seed: SNEE), %",
+        completeness,
+        {
+            "GP records only": 100 * ETHNICITY_GP_COMPLETENESS,
+            "GP + linked records": 100 * ETHNICITY_LINKED_COMPLETENESS,
+        },
+    )
+    spread = con.execute(
+        "SELECT 100 * quantile_cont(gp, 0.1), 100 * quantile_cont(gp, 0.9) FROM (SELECT"
+        " avg(CAST(p.ethnicity_source = 'gp' AS DOUBLE)) AS gp FROM person p WHERE "
+        + where
+        + " GROUP BY p.practice_code)",
+        params,
+    ).fetchone()
+    lines.append(
+        f"  GP-only completeness across practices: {spread[0]:.0f}% (10th centile)"
+        f" to {spread[1]:.0f}% (90th); the seed reports wide variation"
+    )
     flags = pd.DataFrame(
         [
             {
@@ -184,9 +225,13 @@ def report_marginals(path: Path) -> str:
         codes.IMD_QUINTILES,
     )
     frame = _pct(
-        con, "p.main_language = 'English'", "p.first_dose_date <= $as_at", adults, adult_params
+        con,
+        "CASE p.main_language WHEN 'English' THEN 'English' WHEN $not_recorded THEN"
+        " 'Not recorded' ELSE 'Not English' END",
+        "p.first_dose_date <= $as_at",
+        adults,
+        {**adult_params, "not_recorded": codes.LANGUAGE_NOT_RECORDED},
     )
-    frame["grp"] = frame["grp"].map({True: "English", False: "Not English"})
     table("First-dose uptake 18+ by first language, %", frame, {"English": 74, "Not English": 60})
     con.close()
     return "\n".join(lines)

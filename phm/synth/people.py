@@ -163,7 +163,11 @@ def build_people(
     seed: int,
     calibration: Calibration | None,
 ) -> pd.DataFrame:
-    """Return the person table (without practice or vaccination columns), sorted by LSOA."""
+    """Return the person table (without practice or vaccination columns), sorted by LSOA.
+
+    Ethnicity and first language are the true ones; phm.synth.recording decides what reaches
+    the record (and adds ethnicity_source) once practices are assigned.
+    """
     counts = np.floor(weights * n).astype(int)
     counts[np.argsort(-(weights * n - counts))[: n - counts.sum()]] += 1
     lsoa_idx = np.repeat(np.arange(len(weights)), counts)
@@ -214,7 +218,6 @@ def build_people(
             "birth_date": birth,
             "sex": sex,
             "ethnicity_code": eth_codes,
-            "ethnicity_source": np.where(rng.random(n) < 0.9, "gp", "hospital"),
             "main_language": np.array(codes.LANGUAGES, dtype=object)[language],
         }
     )

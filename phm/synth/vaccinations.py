@@ -22,18 +22,23 @@ def first_dose_logit(people: pd.DataFrame, areas: Areas) -> np.ndarray:
     """Return each person's log odds of ever taking a first dose."""
     age = people["age"].to_numpy()
     logit = step_values(A.FIRST_DOSE_AGE_LOGIT, age).astype(float)
-    logit += people["ethnicity_code"].map(A.FIRST_DOSE_ETHNICITY).fillna(0).to_numpy()
+    # Uptake follows the true ethnicity and language (phm.synth.recording), not what reached
+    # the record; people with no usable ethnicity record take up less (assumed).
+    language = people["language_true"].to_numpy()
+    logit += people["ethnicity_true"].map(A.FIRST_DOSE_ETHNICITY).fillna(0).to_numpy()
+    no_record = people["ethnicity_source"].to_numpy() == "none"
+    logit += A.FIRST_DOSE_NO_ETHNICITY_RECORD * no_record
     lsoa = people["lsoa_index"].to_numpy()
     logit += A.FIRST_DOSE_DEPRIVATION * areas.deprivation[lsoa]
     logit += areas.uptake_effect[lsoa]
-    non_english = people["main_language"].to_numpy() != "English"
+    non_english = language != "English"
     logit += A.FIRST_DOSE_NON_ENGLISH * non_english
     logit += A.FIRST_DOSE_INTERPRETER * people["needs_interpreter"].to_numpy()
     for flag, effect in A.FIRST_DOSE_FLAGS.items():
         logit += effect * people[flag].to_numpy()
     logit += A.FIRST_DOSE_PER_CONDITION * np.minimum(people["ltc_count"].to_numpy(), 3)
-    for language, intensity in areas.community.items():
-        mine = people["main_language"].to_numpy() == language
+    for spoken, intensity in areas.community.items():
+        mine = language == spoken
         logit -= A.COMMUNITY_UPTAKE_PENALTY * mine * intensity[lsoa]
     return logit
 

@@ -97,8 +97,9 @@ def test_nurse_finds_housebound_elders_exports_lists_and_a_planner_is_refused(
         sidebar.get_by_label("Age from").press("Enter")
         settle(page)
         sidebar.get_by_text("Clinical and social").click()
-        flag = sidebar.locator("[data-testid='stButtonGroup']").filter(has_text="Housebound")
-        flag.get_by_role("button", name="yes").click()
+        sidebar.get_by_role("radiogroup", name="Housebound").get_by_role(
+            "radio", name="yes"
+        ).click()
         settle(page)
         expect(page.get_by_text("who are housebound").first).to_be_visible(timeout=TIMEOUT_MS)
         no_exception(page)

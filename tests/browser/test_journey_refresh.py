@@ -57,6 +57,8 @@ def test_a_refresh_ingested_to_the_live_path_is_seen_on_the_next_rerun(
     kept.to_csv(files["persons"], index=False)
     doses = pd.read_csv(files["vaccinations"], dtype=str, keep_default_na=False)
     doses[doses["person_id"].isin(kept["person_id"])].to_csv(files["vaccinations"], index=False)
+    who = pd.read_csv(files["identities"], dtype=str, keep_default_na=False)
+    who[who["person_id"].isin(kept["person_id"])].to_csv(files["identities"], index=False)
 
     # The refresh is real data, which opens only after a provider sign-in: sign in from the start.
     with start_provider_server(live, tmp_path) as url:

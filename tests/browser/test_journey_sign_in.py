@@ -73,7 +73,8 @@ def test_practice_nurse_signs_in_through_the_provider_is_refused_and_signs_out(
 
     audit = tmp_path / "audit.sqlite"
     entries = real_kinds(audit)
-    assert entries[0] == ("sign_in", "")
+    # A first sign-in opens the person's grant (an entry of the chain), then signs in.
+    assert entries[:2] == [("access_granted", ""), ("sign_in", "")]
     assert ("refused", "business_case") in entries and ("refused", "overview") in entries
     assert entries[-1] == ("sign_out", "")
     assert ("page_view", "targets") in entries and ("page_view", "overview") in entries
@@ -117,11 +118,11 @@ def test_demo_sign_in_download_audited_with_its_hash_and_sign_out(
     audit = tmp_path / "audit.sqlite"
     entries = [e for e in log.entries(audit) if not e.synthetic]
     kinds = [e.kind for e in entries]
-    assert kinds[0] == "sign_in" and kinds[-1] == "sign_out"
+    assert kinds[:2] == ["access_granted", "sign_in"] and kinds[-1] == "sign_out"
     exports = [e for e in entries if e.kind == "export"]
     assert len(exports) == 1 and exports[0].page == "explore"
     assert exports[0].file_sha256 == hashlib.sha256(sent).hexdigest()
-    assert kinds.count("page_view") >= 2  # the page, and its rerun after the download
+    assert kinds.count("page_view") >= 2  # the landing page and Explore
     assert any(e.synthetic for e in log.entries(audit))  # the demo's labelled year of usage
     assert log.verify(audit).ok
 

@@ -138,4 +138,6 @@ def test_filter_options_lists_the_five_ncl_boroughs(tiny_con):
     assert set(options) == {"boroughs", "msoas", "lsoas", "pcns", "practices", "languages"}
     assert len(options["lsoas"]) == 795
     assert next(iter(options["languages"])) == "English"
-    assert set(options["languages"]) <= set(codes.LANGUAGES)
+    assert set(options["languages"]) <= {*codes.LANGUAGES, codes.LANGUAGE_NOT_RECORDED}
+    # 'Not recorded' is its own value, offered like any language, never folded into English.
+    assert codes.LANGUAGE_NOT_RECORDED in options["languages"]

@@ -79,6 +79,8 @@ def test_reasons_and_helps_say_why_and_what_to_offer():
     assert said[0] == "Home visit"
     assert said[1].startswith("Reasonable adjustments") and said[1].endswith("Interpreter: Turkish")
     assert said[2] == ""
+    unknown = helps(pd.DataFrame([person(needs_interpreter=True, main_language="Not recorded")]))
+    assert unknown.tolist() == ["Interpreter: language not recorded (ask, and record it)"]
 
 
 def test_the_nearest_open_site_is_the_closest():
@@ -118,6 +120,7 @@ def test_the_sms_batch_leaves_out_people_who_declined_or_have_no_mobile():
 def test_home_visits_hold_only_housebound_people_and_lists_carry_their_watermark():
     made = worklist(person(person_id=1, is_housebound=True), person(person_id=2))
     assert len(exports.home_visits(made)) == 1 and len(exports.call_list(made)) == 2
+    assert list(exports.call_list(made).columns) == list(exports.LIST_COLUMNS.values())
     at = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
     lines = exports.watermark(NURSE, made, {"name": "Demo", "kind": "synthetic"}, at)
     text = exports.list_csv(exports.call_list(made), lines)

@@ -134,9 +134,18 @@ def _stranger(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _leading_zeros(frame: pd.DataFrame) -> pd.DataFrame:
+    """Write one person's id with leading zeros (their doses keep the plain id)."""
+    frame.loc[2, "person_id"] = "00" + str(frame.loc[2, "person_id"])
+    return frame
+
+
 def _latin1(data: bytes) -> bytes:
     text = data.decode("utf-8").splitlines()
-    text[1] = text[1].replace("English", "Français").replace("Turkish", "Français")
+    column = text[0].split(",").index("main_language")
+    cells = text[1].split(",")
+    cells[column] = "Français"  # whatever the first person's language was, now not UTF-8
+    text[1] = ",".join(cells)
     return ("\n".join(text) + "\n").encode("latin-1")
 
 
@@ -618,7 +627,7 @@ ACCEPTED_CASES: dict[str, Callable[[Files, Path], Files]] = {
     "flags as 1/0": _set("persons", 3, "has_diabetes", "0"),
     "a quoted name with a comma": _set("practices", 0, "practice_name", "Smith, Jones & Partners"),
     "gzip-compressed and named .csv.gz": _raw("persons", gzip.compress, "persons.csv.gz"),
-    "a person id with leading zeros": _set("persons", 2, "person_id", "0099000001"),
+    "a person id with leading zeros": _edit("persons", _leading_zeros),
 }
 
 

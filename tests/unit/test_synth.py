@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -176,3 +177,44 @@ def test_interventions_add_first_doses_only_in_their_place_period_and_group(tiny
             assert given["ethnicity_code"].isin(planted.cohort.ethnicities).all()
         if planted.cohort.languages:
             assert given["main_language"].isin(planted.cohort.languages).all()
+
+
+def test_solve_intercept_meets_the_target_sum():
+    from phm.synth.random import sigmoid
+    from phm.synth.recording import solve_intercept
+
+    offsets = np.array([-2.0, -1.0, 0.0, 1.0, 3.0])
+    a = solve_intercept(offsets, 2.5)
+    assert abs(sigmoid(a + offsets).sum() - 2.5) < 1e-9
+
+
+def test_ethnicity_recording_meets_the_seed_and_varies_by_practice(tiny_con):
+    """GP-only about 70%, linked about 93.6% (SNEE), wide variation between practices."""
+    gp, linked, language = tiny_con.execute(
+        "SELECT avg(CAST(ethnicity_source = 'gp' AS DOUBLE)),"
+        " avg(CAST(ethnicity_code <> '99' AS DOUBLE)),"
+        " avg(CAST(main_language = 'Not recorded' AS DOUBLE)) FROM person"
+    ).fetchone()
+    assert abs(gp - 0.70) < 0.01 and abs(linked - 0.936) < 0.01
+    assert abs(language - 0.18) < 0.01
+    spread = tiny_con.execute(
+        "SELECT quantile_cont(r, 0.1), quantile_cont(r, 0.9) FROM (SELECT"
+        " avg(CAST(ethnicity_source = 'gp' AS DOUBLE)) AS r FROM person GROUP BY practice_code"
+        " HAVING count(*) >= 50)"
+    ).fetchone()
+    assert spread[1] - spread[0] > 0.25
+    # 'none' is exactly code 99; 'not stated' (Z) is an answer held in the GP record.
+    assert tiny_con.execute(
+        "SELECT count(*) FROM person WHERE (ethnicity_source = 'none') <> (ethnicity_code = '99')"
+        " OR (ethnicity_code = 'Z' AND ethnicity_source <> 'gp')"
+    ).fetchone() == (0,)
+
+
+def test_language_goes_unrecorded_more_often_where_ethnicity_is_missing(tiny_con):
+    rows = dict(
+        tiny_con.execute(
+            "SELECT ethnicity_source = 'gp', avg(CAST(main_language = 'Not recorded' AS DOUBLE))"
+            " FROM person GROUP BY 1"
+        ).fetchall()
+    )
+    assert rows[False] > rows[True] + 0.1

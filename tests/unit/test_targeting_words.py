@@ -175,3 +175,13 @@ def test_build_members_maps_rows_to_places_quintiles_and_bands():
     assert members.characteristics["ethnic_group"][2] == 0  # not coded stays not coded
     with pytest.raises(ValueError, match="place level"):
         targeting.build_members(raw, lsoas, practices, ["English"], "lsoa")
+
+
+def test_a_group_with_no_first_language_recorded_is_not_called_speakers():
+    assert (
+        targeting.describe_group([("main_language", "Not recorded")])
+        == "People whose first language is not recorded"
+    )
+    assert targeting.describe_group(
+        [("ethnicity_code", "A"), ("main_language", "Not recorded")]
+    ).endswith("whose first language is not recorded")
