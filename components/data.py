@@ -28,6 +28,7 @@ from phm.cohort import Cohort
 from phm.directcare import benchmark
 from phm.directcare.worklist import Worklist, read_worklist
 from phm.queries import quality
+from phm.queries import trends as trends_queries
 
 TTL = settings.get_int("PHM_CACHE_TTL")
 
@@ -208,3 +209,16 @@ def practice_pcns(version: str) -> dict[str, tuple[str, str]]:
     del version
     with reading() as con:
         return quality.practice_pcns(con)
+
+
+def intervention_weekly(principal: Principal | None, cohort: Cohort, version: str) -> pd.DataFrame:
+    """Return raw weekly doses of a target cohort by MSOA, for the principal (What worked)."""
+    return _intervention_weekly(scope(principal, cohort, version), version)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _intervention_weekly(cohort: Cohort, version: str) -> pd.DataFrame:
+    """Return raw weekly doses by MSOA of an already scoped cohort."""
+    del version
+    with reading() as con:
+        return trends_queries.weekly_doses(con, cohort, "msoa")

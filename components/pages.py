@@ -58,6 +58,7 @@ PAGES: dict[str, PageSpec] = {
         "business_case",
         business_case.URL_PARAMS,
     ),
+    "what_worked": PageSpec("what_worked.py", "What worked", ":material/verified:", "what_worked"),
     "scenarios": PageSpec("scenarios.py", "Scenarios", ":material/slideshow:", "scenarios"),
     "data": PageSpec("data.py", "Data", ":material/database:", "data"),
     "quality": PageSpec("quality.py", "Data quality", ":material/fact_check:", "data_quality"),

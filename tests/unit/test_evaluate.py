@@ -171,3 +171,56 @@ def test_its_intervals_cover_the_true_effect_at_about_the_stated_rate():
         result = E.estimate(rows, record(), ())
         covered += result.low <= truth <= result.high
     assert 0.88 <= covered / runs <= 0.99  # stated 95%; 150 runs give about +-3.5 points
+
+
+def test_what_worked_words_escape_user_text_and_say_the_result():
+    from phm.analysis import what_worked as W
+
+    mine = record(name="**Bus** [x](http://e)")
+    clear = W.Evaluated(
+        mine, E.Estimate("did", 240.0, 180.0, 300.0, COMPARISON), E.CostPer(50.0, 40.0, 66.7), None
+    )
+    text = W.summary(clear, {TREATED[0]: "Haringey 001"})
+    assert "\\*\\*Bus\\*\\*" in text and "[x](http" not in text
+    assert "**240 additional first doses**" in text and "£50 per additional" in text
+    assert "Haringey 001" in text and "8 comparison areas" in text
+    unclear = W.Evaluated(
+        mine, E.Estimate("its", 20.0, -10.0, 50.0, ()), E.CostPer(600.0, 240.0, None), None
+    )
+    assert "no upper bound" in W.summary(unclear, {}) and "own trend" in W.summary(unclear, {})
+    table = W.side_by_side([clear, unclear, W.Evaluated(mine, None, None, None, "Too small.")])
+    assert list(table["Result"]) == ["Worked: more first doses", "No clear effect", "Not evaluated"]
+    assert table.at[0, "Additional first doses (95% interval)"] == "240 (180 to 300)"
+    assert table.at[2, "Additional first doses (95% interval)"] == "Too small."
+
+
+def test_other_interventions_areas_overlapping_in_time_are_left_out():
+    from phm.analysis import what_worked as W
+
+    mine = record()
+    before = record(msoas=("E02000100",), start=date(2021, 8, 2), end=date(2021, 8, 8))
+    long_before = record(msoas=("E02000101",), start=date(2021, 1, 4), end=date(2021, 1, 10))
+    after = record(msoas=("E02000102",), start=date(2021, 11, 1), end=date(2021, 11, 7))
+    assert W.overlapping(mine, [mine, before, long_before, after]) == ("E02000100", "E02000102")
+
+
+def test_a_form_becomes_a_record_or_a_reason():
+    from phm.analysis import what_worked as W
+
+    values = dict(
+        name=" Bus ",
+        kind="bus",
+        msoas=["E02000002", "E02000001"],
+        start=START,
+        end=START + timedelta(days=6),
+        ethnicities=["M", "C"],
+        languages=[],
+        age_min=18,
+        age_max=None,
+        cost_gbp=100,
+        note="",
+    )
+    made = W.record_from_form(**values)
+    assert made.name == "Bus" and made.msoas == TREATED and made.cohort.ethnicities == ("C", "M")
+    with pytest.raises(ValueError, match="say where"):
+        W.record_from_form(**(values | {"msoas": []}))
