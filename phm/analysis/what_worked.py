@@ -123,15 +123,15 @@ def cost_text(cost: E.CostPer) -> str:
     return f"{gbp(cost.central)} ({gbp(cost.low)} to {gbp(cost.high)})"
 
 
-SIDE_BY_SIDE_COLUMNS = (
+SIDE_BY_SIDE_COLUMNS = (  # the results first: a narrow screen shows them without scrolling
     "Intervention",
+    "Result",
+    "Additional first doses (95% interval)",
+    "Cost per additional vaccination (95% interval)",
+    "Cost",
+    "Method",
     "Kind",
     "Period",
-    "Method",
-    "Additional first doses (95% interval)",
-    "Cost",
-    "Cost per additional vaccination (95% interval)",
-    "Result",
 )
 
 
@@ -143,13 +143,13 @@ def side_by_side(items: Sequence[Evaluated]) -> pd.DataFrame:
         rows.append(
             (
                 r.name,
+                verdict(item),
+                interval_text(estimate) if estimate else item.reason,
+                cost_text(item.cost) if item.cost else "",
+                gbp(r.cost_gbp),
+                E.METHODS[estimate.method] if estimate else "",
                 INTERVENTIONS[r.kind].name,
                 f"{r.start:%d %b %Y} to {r.end:%d %b %Y}",
-                E.METHODS[estimate.method] if estimate else "",
-                interval_text(estimate) if estimate else item.reason,
-                gbp(r.cost_gbp),
-                cost_text(item.cost) if item.cost else "",
-                verdict(item),
             )
         )
     return pd.DataFrame(rows, columns=list(SIDE_BY_SIDE_COLUMNS))

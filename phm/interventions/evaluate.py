@@ -305,13 +305,14 @@ def weekly_chart_frame(
         groups.append(("Comparison areas", tuple(comparison)))
     frames = []
     for label, areas in groups:
-        cumulative = cumulative_uptake(_group_weekly(weekly, areas, label), rule)
-        overall = cumulative.iloc[-1]
-        if not breakdown_allowed(overall, rule):
+        rows = _group_weekly(weekly, areas, label)
+        cumulative = cumulative_uptake(rows, rule) if not rows.empty else None
+        overall = cumulative.iloc[-1] if cumulative is not None else None
+        if cumulative is None or overall is None or not breakdown_allowed(overall, rule):
             if label == groups[0][0]:
                 return None
             continue
-        new = weekly_new(cumulative)
+        new = weekly_new(cumulative)  # type: ignore[arg-type]
         new["group"] = label
         new["per_1000"] = new["vaccinated"].astype("Float64") / float(overall["population"]) * 1000
         frames.append(new)
@@ -325,5 +326,7 @@ def group_large_enough(
     weekly: pd.DataFrame, record: RecordedIntervention, rule: DisclosureRule
 ) -> bool:
     """Return True when the intervention's group, as shown, is large enough to evaluate (50+)."""
-    cumulative = cumulative_uptake(_group_weekly(weekly, record.msoas, "x"), rule)
-    return breakdown_allowed(cumulative.iloc[-1], rule)
+    mine = _group_weekly(weekly, record.msoas, "x")
+    if mine.empty:  # no one of the group there (e.g. a practice's patients elsewhere)
+        return False
+    return breakdown_allowed(cumulative_uptake(mine, rule).iloc[-1], rule)

@@ -37,7 +37,7 @@ def before_after(frame: pd.DataFrame, start: date, end: date) -> alt.LayerChart:
         .mark_line(point=True)
         .encode(
             x=alt.X("week:T", title="Week starting"),
-            y=alt.Y("per_1000:Q", title="First doses per 1,000 people of the group"),
+            y=alt.Y("per_1000:Q", title="First doses per 1,000 in the group"),
             color=alt.Color(
                 "group:N",
                 title=None,

@@ -224,3 +224,12 @@ def test_a_form_becomes_a_record_or_a_reason():
     assert made.name == "Bus" and made.msoas == TREATED and made.cohort.ethnicities == ("C", "M")
     with pytest.raises(ValueError, match="say where"):
         W.record_from_form(**(values | {"msoas": []}))
+
+
+def test_no_one_of_the_group_in_its_areas_is_not_evaluated():
+    from phm.disclosure import DEFAULT_RULE
+
+    rows, _ = weekly(np.random.default_rng(11), extra_per_week=0)
+    elsewhere = rows[~rows["msoa"].isin(TREATED)]  # e.g. a practice whose patients live elsewhere
+    assert not E.group_large_enough(elsewhere, record(), DEFAULT_RULE)
+    assert E.weekly_chart_frame(elsewhere, record(), COMPARISON, DEFAULT_RULE) is None
