@@ -83,6 +83,8 @@ def _page_key() -> str:
 def refuse(title: str, principal: Principal | None, page: str, message: str) -> NoReturn:
     """Show only the refusal's message under the page's title, audit it, and stop the run."""
     st.title(title)
+    if principal is not None:
+        render.banner()  # which dataset (synthetic or not), as on every page; no figures
     st.error(escape_markdown(message), icon=":material/block:")
     if principal is not None:
         signin.audit(principal, EventKind.REFUSED, page=page, detail=message)

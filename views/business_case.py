@@ -118,7 +118,7 @@ for column, key in zip(st.columns(len(chosen)), chosen, strict=True):
         )
         st.session_state.setdefault(f"bc_{key}_units", default.units)
         units = st.number_input(
-            f"Number ({default.unit})",
+            f"Number of {default.unit}s",
             min_value=0,
             max_value=bc.MAX_UNITS,
             step=1,

@@ -53,6 +53,10 @@ class Intervention:
     conversion: Range  # share of those reached who then get vaccinated
     sources: tuple[tuple[str, str], ...] = ()
 
+    def units_text(self, units: int) -> str:
+        """Return a number of units in words: '1 bus day', '3 year-long posts'."""
+        return f"{units:,} {self.unit}{'' if units == 1 else 's'}"
+
     def __post_init__(self) -> None:
         """Check the assumptions are within range."""
         if self.cost_per_unit < 0 or self.units < 0:
@@ -122,7 +126,7 @@ INTERVENTIONS: dict[str, Intervention] = {
         Intervention(
             "link_worker",
             "Community-language link worker",
-            "post (one year)",
+            "year-long post",
             "A worker who speaks the group's language, answers questions and books appointments.",
             35_000.0,
             1,

@@ -172,11 +172,9 @@ def summary(brief: Brief) -> list[tuple[str, str]]:
         problem += f". The group: {brief.cohort}."
     asks = []
     for outcome in brief.outcomes:
-        units = outcome.intervention.units
-        noun, _, rest = outcome.intervention.unit.partition(" ")
-        unit = f"{noun}{'' if units == 1 else 's'}{' ' + rest if rest else ''}"
+        units = outcome.intervention.units_text(outcome.intervention.units)
         asks.append(
-            f"{outcome.intervention.name}: {units} {unit}, costing £{outcome.cost:,.0f} and"
+            f"{outcome.intervention.name}: {units}, costing £{outcome.cost:,.0f} and"
             " expected to add about"
             f" {_count(outcome.additional.central)} vaccinations"
             f" ({_count(outcome.additional.low)} to {_count(outcome.additional.high)})."

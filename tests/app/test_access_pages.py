@@ -66,6 +66,7 @@ def test_every_role_on_every_page(run_page, audit_db, role, page):
         assert shown_data(at) == [], f"{role} sees data on {page}"
         assert [(e.kind, e.page) for e in entries] == [("refused", page)]
         assert len(at.title) == 1  # the page's title and the refusal, nothing else
+        assert any("SYNTHETIC DATA" in w.value for w in at.warning)  # the demo is labelled
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -123,7 +123,7 @@ def test_map_plan_ten_popups_export_geojson_and_plan_a_bus(context, app_url, art
     see(page.get_by_role("heading", name="Business case", exact=True))
     see(page.get_by_role("heading", name="Vaccine-bus days"))
     see(page.get_by_text("Everyone: booster").first)
-    units = page.locator("[data-testid='stNumberInput']").filter(has_text="Number (bus day)")
+    units = page.locator("[data-testid='stNumberInput']").filter(has_text="Number of bus days")
     expect(units.locator("input")).to_have_value("3", timeout=TIMEOUT_MS)
     expect(page).to_have_url(
         re.compile(r"intervention=bus.*bus_units=3|bus_units=3.*intervention=bus")

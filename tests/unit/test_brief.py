@@ -208,9 +208,7 @@ def test_the_brief_opens_with_the_problem_the_ask_and_the_recommendation():
         " (70.0%)."
     )
     assert "Pop-up clinic sessions: 10 sessions, costing £15,000" in opening["The ask"]
-    assert (
-        "Community-language link worker: 1 post (one year), costing £35,000" in opening["The ask"]
-    )
+    assert "Community-language link worker: 1 year-long post, costing £35,000" in opening["The ask"]
     assert opening["Recommendation"].startswith(
         "On these assumptions, fund pop-up clinic sessions: about £1,250 per additional"
         " vaccination (£469 to £3,750), the lowest of the 2 options costed."

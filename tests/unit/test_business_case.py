@@ -226,3 +226,12 @@ def test_link_params_name_the_intervention_and_its_units_as_the_page_reads_them(
     )
     with pytest.raises(ValueError, match="Unknown intervention"):
         link_params("rocket", 1)
+
+
+def test_units_read_as_words_in_the_singular_and_plural():
+    from phm.analysis.business_case import INTERVENTIONS
+
+    said = {i.key: (i.units_text(1), i.units_text(3)) for i in INTERVENTIONS.values()}
+    assert said["bus"] == ("1 bus day", "3 bus days")
+    assert said["link_worker"] == ("1 year-long post", "3 year-long posts")
+    assert all(not one.endswith("s") and many.endswith("s") for one, many in said.values())
