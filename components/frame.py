@@ -190,12 +190,13 @@ def download(
     """
     target = st if where is None else where
     principal = signin.current_principal()
+    since = signin.signed_in_at()
     page = _page_key()
     shown_page, cohort = st.session_state.get(_SHOWN_COHORT, ("", None))
     shown = cohort if shown_page == page else None
     return target.download_button(
         label,
-        _audited(data, file_name, principal, page, shown, records),
+        _audited(data, file_name, principal, since, page, shown, records),
         file_name,
         mime,
         on_click="ignore",
@@ -207,16 +208,24 @@ def _audited(
     content: str | bytes | Callable[[], str | bytes],
     file_name: str,
     principal: Principal | None,
+    since: str | None,
     page: str,
     cohort: Cohort | None,
     records: int | None,
 ) -> Callable[[], str | bytes]:
-    """Return a function that makes a download's bytes and audits them as they are sent."""
+    """Return a function that makes a download's bytes and audits them as they are sent.
+
+    A file asked for after the session ended elsewhere (a sign-out in another tab, access
+    removed) is refused, as the session's next page run would be.
+    """
 
     def send() -> str | bytes:
-        made = content() if callable(content) else content
         if principal is None:
             raise Refused("Sign in to download.")
+        ended = signin.ended_reason(principal, since)
+        if ended:
+            raise Refused(ended)
+        made = content() if callable(content) else content
         signin.audit(
             principal,
             EventKind.EXPORT,

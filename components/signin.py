@@ -56,6 +56,19 @@ def audit(principal: Any, kind: EventKind | str, **details: Any) -> log.Entry:
     return log.append(audit_path(), principal, kind, **details)
 
 
+def signed_in_at() -> str | None:
+    """Return when this session signed in (UTC stamp as the audit log stores it), if it has."""
+    value = st.session_state.get(_SIGNED_IN_AT)
+    return value if isinstance(value, str) else None
+
+
+def ended_reason(principal: Principal, since: str | None) -> str:
+    """Return why a provider session that signed in at `since` has ended ('' while it lasts)."""
+    if principal.is_demo or since is None:
+        return ""  # demo users are shared by a room: one person's sign-out is not everyone's
+    return log.ended_since(audit_path(), principal.user_id, since)
+
+
 def current_principal() -> Principal | None:
     """Return the session's signed-in principal, or None."""
     principal = st.session_state.get(PRINCIPAL)
@@ -135,10 +148,7 @@ def _ended(message: str, mode: str) -> NoReturn:
 
 def _check_still_signed_in(principal: Principal) -> None:
     """End a provider session that was signed out elsewhere or lost its access since it began."""
-    since = st.session_state.get(_SIGNED_IN_AT)
-    if principal.is_demo or since is None:
-        return  # demo users are shared by a room: one person's sign-out is not everyone's
-    reason = log.ended_since(audit_path(), principal.user_id, since)
+    reason = ended_reason(principal, signed_in_at())
     if reason:
         _ended(reason, "provider")
 
