@@ -168,9 +168,7 @@ def describe(row: pd.Series, unit_noun: str, group: str, dose: str) -> Reading:
     """Return a unit's share of its doses given to a group, in words, against the reference."""
     name = str(row["unit_label"])
     if bool(row["share_suppressed"]) or pd.isna(row["share_pct"]):
-        return Reading(
-            f"{name}: too few {dose}s given to {group} people to show a share.", None
-        )
+        return Reading(f"{name}: too few {dose}s given to {group} people to show a share.", None)
     share, low, high = float(row["share_pct"]), float(row["ci_low_pct"]), float(row["ci_high_pct"])
     reference = float(row["unvaccinated_pct"])
     if reference < low:
@@ -190,7 +188,9 @@ def describe(row: pd.Series, unit_noun: str, group: str, dose: str) -> Reading:
     return Reading(sentence, over)
 
 
-def share_table(frame: pd.DataFrame, label_column: str, label: str, rule: DisclosureRule) -> pd.DataFrame:
+def share_table(
+    frame: pd.DataFrame, label_column: str, label: str, rule: DisclosureRule
+) -> pd.DataFrame:
     """Return shares as a labelled text table for the page and its CSV (suppressed cells marked)."""
     rows = []
     for _, r in frame.iterrows():
@@ -234,4 +234,27 @@ def units_table(frame: pd.DataFrame, noun: str, rule: DisclosureRule) -> pd.Data
     return pd.DataFrame(rows)
 
 
-__all__ = ["BREAKDOWNS", "UNITS", "Reading", "describe", "group_shares", "unit_doses"]
+def most_over(frame: pd.DataFrame, dimension: str) -> object | None:
+    """Return the group whose share of one unit's doses most exceeds its share of the unvaccinated."""
+    shown = frame[~frame["share_suppressed"]]
+    if shown.empty:
+        return None
+    excess = shown["share_pct"].astype("float64") - shown["unvaccinated_pct"]
+    return shown.loc[excess.idxmax(), dimension]
+
+
+def default_unit(units: list[str]) -> str:
+    """Return the unit a page opens on: the vaccine bus where there is one, else the first."""
+    return "vaccine_bus" if "vaccine_bus" in units else units[0]
+
+
+__all__ = [
+    "BREAKDOWNS",
+    "UNITS",
+    "Reading",
+    "default_unit",
+    "describe",
+    "group_shares",
+    "most_over",
+    "unit_doses",
+]

@@ -31,7 +31,9 @@ class Unit:
 
 # The two ways of saying where: a fixed allow-list, so no column name ever comes from a user.
 UNITS: dict[str, Unit] = {
-    "delivery_model": Unit("Delivery model", "delivery model", "v.delivery_model", "v.delivery_model"),
+    "delivery_model": Unit(
+        "Delivery model", "delivery model", "v.delivery_model", "v.delivery_model"
+    ),
     "site": Unit("Site", "site", "v.site_id", "s.site_name || ' (' || s.delivery_model || ')'"),
 }
 
