@@ -114,7 +114,10 @@ def group_shares(
     shown = shown[shown["unit"].isin(allowed)].reset_index(drop=True)
     reference = unvaccinated_reference(raw, areas, rule, dimension)
     out = shown.merge(reference, on=["unit", dimension], how="left")
-    out["unvaccinated_pct"] = out["unvaccinated_pct"].fillna(0.0)
+    # A group missing from the areas a unit served is 0% of their unvaccinated; a unit none of
+    # whose areas could be weighed (every count of its doses there suppressed) has no reference.
+    weighed = out["unit"].isin(set(reference["unit"]))
+    out.loc[weighed, "unvaccinated_pct"] = out.loc[weighed, "unvaccinated_pct"].fillna(0.0)
     return out
 
 
@@ -170,6 +173,13 @@ def describe(row: pd.Series, unit_noun: str, group: str, dose: str) -> Reading:
     if bool(row["share_suppressed"]) or pd.isna(row["share_pct"]):
         return Reading(f"{name}: too few {dose}s given to {group} people to show a share.", None)
     share, low, high = float(row["share_pct"]), float(row["ci_low_pct"]), float(row["ci_high_pct"])
+    if pd.isna(row["unvaccinated_pct"]):
+        return Reading(
+            f"Of the {int(row['doses']):,} {dose}s given by {name} ({unit_noun}), {share:.1f}%"
+            f" (95% interval {low:.1f}% to {high:.1f}%) went to {group} people. Too few of its"
+            " doses went to any one area to say who the unvaccinated were where it served.",
+            None,
+        )
     reference = float(row["unvaccinated_pct"])
     if reference < low:
         over: bool | None = True
@@ -208,7 +218,9 @@ def share_table(
                 "95% interval": "–"
                 if hidden or pd.isna(r["ci_low_pct"])
                 else f"{r['ci_low_pct']:.1f}% to {r['ci_high_pct']:.1f}%",
-                "Share of the unvaccinated where its recipients live": f"{r['unvaccinated_pct']:.1f}%",
+                "Share of the unvaccinated where its recipients live": "–"
+                if pd.isna(r["unvaccinated_pct"])
+                else f"{r['unvaccinated_pct']:.1f}%",
             }
         )
     return pd.DataFrame(rows)
