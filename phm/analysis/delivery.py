@@ -136,9 +136,10 @@ def unvaccinated_reference(
     per_msoa = area.groupby("msoa")[["unvaccinated", "population"]].sum()
     big = per_msoa[(per_msoa["population"] >= disclosure.MIN_BREAKDOWN_BASE) | _no_control(rule)]
     area = area[area["msoa"].isin(big.index)]
-    area = area.assign(
-        group_share=area["unvaccinated"] / area["msoa"].map(big["unvaccinated"]).replace(0, np.nan)
-    ).dropna(subset=["group_share"])
+    if area.empty:  # no area large enough to weigh: no reference for any unit
+        return raw[["unit", dimension]].iloc[:0].assign(unvaccinated_pct=np.float64(0))
+    in_msoa = area["msoa"].map(big["unvaccinated"]).astype("float64").replace(0, np.nan)
+    area = area.assign(group_share=area["unvaccinated"] / in_msoa).dropna(subset=["group_share"])
     weights = raw.groupby(["unit", "msoa"], as_index=False)[["doses", "doses_key"]].sum()
     counts = weights["doses"].to_numpy(dtype="int64")
     shown = disclosure.perturb(counts, disclosure.cell_keys(weights["doses_key"]), rule)
