@@ -30,7 +30,12 @@ def share_chart(
         columns={label_column: "label"}
     )
     shown = shown.astype({"group_doses": "float64", "doses": "float64"}).reset_index(drop=True)
-    y = alt.Y("label:N", sort=list(shown["label"]), title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y(
+        "label:N",
+        sort=list(shown["label"]),
+        title=None,
+        axis=alt.Axis(labelLimit=300, labelOverlap=False),
+    )
     tooltip = [
         alt.Tooltip("label:N", title=axis_title),
         alt.Tooltip("share_pct:Q", title="Share of doses %", format=".1f"),
@@ -66,7 +71,12 @@ def doses_chart(frame: pd.DataFrame, axis_title: str, title: str) -> alt.LayerCh
     shown = shown.rename(columns={"unit_label": "label", "group_doses": "given"}).reset_index(
         drop=True
     )
-    y = alt.Y("label:N", sort=list(shown["label"]), title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y(
+        "label:N",
+        sort=list(shown["label"]),
+        title=None,
+        axis=alt.Axis(labelLimit=300, labelOverlap=False),
+    )
     tooltip = [
         alt.Tooltip("label:N", title=axis_title),
         alt.Tooltip("given:Q", title="Doses", format=","),

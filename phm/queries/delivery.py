@@ -34,7 +34,7 @@ UNITS: dict[str, Unit] = {
     "delivery_model": Unit(
         "Delivery model", "delivery model", "v.delivery_model", "v.delivery_model"
     ),
-    "site": Unit("Site", "site", "v.site_id", "s.site_name || ' (' || s.delivery_model || ')'"),
+    "site": Unit("Site", "site", "v.site_id", "s.site_name"),
 }
 
 # The first dose of each number per person: the one `person`'s dose date records.
@@ -61,7 +61,8 @@ def doses_by(
     u, dim = UNITS[unit], DIMENSIONS[dimension]
     dose_date = DOSE_DATE_COLUMNS[cohort.dose]
     selects = (
-        f"{u.code_sql} AS u, any_value({u.name_sql}) AS un, {dim.code_sql} AS g, "
+        f"{u.code_sql} AS u, any_value({u.name_sql}) AS un, any_value(v.delivery_model) AS um, "
+        + f"{dim.code_sql} AS g, "
         + (f"any_value({dim.name_sql}) AS gn, " if dim.name_sql else "")
         + "l.msoa_code AS m, count(*) AS doses, coalesce(sum(p.record_key), 0) AS doses_key"
     )
@@ -83,9 +84,13 @@ def doses_by(
         group_label = code.astype(str).astype(object)
     unit_code = np.asarray(result["u"], dtype=object)
     unit_label = np.asarray(result["un"], dtype=object)
+    models = [codes.DELIVERY_MODELS.get(c, str(c)) for c in np.asarray(result["um"]).tolist()]
     if unit == "delivery_model":
+        unit_label = np.array(models, dtype=object)
+    else:  # a site is named with its delivery model: "Stadium pop-up (Pop-up clinic)"
         unit_label = np.array(
-            [codes.DELIVERY_MODELS.get(c, str(c)) for c in unit_code.tolist()], dtype=object
+            [f"{name} ({model})" for name, model in zip(unit_label, models, strict=True)],
+            dtype=object,
         )
     frame = pd.DataFrame(
         {
