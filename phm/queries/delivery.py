@@ -44,6 +44,19 @@ _FIRST_DOSE = (
 )
 
 
+def _site_labels(ids: np.ndarray, names: np.ndarray, models: list[str]) -> np.ndarray:
+    """Return each site's name with its delivery model, and its id where two sites share a name."""
+    pairs = dict(zip(ids.tolist(), names.tolist(), strict=True))
+    counts = pd.Series(list(pairs.values())).value_counts()
+    return np.array(
+        [
+            f"{name} ({model})" + (f" {site}" if counts[name] > 1 else "")
+            for site, name, model in zip(ids.tolist(), names.tolist(), models, strict=True)
+        ],
+        dtype=object,
+    )
+
+
 def doses_by(
     con: duckdb.DuckDBPyConnection, cohort: Cohort, unit: str, dimension: str
 ) -> pd.DataFrame:
@@ -87,11 +100,8 @@ def doses_by(
     models = [codes.DELIVERY_MODELS.get(c, str(c)) for c in np.asarray(result["um"]).tolist()]
     if unit == "delivery_model":
         unit_label = np.array(models, dtype=object)
-    else:  # a site is named with its delivery model: "Stadium pop-up (Pop-up clinic)"
-        unit_label = np.array(
-            [f"{name} ({model})" for name, model in zip(unit_label, models, strict=True)],
-            dtype=object,
-        )
+    else:
+        unit_label = _site_labels(unit_code, unit_label, models)
     frame = pd.DataFrame(
         {
             "unit": unit_code,
