@@ -27,6 +27,7 @@ from phm.analysis import targeting
 from phm.cohort import Cohort
 from phm.directcare import benchmark
 from phm.directcare.worklist import Worklist, read_worklist
+from phm.queries import delivery as delivery_queries
 from phm.queries import quality
 from phm.queries import trends as trends_queries
 
@@ -222,3 +223,18 @@ def _intervention_weekly(cohort: Cohort, version: str) -> pd.DataFrame:
     del version
     with reading() as con:
         return trends_queries.weekly_doses(con, cohort, "msoa")
+
+
+def delivery_doses(
+    principal: Principal | None, cohort: Cohort, unit: str, dimension: str, version: str
+) -> pd.DataFrame:
+    """Return raw doses by delivery model or site, group and home MSOA, for the principal."""
+    return _delivery_doses(scope(principal, cohort, version), unit, dimension, version)
+
+
+@st.cache_data(ttl=TTL, max_entries=64, show_spinner=False)
+def _delivery_doses(cohort: Cohort, unit: str, dimension: str, version: str) -> pd.DataFrame:
+    """Return raw doses by unit, group and MSOA of an already scoped cohort."""
+    del version
+    with reading() as con:
+        return delivery_queries.doses_by(con, cohort, unit, dimension)

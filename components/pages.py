@@ -58,6 +58,9 @@ PAGES: dict[str, PageSpec] = {
         "business_case",
         business_case.URL_PARAMS,
     ),
+    "delivery": PageSpec(
+        "delivery.py", "Where vaccinated", ":material/vaccines:", "where_vaccinated"
+    ),
     "what_worked": PageSpec("what_worked.py", "What worked", ":material/verified:", "what_worked"),
     "scenarios": PageSpec("scenarios.py", "Scenarios", ":material/slideshow:", "scenarios"),
     "data": PageSpec("data.py", "Data", ":material/database:", "data"),

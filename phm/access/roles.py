@@ -125,6 +125,7 @@ PAGE_CAPABILITY: dict[str, Capability | None] = {
     "data": _C.VIEW_FIGURES,  # switching datasets there needs MANAGE_DATASETS
     "outreach": _C.PLAN_OUTREACH,
     "business_case": _C.BUSINESS_CASE,
+    "delivery": _C.VIEW_FIGURES,
     "what_worked": _C.VIEW_FIGURES,  # recording an intervention there needs RECORD_INTERVENTIONS
     "audit": _C.VIEW_AUDIT,
     "usage": _C.VIEW_USAGE,

@@ -360,3 +360,18 @@ def test_plan_and_route_layers_send_only_what_they_draw():
     paths = maps.route_paths(itinerary, (-0.12, 51.51), "Depot")
     stops = maps.plan_points(itinerary, ["stop"] * len(itinerary), maps.PLAN_RGB)
     assert_layers_only_drawn([maps.route_layer(paths), *maps.plan_layers(stops, 800, "stops")])
+
+
+def test_delivery_charts_send_only_what_they_draw(tiny_con):
+    from phm.analysis import delivery
+    from phm.output import delivery_charts
+    from phm.queries.delivery import doses_by
+
+    raw = doses_by(tiny_con, COHORT, "delivery_model", "ethnicity_code")
+    areas = uptake_by(tiny_con, COHORT, ["msoa", "ethnicity_code"])
+    shares = delivery.group_shares(raw, areas, RULE, "ethnicity_code")
+    one = shares[shares["unit"] == shares["unit"].iloc[0]]
+    assert_only_drawn(delivery_charts.share_chart(one, "ethnicity_code_label", "Ethnicity", "t"))
+    across = shares[shares["ethnicity_code"] == "A"]
+    assert_only_drawn(delivery_charts.share_chart(across, "unit_label", "Delivery model", "t"))
+    assert_only_drawn(delivery_charts.doses_chart(delivery.unit_doses(raw, RULE), "Model", "t"))
