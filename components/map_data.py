@@ -127,8 +127,11 @@ def area_deck(
     models: tuple[str, ...],
     ring_m: float | None,
     basemap: bool,
+    fit_px: float = maps.FIT_PX,
 ) -> str:
     """Return the Map page's deck as JSON: the choropleth, rings and existing sites.
+
+    The view fits the areas into `fit_px` pixels of height (smaller when presenting).
 
     Cached as a string (a few hundred kB for 800 LSOAs), shared by every session that shows
     the same map: a rerun that changes nothing, and a room opening the same link, reuse it
@@ -141,7 +144,7 @@ def area_deck(
     # A cohort narrowed to places opens on them; otherwise the whole ICS.
     narrowed = any(getattr(cohort, level_.cohort_field, ()) for level_ in LEVELS.values())
     lived_in = frame.loc[frame["state"] != "empty", "code"] if narrowed else []
-    view = maps.view_for_areas(lsoas(version), level, lived_in)
+    view = maps.view_for_areas(lsoas(version), level, lived_in, fit_px)
     layers = maps.area_map_layers(frame, selected, points, ring_m)
     return maps.deck(layers, view, basemap).to_json()
 

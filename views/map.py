@@ -106,6 +106,7 @@ deck = map_data.area_deck(
     tuple(models),
     reach.straight_m if rings else None,
     basemap,
+    maps.FIT_PX_PRESENTING if presentation.presenting() else maps.FIT_PX,
 )
 
 with map_slot:

@@ -461,8 +461,15 @@ MIN_SPAN_DEG = 0.03  # about 2 km across: one small area is shown with its neigh
 CENTROID_PADDING = 1.3
 
 
-def view_for(lon: Sequence[float], lat: Sequence[float]) -> pdk.ViewState:
-    """Return a view that fits the points (the whole ICS for area centroids)."""
+# The map's height in pixels that a view is fitted to: the Map page's height on a 1366x768
+# screen, normally and when presenting (larger text and the toolbar leave less room; the CSS
+# in views/map.py sets the same heights).
+FIT_PX = 400
+FIT_PX_PRESENTING = 300
+
+
+def view_for(lon: Sequence[float], lat: Sequence[float], fit_px: float = FIT_PX) -> pdk.ViewState:
+    """Return a view that fits the points (the whole ICS for area centroids) in fit_px pixels."""
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
     # Areas reach beyond their centroids: pad the centroids' span so their edges fit too
@@ -472,9 +479,8 @@ def view_for(lon: Sequence[float], lat: Sequence[float]) -> pdk.ViewState:
         1.6 * float(np.ptp(lat)) if len(lat) else 0.1,
         MIN_SPAN_DEG,
     )
-    # deck.gl's Web Mercator: 512 * 2**zoom pixels span 360 degrees; fit about 400 pixels
-    # (the map's height on a 1366x768 screen).
-    zoom = float(np.clip(np.log2(400 * 360 / (512 * max(span, 1e-3))), 3, 15))
+    # deck.gl's Web Mercator: 512 * 2**zoom pixels span 360 degrees; fit about fit_px pixels.
+    zoom = float(np.clip(np.log2(fit_px * 360 / (512 * max(span, 1e-3))), 3, 15))
     return pdk.ViewState(
         longitude=float(np.mean([lon.min(), lon.max()])),
         latitude=float(np.mean([lat.min(), lat.max()])),
@@ -482,7 +488,9 @@ def view_for(lon: Sequence[float], lat: Sequence[float]) -> pdk.ViewState:
     )
 
 
-def view_for_areas(lsoas: pd.DataFrame, level: str, codes: Sequence[str]) -> pdk.ViewState:
+def view_for_areas(
+    lsoas: pd.DataFrame, level: str, codes: Sequence[str], fit_px: float = FIT_PX
+) -> pdk.ViewState:
     """Return a view that fits the areas of a level with these codes (all LSOAs when none).
 
     `lsoas` has the level's code column and centroid_lon/centroid_lat: a cohort narrowed to
@@ -492,7 +500,7 @@ def view_for_areas(lsoas: pd.DataFrame, level: str, codes: Sequence[str]) -> pdk
     chosen = lsoas[lsoas[column].isin(list(codes))]
     if chosen.empty:
         chosen = lsoas
-    return view_for(chosen["centroid_lon"], chosen["centroid_lat"])
+    return view_for(chosen["centroid_lon"], chosen["centroid_lat"], fit_px)
 
 
 # Scrolling the page over a map scrolls the page: zoom with the map's buttons, a double

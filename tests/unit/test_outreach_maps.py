@@ -333,3 +333,11 @@ def test_the_map_zooms_to_the_cohorts_places_and_the_wheel_scrolls_the_page():
     sent = json.loads(maps.deck([], one).to_json())
     assert sent["views"][0]["controller"]["scrollZoom"] is False
     assert sent["views"][0]["controller"]["doubleClickZoom"] is True
+
+
+def test_a_presenting_map_is_fitted_to_its_smaller_height():
+    lon, lat = [-0.25, -0.05], [51.50, 51.68]
+    normal = maps.view_for(lon, lat)
+    presenting = maps.view_for(lon, lat, maps.FIT_PX_PRESENTING)
+    # 300 of 400 pixels: zoomed out by log2(4/3), so the same areas fit the shorter map.
+    assert normal.zoom - presenting.zoom == pytest.approx(0.415, abs=0.01)
