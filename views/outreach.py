@@ -346,10 +346,10 @@ with bus_tab:
             try:
                 record = plans.from_bus_plan(
                     depot=plan.depot_name,
-                    stops=[tuple(c) for c in plan.itinerary["lsoa_codes"]],
+                    stops=list(zip(plan.itinerary["lon"], plan.itinerary["lat"], strict=True)),
                     dates=dates,
                     cohort=page.cohort,
-                    lsoa_msoa=dict(zip(lsoas["lsoa_code"], lsoas["msoa_code"], strict=True)),
+                    lsoas=lsoas,
                 )
                 interventions.save(page.principal, record, page="outreach")
             except (ValueError, Refused) as problem:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
+import numpy as np
+import pandas as pd
+
 from phm.analysis.business_case import INTERVENTIONS
 from phm.cohort import Cohort
 from phm.interventions.record import MAX_NAME, RecordedIntervention
@@ -24,23 +27,40 @@ def msoas_of(lsoa_codes: Iterable[str], lsoa_msoa: Mapping[str, str]) -> tuple[s
     return tuple(sorted({lsoa_msoa[c] for c in lsoa_codes if c in lsoa_msoa}))
 
 
+def stop_msoas(stops: Sequence[tuple[float, float]], lsoas: pd.DataFrame) -> tuple[str, ...]:
+    """Return the MSOAs the stops (lon, lat) are in: each stop's nearest LSOA centre's MSOA.
+
+    `lsoas` has lsoa_code, msoa_code, centroid_lon and centroid_lat (phm.queries.geography).
+    Distances are on a flat map scaled by the cosine of the latitude (enough within an ICS).
+    """
+    lon = lsoas["centroid_lon"].to_numpy(float)
+    lat = lsoas["centroid_lat"].to_numpy(float)
+    out = set()
+    for x, y in stops:
+        squared = ((lon - x) * np.cos(np.radians(y))) ** 2 + (lat - y) ** 2
+        out.add(str(lsoas["msoa_code"].iloc[int(np.argmin(squared))]))
+    return tuple(sorted(out))
+
+
 def from_bus_plan(
     *,
     depot: str,
-    stops: Sequence[Sequence[str]],
+    stops: Sequence[tuple[float, float]],
     dates: Sequence[date],
     cohort: Cohort,
-    lsoa_msoa: Mapping[str, str],
+    lsoas: pd.DataFrame,
 ) -> RecordedIntervention:
     """Return a vaccine-bus itinerary as an intervention.
 
-    `stops` are the LSOA codes each stop reaches (the itinerary's `lsoa_codes`); the record's
-    areas are their MSOAs. It runs from the first to the last day of the plan, for the plan's
-    cohort (without its places), and costs the business case's cost of a bus day per day.
+    `stops` are the itinerary's stops (lon, lat); the record's areas are the MSOAs they are in
+    (stop_msoas). It runs from the first to the last day of the plan, for the plan's cohort
+    (without its places), and costs the business case's cost of a bus day per day.
     """
     if not dates:
         raise ValueError("the plan has no days")
-    areas = msoas_of((code for stop in stops for code in stop), lsoa_msoa)
+    if not stops:
+        raise ValueError("the plan has no stops")
+    areas = stop_msoas(stops, lsoas)
     bus = INTERVENTIONS["bus"]
     days = len(dates)
     name = f"Vaccine bus from {depot}, {dates[0]:%d %b %Y}"[:MAX_NAME]
@@ -55,8 +75,9 @@ def from_bus_plan(
         cost_gbp=bus.cost_per_unit * days,
         note=(
             f"Recorded from a Plan outreach itinerary: {len(stops)} stops over {days} days from"
-            f" {depot}. Cost: {bus.units_text(days)} at £{bus.cost_per_unit:,.0f} each (the"
-            " business case's assumption; change it when the real cost is known)."
+            f" {depot}, in the MSOAs the stops are in. Cost: {bus.units_text(days)} at"
+            f" £{bus.cost_per_unit:,.0f} each (the business case's assumption; change it when"
+            " the real cost is known)."
         ),
     )
 

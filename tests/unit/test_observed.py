@@ -3,6 +3,7 @@
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from phm.analysis import business_case as bc
@@ -68,20 +69,28 @@ def test_the_link_carries_the_kind_the_id_and_the_cohort():
     assert OBSERVED_PARAM in bc.URL_PARAMS
 
 
-def test_a_bus_plan_becomes_an_intervention_in_its_stops_msoas():
+def test_a_bus_plan_becomes_an_intervention_in_the_msoas_its_stops_are_in():
     days = [date(2021, 10, 4), date(2021, 10, 5), date(2021, 10, 6)]
+    lsoas = pd.DataFrame(
+        {
+            "lsoa_code": ["L1", "L2", "L3"],
+            "msoa_code": ["M1", "M1", "M2"],
+            "centroid_lon": [-0.10, -0.11, -0.20],
+            "centroid_lat": [51.60, 51.61, 51.60],
+        }
+    )
     got = plans.from_bus_plan(
         depot="Depot",
-        stops=[("L1", "L2"), ("L3",), ("L9",)],
+        stops=[(-0.101, 51.601), (-0.19, 51.60), (-0.111, 51.609)],
         dates=days,
         cohort=Cohort(age_min=18, boroughs=("E09000014",), ethnicities=("C",)),
-        lsoa_msoa={"L1": "M1", "L2": "M1", "L3": "M2"},
+        lsoas=lsoas,
     )
     assert (got.kind, got.msoas, got.start, got.end) == ("bus", ("M1", "M2"), days[0], days[-1])
     assert got.cohort == Cohort(age_min=18, ethnicities=("C",))  # places go in msoas
     assert got.cost_gbp == 3 * bc.INTERVENTIONS["bus"].cost_per_unit
     with pytest.raises(ValueError, match="no days"):
-        plans.from_bus_plan(depot="D", stops=[("L1",)], dates=[], cohort=Cohort(), lsoa_msoa={})
+        plans.from_bus_plan(depot="D", stops=[(0.0, 51.0)], dates=[], cohort=Cohort(), lsoas=lsoas)
 
 
 def test_a_business_case_becomes_an_intervention_in_its_cohorts_places():
