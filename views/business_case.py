@@ -6,11 +6,13 @@ import streamlit as st
 
 from components import data, interventions, map_data, pages, presentation, render
 from components.frame import download, open_page
+from phm.access import Capability, Refused, can
 from phm.analysis import business_case as bc
 from phm.analysis import what_worked as W
 from phm.analysis.comparators import RULE, comparator_for
 from phm.analysis.summaries import protected_uptake
 from phm.disclosure import format_count
+from phm.interventions import plans
 from phm.output import brief as briefs
 from phm.text import escape_markdown
 
@@ -247,5 +249,48 @@ download(
     icon=":material/picture_as_pdf:",
     where=right,
 )
+if can(page.principal, Capability.RECORD_INTERVENTIONS):
+    with (
+        st.expander("Record as an intervention"),
+        st.form("bc_record", clear_on_submit=False),
+    ):
+        st.caption(
+            "Adds the interventions costed here to the register on What worked, for this"
+            " cohort in its areas (choose a borough, MSOAs or LSOAs in the sidebar), to"
+            " evaluate once they have run."
+        )
+        first, last = st.columns(2)
+        start = first.date_input("Start", key="bc_record_start", format="DD/MM/YYYY")
+        end = last.date_input("End", key="bc_record_end", format="DD/MM/YYYY")
+        if st.form_submit_button("Record", icon=":material/add_task:"):
+            places = map_data.lsoas(page.version)
+            try:  # every record is checked before any is stored
+                records = [
+                    plans.from_business_case(
+                        key=outcome.intervention.key,
+                        units=outcome.intervention.units,
+                        cost_gbp=outcome.cost,
+                        cohort=page.cohort,
+                        lsoa_msoa=dict(zip(places["lsoa_code"], places["msoa_code"], strict=True)),
+                        borough_msoas=places.groupby("lad_code")["msoa_code"].unique().to_dict(),
+                        start=start,
+                        end=end,
+                    )
+                    for outcome in outcomes
+                ]
+                for record in records:
+                    interventions.save(page.principal, record, page="business_case")
+            except (ValueError, Refused) as problem:
+                st.error(f"Not recorded: {escape_markdown(str(problem))}")
+            else:
+                st.success(
+                    f"Recorded {len(outcomes)} intervention(s) in the register.",
+                    icon=":material/check_circle:",
+                )
+                st.page_link(
+                    pages.page("what_worked"),
+                    label="See it on What worked",
+                    icon=":material/verified:",
+                )
 presentation.copy_link(pages.PAGES["business_case"].url_path)
 render.suppression_note()

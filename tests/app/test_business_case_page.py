@@ -201,3 +201,27 @@ def test_a_link_to_an_intervention_not_in_the_register_is_said_and_ignored(app_e
     assert not at.exception
     assert any("not in the register" in w.value for w in at.warning)
     assert at.number_input(key="bc_bus_reach_central").value == 8.0
+
+
+def test_a_business_case_is_recorded_as_interventions_for_its_cohorts_areas(run_page, audit_db):
+    import os
+
+    from phm.audit import log
+    from phm.interventions import register
+
+    at = run_page("business_case.py", borough=["E09000010"])  # Enfield
+    assert not at.exception
+    record = next(b for b in at.button if b.label == "Record")
+    record.click().run()
+    assert not at.exception, at.exception
+    stored = register.stored(Path(os.environ["PHM_STATE_DB"]))
+    assert [s.record.kind for s in stored] == ["link_worker", "popup"]  # the default two
+    assert all(s.record.msoas and not s.record.cohort.boroughs for s in stored)
+    assert stored[1].record.cost_gbp == 10 * 1_500.0  # the costed pop-up sessions
+    pages = [e.page for e in log.entries(audit_db) if e.kind == "intervention_saved"]
+    assert pages == ["business_case", "business_case"]
+    # Without a place there is nowhere to evaluate it: nothing is recorded, and it says why.
+    at = run_page("business_case.py")
+    next(b for b in at.button if b.label == "Record").click().run()
+    assert any("choose the areas" in e.value for e in at.error)
+    assert len(register.stored(Path(os.environ["PHM_STATE_DB"]))) == 2
