@@ -4,12 +4,15 @@ from datetime import date
 
 import streamlit as st
 
-from components import data, map_data, pages, presentation, render
+from components import data, interventions, map_data, pages, presentation, render
 from components.frame import download, open_page
+from phm.access import Capability, Refused, can
 from phm.analysis import business_case as bc
+from phm.analysis import what_worked as W
 from phm.analysis.comparators import RULE, comparator_for
 from phm.analysis.summaries import protected_uptake
 from phm.disclosure import format_count
+from phm.interventions import plans
 from phm.output import brief as briefs
 from phm.text import escape_markdown
 
@@ -73,6 +76,23 @@ for key, number in url_units.items():
     if st.session_state.get(f"_bc_url_units_{key}") != number:
         st.session_state[f"_bc_url_units_{key}"] = number
         st.session_state[f"bc_{key}_units"] = number
+# What worked may link here with an evaluated intervention: ?observed=<its register id>
+observed = None
+observed_id = st.query_params.get(bc.OBSERVED_PARAM)
+if observed_id:
+    observed, problem = interventions.observed_by_id(
+        page.principal, observed_id, page.meta, page.version, page.rule
+    )
+    if problem:
+        st.warning(escape_markdown(problem), icon=":material/link_off:")
+if observed is not None and st.session_state.get("_bc_observed") != observed_id:
+    # Seed the inputs once per link; later edits are the user's own.
+    st.session_state["_bc_observed"] = observed_id
+    seeded = observed.apply(bc.INTERVENTIONS[observed.record.kind])
+    for scenario in bc.SCENARIOS:
+        kind = observed.record.kind
+        st.session_state[f"bc_{kind}_reach_{scenario}"] = 100 * seeded.reach.get(scenario)
+        st.session_state[f"bc_{kind}_conversion_{scenario}"] = 100 * seeded.conversion.get(scenario)
 if not chosen:
     st.info("Choose an intervention to cost.", icon=":material/info:")
     st.stop()
@@ -82,12 +102,13 @@ def _share_inputs(column, key: str, label: str, value: bc.Range) -> bc.Range:
     """Draw low/central/high inputs of one share (in %) and return them as a sorted Range."""
     column.markdown(f"**{label}** (%)")
     parts = column.columns(3)
+    for scenario in bc.SCENARIOS:  # seeded here or by a link to observed figures
+        st.session_state.setdefault(f"bc_{key}_{scenario}", 100 * value.get(scenario))
     values = [
         parts[i].number_input(
             scenario,
             min_value=0.0,
             max_value=100.0,
-            value=100 * value.get(scenario),
             step=1.0,
             format="%.1f",
             key=f"bc_{key}_{scenario}",
@@ -150,6 +171,21 @@ for column, key in zip(st.columns(len(chosen)), chosen, strict=True):
             reach=reach,
             conversion=conversion,
         )
+        if observed is not None and key == observed.record.kind:
+            if observed.matches(reach, conversion):
+                intervention = observed.apply(intervention)
+                st.info(
+                    f"Reach and conversion: {escape_markdown(observed.source)}"
+                    f" (reach {100 * observed.reach:.1f}%, conversion"
+                    f" {100 * observed.conversion.central:.1f}%; its realised cost per"
+                    f" additional vaccination was {W.cost_text(observed.cost)}).",
+                    icon=":material/verified:",
+                )
+            else:
+                st.caption(
+                    "Reach and conversion were edited: they are no longer the figures"
+                    f" {escape_markdown(observed.source).replace('Observed', 'observed', 1)}."
+                )
         outcome = bc.evaluate(intervention, target)
         outcomes.append(outcome)
         per = outcome.cost_per_vaccination
@@ -213,5 +249,48 @@ download(
     icon=":material/picture_as_pdf:",
     where=right,
 )
+if can(page.principal, Capability.RECORD_INTERVENTIONS):
+    with (
+        st.expander("Record as an intervention"),
+        st.form("bc_record", clear_on_submit=False),
+    ):
+        st.caption(
+            "Adds the interventions costed here to the register on What worked, for this"
+            " cohort in its areas (choose a borough, MSOAs or LSOAs in the sidebar), to"
+            " evaluate once they have run."
+        )
+        first, last = st.columns(2)
+        start = first.date_input("Start", key="bc_record_start", format="DD/MM/YYYY")
+        end = last.date_input("End", key="bc_record_end", format="DD/MM/YYYY")
+        if st.form_submit_button("Record", icon=":material/add_task:"):
+            places = map_data.lsoas(page.version)
+            try:  # every record is checked before any is stored
+                records = [
+                    plans.from_business_case(
+                        key=outcome.intervention.key,
+                        units=outcome.intervention.units,
+                        cost_gbp=outcome.cost,
+                        cohort=page.cohort,
+                        lsoa_msoa=dict(zip(places["lsoa_code"], places["msoa_code"], strict=True)),
+                        borough_msoas=places.groupby("lad_code")["msoa_code"].unique().to_dict(),
+                        start=start,
+                        end=end,
+                    )
+                    for outcome in outcomes
+                ]
+                for record in records:
+                    interventions.save(page.principal, record, page="business_case")
+            except (ValueError, Refused) as problem:
+                st.error(f"Not recorded: {escape_markdown(str(problem))}")
+            else:
+                st.success(
+                    f"Recorded {len(outcomes)} intervention(s) in the register.",
+                    icon=":material/check_circle:",
+                )
+                st.page_link(
+                    pages.page("what_worked"),
+                    label="See it on What worked",
+                    icon=":material/verified:",
+                )
 presentation.copy_link(pages.PAGES["business_case"].url_path)
 render.suppression_note()

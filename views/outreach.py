@@ -5,10 +5,12 @@ from datetime import date, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from components import data, map_data, pages, render
+from components import data, interventions, map_data, pages, render
 from components.frame import download, open_page
 from phm import codes
+from phm.access import Capability, Refused, can
 from phm.analysis import business_case
+from phm.interventions import plans
 from phm.output import exports, maps
 from phm.outreach import export
 from phm.outreach.candidates import MAX_ROWS, MAX_TEXT, MAX_UPLOAD_MB, read_candidates
@@ -335,6 +337,33 @@ with bus_tab:
             icon=":material/request_quote:",
             query_params=business_case.link_params("bus", plan.timetable.days),
         )
+        if can(page.principal, Capability.RECORD_INTERVENTIONS) and st.button(
+            "Record this bus as an intervention",
+            icon=":material/add_task:",
+            help="Adds it to the interventions register on What worked, to evaluate later.",
+            key="bus_record",
+        ):
+            try:
+                record = plans.from_bus_plan(
+                    depot=plan.depot_name,
+                    stops=list(zip(plan.itinerary["lon"], plan.itinerary["lat"], strict=True)),
+                    dates=dates,
+                    cohort=page.cohort,
+                    lsoas=lsoas,
+                )
+                interventions.save(page.principal, record, page="outreach")
+            except (ValueError, Refused) as problem:
+                st.error(f"Not recorded: {escape_markdown(str(problem))}")
+            else:
+                st.success(
+                    f"Recorded '{escape_markdown(record.name)}' in the interventions register.",
+                    icon=":material/check_circle:",
+                )
+                st.page_link(
+                    pages.page("what_worked"),
+                    label="See it on What worked",
+                    icon=":material/verified:",
+                )
         header = labels(
             f"Vaccine bus from {plan.depot_name}: {timetable.describe()}",
             f"Reach: {reach.describe()}",

@@ -4,15 +4,16 @@ from datetime import date
 
 import streamlit as st
 
-from components import data, interventions
+from components import data, interventions, pages
 from components.frame import download, open_page
 from phm import codes
 from phm.access import Capability, Refused, can
 from phm.analysis import what_worked as W
 from phm.analysis.business_case import INTERVENTIONS
-from phm.cohort import Cohort
 from phm.interventions import evaluate as E
 from phm.interventions import register
+from phm.interventions.observed import link_params as observed_link
+from phm.interventions.observed import observed
 from phm.output import evaluation_charts, exports
 
 page = open_page("What worked", show_cohort=False)
@@ -126,20 +127,21 @@ if not chosen_ids:
     st.info("Choose interventions to evaluate.")
     st.stop()
 
-mix = data.uptake_by(page.principal, Cohort(), ("msoa", "ethnic_group"), page.version)
-deprivation = data.uptake_by(page.principal, Cohort(), ("msoa", "imd_quintile"), page.version)
 as_at = date.fromisoformat(page.meta.get("as_at", "2022-03-31"))
 records = [item.record for item in listed]
-results = []
+results, weeklies = [], []
 for intervention_id in chosen_ids:
-    record = by_id[intervention_id].record
-    weekly = data.intervention_weekly(page.principal, record.cohort, page.version)
-    features = E.area_features(weekly, mix, deprivation, E.window(record)[1])
-    results.append(
-        W.evaluate_one(
-            record, weekly, features, W.overlapping(record, records), picked, page.rule, as_at
-        )
+    result, weekly = interventions.evaluate(
+        page.principal,
+        by_id[intervention_id].record,
+        records,
+        picked,
+        page.version,
+        page.rule,
+        as_at,
     )
+    results.append(result)
+    weeklies.append(weekly)
 
 st.markdown("**Side by side**")
 st.dataframe(W.side_by_side(results), hide_index=True, width="stretch")
@@ -168,3 +170,25 @@ if item.estimate is not None:
         st.markdown(f"Comparison areas: {against}.")
     with st.expander(f"How this was worked out: {E.METHODS[item.estimate.method].lower()}"):
         st.markdown(E.ASSUMPTIONS[item.estimate.method])
+    seen = observed(item.record, item.estimate, weeklies[one], page.rule)
+    if seen is not None:
+        st.markdown("**Use what we observed**")
+        st.markdown(
+            f"Share reached {100 * seen.reach:.1f}%: the group's unvaccinated people who lived"
+            f" in its areas at the start ({seen.unvaccinated_in_areas:,} of"
+            f" {seen.unvaccinated_everywhere:,}). Conversion {100 * seen.conversion.central:.1f}%"
+            f" ({100 * seen.conversion.low:.1f}% to {100 * seen.conversion.high:.1f}%): the"
+            " additional first doses per unvaccinated person of the group in its areas. Realised"
+            f" cost per additional vaccination {W.cost_text(seen.cost)}. A business case for the"
+            " same group then adds what this intervention added, if it works again as it did."
+        )
+        if mode == W.CHOSEN:
+            st.caption(
+                "The business case uses matched comparison areas, not the areas chosen here."
+            )
+        st.page_link(
+            pages.page("business_case"),
+            label="Open the business case with these observed figures",
+            icon=":material/request_quote:",
+            query_params=observed_link(chosen_ids[one], item.record),
+        )

@@ -369,7 +369,9 @@ def units_param(key: str) -> str:
 
 
 INTERVENTION_PARAM = "intervention"  # the URL parameter naming the interventions to cost
-URL_PARAMS = (INTERVENTION_PARAM, *(units_param(key) for key in INTERVENTIONS))
+# What worked's link: use the reach and conversion observed in a register's intervention (its id)
+OBSERVED_PARAM = "observed"
+URL_PARAMS = (INTERVENTION_PARAM, *(units_param(key) for key in INTERVENTIONS), OBSERVED_PARAM)
 
 
 def link_params(key: str, units: int) -> dict[str, str | list[str]]:

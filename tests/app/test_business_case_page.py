@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from phm import codes
+from phm.text import escape_markdown
 from tests.signin import as_user
 
 PAGE = Path(__file__).resolve().parents[2] / "views" / "business_case.py"
@@ -157,3 +158,70 @@ def test_a_plan_link_sets_the_number_of_units_and_the_cost_follows(app_env):
     assert at.number_input(key="bc_popup_units").value == 12
     written = at.query_params["popup_units"]
     assert ([written] if isinstance(written, str) else list(written)) == ["12"]
+
+
+def test_a_what_worked_link_costs_the_bus_with_what_was_observed(app_env, monkeypatch):
+    from streamlit.delta_generator import DeltaGenerator
+
+    sent: dict[str, bytes | str] = {}
+    original = DeltaGenerator.download_button
+
+    def record(self, label, data, file_name=None, *args, **kwargs):
+        sent[str(file_name)] = data() if callable(data) else data
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    bus = ["bus"]
+    at = run_with_url(
+        app_env, intervention=bus, observed=["1000001"], ethnicity=["C", "M"], age_min=["18"]
+    )
+    assert not at.exception, at.exception
+    reach = [at.number_input(key=f"bc_bus_reach_{s}").value for s in ("low", "central", "high")]
+    conversion = [
+        at.number_input(key=f"bc_bus_conversion_{s}").value for s in ("low", "central", "high")
+    ]
+    assert reach[0] == reach[1] == reach[2] != 8.0  # one observed share, not the assumption
+    assert conversion[0] < conversion[1] < conversion[2]  # the evaluation's interval
+    source = "Observed in Vaccine bus after door-knocking (Haringey and Enfield)"
+    assert any(escape_markdown(source) in i.value for i in at.info)
+    sources = at.dataframe[1].value.set_index("Assumption")["Source"]
+    assert sources["Share of the unvaccinated reached"].startswith(source)
+    assert sources["Conversion among those reached"].startswith(source)
+    assert source in str(sent["business-case.html"])
+    # Edited by hand: the figures are the user's again, and no longer said to be observed.
+    at.number_input(key="bc_bus_conversion_central").set_value(conversion[1] + 5).run()
+    assert not at.exception
+    assert not any(escape_markdown(source) in i.value for i in at.info)
+    assert any("no longer the figures observed in" in c.value for c in at.caption)
+    assert not at.dataframe[1].value["Source"].str.startswith("Observed").any()
+
+
+def test_a_link_to_an_intervention_not_in_the_register_is_said_and_ignored(app_env):
+    at = run_with_url(app_env, intervention=["bus"], observed=["999"])
+    assert not at.exception
+    assert any("not in the register" in w.value for w in at.warning)
+    assert at.number_input(key="bc_bus_reach_central").value == 8.0
+
+
+def test_a_business_case_is_recorded_as_interventions_for_its_cohorts_areas(run_page, audit_db):
+    import os
+
+    from phm.audit import log
+    from phm.interventions import register
+
+    at = run_page("business_case.py", borough=["E09000010"])  # Enfield
+    assert not at.exception
+    record = next(b for b in at.button if b.label == "Record")
+    record.click().run()
+    assert not at.exception, at.exception
+    stored = register.stored(Path(os.environ["PHM_STATE_DB"]))
+    assert [s.record.kind for s in stored] == ["link_worker", "popup"]  # the default two
+    assert all(s.record.msoas and not s.record.cohort.boroughs for s in stored)
+    assert stored[1].record.cost_gbp == 10 * 1_500.0  # the costed pop-up sessions
+    pages = [e.page for e in log.entries(audit_db) if e.kind == "intervention_saved"]
+    assert pages == ["business_case", "business_case"]
+    # Without a place there is nowhere to evaluate it: nothing is recorded, and it says why.
+    at = run_page("business_case.py")
+    next(b for b in at.button if b.label == "Record").click().run()
+    assert any("choose the areas" in e.value for e in at.error)
+    assert len(register.stored(Path(os.environ["PHM_STATE_DB"]))) == 2

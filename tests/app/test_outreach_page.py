@@ -129,3 +129,29 @@ def test_bus_depot_is_the_nearest_to_the_group_and_the_itinerary_is_printable(ru
     assert [d[0] for d in days] == ["1", "2"][: len(days)] and days
     rows = csv_rows(downloads["bus-itinerary.csv"])
     assert rows[0][:3] == ["Day", "Date", "Order"]
+
+
+def test_a_planned_bus_is_recorded_as_an_intervention_in_one_click(run_page, audit_db):
+    import os
+    from pathlib import Path
+
+    from phm.access import Role
+    from phm.audit import log
+    from phm.interventions import register
+    from tests.signin import demo_user
+
+    at = run_page("outreach.py", principal=demo_user(Role.PLANNER))
+    at.number_input(key="bus_days").set_value(2)
+    at.number_input(key="bus_stops").set_value(3)
+    at.button[1].click().run()
+    assert not at.exception
+    at.button(key="bus_record").click().run()
+    assert not at.exception, at.exception
+    stored = register.stored(Path(os.environ["PHM_STATE_DB"]))
+    assert len(stored) == 1
+    bus = stored[0].record
+    assert bus.kind == "bus" and bus.msoas and bus.cost_gbp == 2 * 2_500.0
+    assert (bus.end - bus.start).days >= 1
+    saved = [e for e in log.entries(audit_db) if e.kind == "intervention_saved"]
+    assert [e.page for e in saved] == ["outreach"]
+    assert any("Recorded 'Vaccine bus from" in s.value for s in at.success)

@@ -91,3 +91,15 @@ def test_the_chart_sends_only_what_it_draws(run_page):
     assert charts
     for chart in charts:
         assert unused_altair_columns(sent_vega_lite(chart.proto)) == {}
+
+
+def test_an_evaluated_intervention_offers_its_observed_figures_to_the_business_case(run_page):
+    at = run_page("what_worked.py")
+    assert not at.exception
+    assert any(m.value == "**Use what we observed**" for m in at.markdown)
+    assert any("Share reached" in m.value and "Conversion" in m.value for m in at.markdown)
+    links = [link.proto for link in at.get("page_link") if "observed figures" in link.proto.label]
+    assert len(links) == 1
+    assert links[0].page.endswith("business_case") or "business_case" in links[0].page
+    assert "observed=1000001" in links[0].query_string
+    assert "intervention=bus" in links[0].query_string
