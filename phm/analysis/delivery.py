@@ -252,7 +252,9 @@ def most_over(frame: pd.DataFrame, dimension: str) -> object | None:
     shown = frame[~frame["share_suppressed"]]
     if shown.empty:
         return None
-    excess = shown["share_pct"].astype("float64") - shown["unvaccinated_pct"]
+    excess = (shown["share_pct"].astype("float64") - shown["unvaccinated_pct"]).dropna()
+    if excess.empty:  # no area could be weighted: nothing to compare with
+        return None
     return shown.loc[excess.idxmax(), dimension]
 
 

@@ -56,6 +56,7 @@ What AppTest (Streamlit 1.67) cannot do, and what this module does instead:
 
 from __future__ import annotations
 
+import tempfile
 from datetime import date, time
 from pathlib import Path
 
@@ -350,10 +351,20 @@ def drive_widgets(at: AppTest, data, what: str) -> None:
         assert_no_exception(at, f"{what}, rerun {rerun}")
 
 
+def fresh_state_db(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give one example its own empty app state (PHM_STATE_DB).
+
+    An example that records an intervention would otherwise leave it for the next, whose page
+    then offers other choices: the same draws must meet the same widgets (hypothesis checks).
+    """
+    monkeypatch.setenv("PHM_STATE_DB", str(Path(tempfile.mkdtemp(prefix="fuzz-state-")) / "s.db"))
+
+
 @pytest.mark.parametrize("page", PAGE_FILES)
 @FEW
 @given(state=cohort_states(), data=st.data())
-def test_page_survives_random_cohorts_and_widget_values(run_page, page, state, data):
+def test_page_survives_random_cohorts_and_widget_values(run_page, page, state, data, monkeypatch):
+    fresh_state_db(monkeypatch)
     at = run_page(page, principal=demo_user(role_for(page)), **state)
     assert_no_exception(at, f"{page} with {state}")
     drive_widgets(at, data, f"{page} with {state}")
@@ -362,7 +373,8 @@ def test_page_survives_random_cohorts_and_widget_values(run_page, page, state, d
 @pytest.mark.parametrize(("dataset", "page"), APP_PAGES, indirect=["dataset"])
 @FEW
 @given(data=st.data())
-def test_app_survives_random_clicks_in_the_sidebar_and_page(dataset, page, data):
+def test_app_survives_random_clicks_in_the_sidebar_and_page(dataset, page, data, monkeypatch):
+    fresh_state_db(monkeypatch)
     at = provider_sign_in(
         AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), role_for(page)
     )

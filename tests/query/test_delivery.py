@@ -136,3 +136,18 @@ def test_the_demo_bus_reaches_white_other_people_beyond_their_share_of_the_unvac
     reading = D.describe(row, "delivery model", "White Other", "first dose")
     assert "Vaccine bus" in reading.sentence and "95% interval" in reading.sentence
     assert row["share_pct"] > row["unvaccinated_pct"]
+
+
+def test_the_group_most_over_its_share_needs_a_share_to_compare_with():
+    frame = pd.DataFrame(
+        {
+            "ethnicity": ["A", "B", "C"],
+            "share_suppressed": [False, False, True],
+            "share_pct": [30.0, 10.0, None],
+            "unvaccinated_pct": [20.0, 2.0, 5.0],
+        }
+    )
+    assert D.most_over(frame, "ethnicity") == "A"  # 10 points over its share; B only 8
+    # No area could be weighted (every reference missing): no group is picked, nothing fails.
+    unweighted = frame.assign(unvaccinated_pct=float("nan"))
+    assert D.most_over(unweighted, "ethnicity") is None
