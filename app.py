@@ -59,7 +59,7 @@ if published_data.is_aggregate(data.version()):
     # Published figures (no person records): dose, date, age band and place only.
     render_published_picker()
     sync_published_url()
-    current = st.navigation(pages.navigation(principal, aggregate=True))
+    current = st.navigation(pages.navigation(principal, aggregate=True), expanded=True)
 else:
     options = data.options(data.version())
     data_as_at = date.fromisoformat(meta.get("as_at", "2022-03-31"))
@@ -67,7 +67,8 @@ else:
         st.warning(escape_markdown(warning), icon=":material/link_off:")
     render_cohort_picker(options, data_as_at)
     sync_url(current_cohort())
-    current = st.navigation(pages.navigation(principal))
+    # Every page the role may open is listed (no 'View more' after ten): a workshop sees them all.
+    current = st.navigation(pages.navigation(principal), expanded=True)
 try:
     current.run()
 except Refused as refused:  # a check inside a data call the page's frame did not foresee
