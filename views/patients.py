@@ -77,55 +77,48 @@ if worklist.deceased_left_out:
 
 made_at = datetime.now(UTC)
 lines = exports.watermark(principal, worklist, page.meta, made_at)
-call, home, sms = (
-    exports.call_list(worklist),
-    exports.home_visits(worklist),
-    exports.sms_batch(worklist),
-)
-tab_call, tab_home, tab_sms = st.tabs(
-    [f"Call list ({len(call):,})", f"Home visits ({len(home):,})", f"SMS batch ({len(sms):,})"]
-)
-with tab_call:
-    st.caption(
-        "Everyone due, by priority: JCVI cohort first, then more long-term conditions, then age."
-    )
-    st.dataframe(call, hide_index=True, width="stretch")
-    download(
-        "Download the call list (CSV)",
+# Each worklist: tab name, what it holds, the table, its file's text, its file's kind.
+worklists = (
+    (
+        "Call list",
+        "Everyone due, by priority: JCVI cohort first, then more long-term conditions, then age.",
+        call := exports.call_list(worklist),
         exports.list_csv(call, lines),
-        exports.file_name("call-list", principal, made_at, synthetic),
-        "text/csv",
-        icon=":material/download:",
-        key="patients-call",
-        records=len(call),
-    )
-with tab_home:
-    st.caption(
-        "Housebound people due a dose, by priority, with their postcodes for planning visits."
-    )
-    st.dataframe(home, hide_index=True, width="stretch")
-    download(
-        "Download the home-visit list (CSV)",
+        "call-list",
+    ),
+    (
+        "Home visits",
+        "Housebound people due a dose, by priority, with their postcodes for planning visits.",
+        home := exports.home_visits(worklist),
         exports.list_csv(home, lines),
-        exports.file_name("home-visits", principal, made_at, synthetic),
-        "text/csv",
-        icon=":material/download:",
-        key="patients-home",
-        records=len(home),
-    )
-with tab_sms:
-    st.caption(
+        "home-visits",
+    ),
+    (
+        "SMS batch",
         "For your messaging tool's batch upload (NHS number, date of birth, mobile, name):"
         " people due with a mobile who have not declined text messages. The file name records"
-        " who made it and when; the audit log keeps its fingerprint."
-    )
-    st.dataframe(sms, hide_index=True, width="stretch")
-    download(
-        "Download the SMS batch (CSV)",
+        " who made it and when; the audit log keeps its fingerprint.",
+        sms := exports.sms_batch(worklist),
         exports.sms_csv(sms),
-        exports.file_name("sms-batch", principal, made_at, synthetic),
-        "text/csv",
-        icon=":material/download:",
-        key="patients-sms",
-        records=len(sms),
-    )
+        "sms-batch",
+    ),
+)
+DOWNLOAD_LABELS = {
+    "call-list": "Download the call list (CSV)",
+    "home-visits": "Download the home-visit list (CSV)",
+    "sms-batch": "Download the SMS batch (CSV)",
+}
+tabs = st.tabs([f"{name} ({len(table):,})" for name, _, table, _, _ in worklists])
+for tab, (_, caption, table, text, kind) in zip(tabs, worklists, strict=True):
+    with tab:
+        st.caption(caption)
+        st.dataframe(table, hide_index=True, width="stretch")
+        download(
+            DOWNLOAD_LABELS[kind],
+            text,
+            exports.file_name(kind, principal, made_at, synthetic),
+            "text/csv",
+            icon=":material/download:",
+            key=f"patients-{kind}",
+            records=len(table),
+        )

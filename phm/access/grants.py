@@ -25,6 +25,9 @@ from phm.access.roles import Principal, Refused
 from phm.audit import log
 
 GRANT_COLUMNS = ("user_id", "role", "org_code", "org_type", "granted_on", "removed_on", "synthetic")
+GRANT_ROWS_SQL = (
+    "SELECT user_id, role, org_code, org_type, granted_on, removed_on, synthetic FROM access_grant"
+)
 
 
 @dataclass(frozen=True)
@@ -155,10 +158,15 @@ def write_grants(path: Path, grants: list[Grant], by: Principal) -> None:
                 log.append_within(con, fields)
 
 
+def _table_rows(path: Path) -> list[tuple]:
+    """Return the access_grant table's rows as stored, columns in GRANT_COLUMNS order."""
+    with log.reading(path) as con:
+        return [tuple(r) for r in con.execute(GRANT_ROWS_SQL).fetchall()]
+
+
 def read_grants(path: Path) -> pd.DataFrame:
     """Return every grant as a frame (dates as datetime64; removed_on NaT while open)."""
-    with log.reading(path) as con:
-        rows = con.execute(f"SELECT {', '.join(GRANT_COLUMNS)} FROM access_grant").fetchall()
+    rows = _table_rows(path)
     frame = pd.DataFrame(rows, columns=list(GRANT_COLUMNS))
     for column in ("granted_on", "removed_on"):
         frame[column] = pd.to_datetime(frame[column])
@@ -193,11 +201,7 @@ def grants_from_chain(path: Path) -> list[tuple]:
 
 def verify_grants(path: Path) -> str:
     """Return '' when the access_grant table is what the chain says, else what differs."""
-    with log.reading(path) as con:
-        table = sorted(
-            tuple(r)
-            for r in con.execute(f"SELECT {', '.join(GRANT_COLUMNS)} FROM access_grant").fetchall()
-        )
+    table = sorted(_table_rows(path))
     try:
         chain = grants_from_chain(path)
     except (ValueError, KeyError):

@@ -54,9 +54,14 @@ class Brief:
     @property
     def label(self) -> str:
         """Return the data label shown at the top of every export."""
-        if self.synthetic:
-            return "SYNTHETIC DATA — not real people. For demonstration only."
-        return f"{self.kind.capitalize()} data — check local disclosure rules before sharing."
+        return data_label(self.kind)
+
+
+def data_label(kind: str) -> str:
+    """Return the label a brief or report carries at its top for a dataset of this kind."""
+    if kind == "synthetic":
+        return "SYNTHETIC DATA — not real people. For demonstration only."
+    return f"{kind.capitalize()} data — check local disclosure rules before sharing."
 
 
 def _count(value: float) -> str:

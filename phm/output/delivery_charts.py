@@ -18,6 +18,16 @@ SHARE_FIELDS = (
 )
 
 
+def _label_axis(shown: pd.DataFrame) -> alt.Y:
+    """Return the row axis: one row per label, in the frame's order, every label written."""
+    return alt.Y(
+        "label:N",
+        sort=list(shown["label"]),
+        title=None,
+        axis=alt.Axis(labelLimit=300, labelOverlap=False),
+    )
+
+
 def share_chart(
     frame: pd.DataFrame, label_column: str, axis_title: str, title: str
 ) -> alt.LayerChart:
@@ -30,12 +40,7 @@ def share_chart(
         columns={label_column: "label"}
     )
     shown = shown.astype({"group_doses": "float64", "doses": "float64"}).reset_index(drop=True)
-    y = alt.Y(
-        "label:N",
-        sort=list(shown["label"]),
-        title=None,
-        axis=alt.Axis(labelLimit=300, labelOverlap=False),
-    )
+    y = _label_axis(shown)
     tooltip = [
         alt.Tooltip("label:N", title=axis_title),
         alt.Tooltip("share_pct:Q", title="Share of doses %", format=".1f"),
@@ -71,12 +76,7 @@ def doses_chart(frame: pd.DataFrame, axis_title: str, title: str) -> alt.LayerCh
     shown = shown.rename(columns={"unit_label": "label", "group_doses": "given"}).reset_index(
         drop=True
     )
-    y = alt.Y(
-        "label:N",
-        sort=list(shown["label"]),
-        title=None,
-        axis=alt.Axis(labelLimit=300, labelOverlap=False),
-    )
+    y = _label_axis(shown)
     tooltip = [
         alt.Tooltip("label:N", title=axis_title),
         alt.Tooltip("given:Q", title="Doses", format=","),

@@ -14,7 +14,7 @@ import altair as alt
 import pandas as pd
 
 from phm.analysis.quality import Feedback, Funnel
-from phm.output.brief import _latin, _table_html
+from phm.output.brief import _latin, _table_html, data_label
 
 FUNNEL_POINT_FIELDS = ("name", "population", "completeness_pct", "position")
 LINKAGE_FIELDS = ("name", "gp_pct", "linked_pct")
@@ -108,9 +108,7 @@ class FeedbackReport:
     @property
     def label(self) -> str:
         """Return the data label shown at the top of the report."""
-        if self.synthetic:
-            return "SYNTHETIC DATA — not real people. For demonstration only."
-        return f"{self.kind.capitalize()} data — check local disclosure rules before sharing."
+        return data_label(self.kind)
 
     @property
     def title(self) -> str:
