@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
 from components import data
 from phm import disclosure
+from phm.analysis.comparators import RULE, Comparator, comparator_for
 from phm.analysis.comparison import funnel_for, outliers
+from phm.analysis.summaries import protected_uptake, shown_uptake
 from phm.output import compare_charts
+
+if TYPE_CHECKING:  # frame draws through this module, so only its type is imported here
+    from components.frame import Frame
 
 TABLE_LABELS = {
     "vaccinated": "Vaccinated",
@@ -114,6 +121,28 @@ def breakdown_allowed_here(overall: pd.Series, where: str) -> bool:
         icon=":material/shield:",
     )
     return False
+
+
+def comparator(page: Frame) -> tuple[Comparator, pd.Series]:
+    """Return the page cohort's comparator (phm.analysis.comparators) and its protected row.
+
+    The row is the comparator's figure for the cohort's dose, measured by the same cached query
+    the finder and the business case use, so every page shows the same number for it.
+    """
+    compared = comparator_for(page.cohort, page.meta)
+    raw = data.uptake_by(page.principal, compared.cohort, (), page.version)
+    return compared, protected_uptake(raw, page.rule).iloc[0]
+
+
+def comparator_caption(compared: Comparator, row: pd.Series) -> None:
+    """State what the page's figures are compared with, with its interval, and the one rule."""
+    pct = shown_uptake(row)
+    figure = (
+        f"{compared.figure(pct)} (95% CI {row['ci_low_pct']:.1f}–{row['ci_high_pct']:.1f}%)"
+        if pct is not None
+        else f"{compared.words} (suppressed: small numbers)"
+    )
+    st.caption(f"**Compared with** {figure}. {RULE}")
 
 
 def suppression_note() -> None:

@@ -1,4 +1,4 @@
-"""Compare: localities ranked with 95% CIs against the ICS, a funnel plot, and inequality indices."""
+"""Compare: localities ranked with 95% CIs against the comparator, a funnel plot, and inequality indices."""
 
 import pandas as pd
 import streamlit as st
@@ -6,6 +6,7 @@ import streamlit as st
 from components import compare_data, data, render
 from components.frame import download, open_page
 from phm import codes
+from phm.analysis import comparators
 from phm.analysis.comparison import (
     benchmark_table,
     compared_counts,
@@ -36,9 +37,11 @@ noun = LEVELS[level].noun
 overall = protected_uptake(
     data.uptake_all_doses(page.principal, page.cohort, page.version), page.rule
 )
-ics = overall.loc[overall["dose"] == page.cohort.dose].iloc[0]
+render.stop_unless_breakdown_allowed(overall.loc[overall["dose"] == page.cohort.dose].iloc[0])
+# Every locality is compared with the cohort's comparator (phm.analysis.comparators): the one
+# rule the finder, Overview, Trends and the business case use too.
+compared, ics = render.comparator(page)
 ics_pct = shown_uptake(ics)
-render.stop_unless_breakdown_allowed(ics)
 raw = compare_data.uptake_by_level(page.principal, page.cohort, level, page.version)
 # The funnel allows for variation between areas (overdispersion) by default when the shown
 # localities vary more than chance would make them; a toggle on the funnel tab turns it off.
@@ -49,24 +52,25 @@ table = benchmark_table(raw, level, page.rule, ics_pct, allow_for_spread=allow_s
 dose_label = codes.DOSES[page.cohort.dose].lower()
 
 if table.empty or ics_pct is None:
-    st.info("No one in this cohort, or the whole-cohort figure is suppressed: nothing to compare.")
+    st.info("No one in this cohort, or the comparator's figure is suppressed: nothing to compare.")
     render.suppression_note()
     st.stop()
 
 st.markdown(
-    f"**ICS figure ({dose_label}):** {ics_pct:.1f}% (95% CI {ics['ci_low_pct']:.1f}–"
-    f"{ics['ci_high_pct']:.1f}%). Each {noun} is *higher*, *similar* or *lower*"
-    " by whether its 95% interval lies above, spans or lies below the ICS figure (the Fingertips"
-    " comparison, worded neutrally)."
+    f"**Comparator ({dose_label}):** {compared.figure(ics_pct)} (95% CI"
+    f" {ics['ci_low_pct']:.1f}–{ics['ci_high_pct']:.1f}%). Each {noun} is *higher*, *similar*"
+    " or *lower* by whether its 95% interval lies above, spans or lies below the comparator's"
+    " figure (the Fingertips comparison, worded neutrally)."
 )
+st.caption(comparators.RULE)
 counts = compared_counts(table)
 columns = st.columns(3)
 for column, (word, phrase) in zip(
     columns,
     (
-        ("higher", "higher than the ICS"),
-        ("similar", "similar to the ICS"),
-        ("lower", "lower than the ICS"),
+        ("higher", "higher than the comparator"),
+        ("similar", "similar to the comparator"),
+        ("lower", "lower than the comparator"),
     ),
     strict=True,
 ):
@@ -94,20 +98,28 @@ with funnel:
         help="On by default when the localities vary more than chance alone would make them.",
     )
     render.funnel_section(
-        table, ics_pct, noun, level_name, "the ICS figure", spread_words(spread, allow_spread)
+        table,
+        ics_pct,
+        noun,
+        level_name,
+        "the comparator's figure",
+        spread_words(spread, allow_spread),
     )
 
 with listing:
     st.subheader(f"All {noun}s")
     shown_table = render.display_table(table, "label", level_name)
-    shown_table["Compared with ICS"] = list(table["compared"])
+    shown_table["Compared with comparator"] = list(table["compared"])
     shown_table["Funnel plot"] = list(table["funnel"])
     st.dataframe(shown_table, hide_index=True, width="stretch")
     header = header_lines(
         page.description,
         page.meta,
         page.rule,
-        [f"Compared by: {LEVELS[level].choice_label}; ICS figure {ics_pct:.1f}%"],
+        [
+            f"Compared by: {LEVELS[level].choice_label}; comparator:"
+            f" {compared.figure(ics_pct)} ({comparators.RULE})"
+        ],
     )
     download(
         "Download CSV",

@@ -17,16 +17,20 @@ dose_label = codes.DOSES[page.cohort.dose]
 overall = explore.overall_uptake(
     data.uptake_by(page.principal, page.cohort, (), page.version), page.rule
 )
-overall_pct = shown_uptake(overall)
 kpi, note = st.columns([1, 3])
 render.kpi(kpi, f"{dose_label} uptake", overall)
 render.stop_unless_breakdown_allowed(overall)
-note.caption(
-    "Layer characteristics in the sidebar: values within one characteristic are combined"
-    " with OR, characteristics with AND, and each flag is any, yes or no. Differences below"
-    " are against this cohort's uptake; 'lower' or 'higher' means the group's 95% interval"
-    " lies wholly below or above it."
-)
+# Groups are compared with the cohort's comparator (phm.analysis.comparators), as on every page.
+compared, comparator_row = render.comparator(page)
+overall_pct = shown_uptake(comparator_row)
+with note:
+    st.caption(
+        "Layer characteristics in the sidebar: values within one characteristic are combined"
+        " with OR, characteristics with AND, and each flag is any, yes or no. Differences below"
+        " are against the comparator; 'lower' or 'higher' means the group's 95% interval lies"
+        " wholly below or above it."
+    )
+    render.comparator_caption(compared, comparator_row)
 
 names = list(DIMENSIONS)
 first, second, order = st.columns([2, 2, 3])

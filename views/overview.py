@@ -17,8 +17,11 @@ columns = st.columns(len(doses))
 for column, (_, row) in zip(columns, doses.iterrows(), strict=True):
     render.kpi(column, row["dose_label"], row)
 overall = doses.loc[doses["dose"] == page.cohort.dose].iloc[0]
-overall_pct = shown_uptake(overall)
 render.stop_unless_breakdown_allowed(overall)
+# The dashed line on both charts is the comparator (phm.analysis.comparators), as on every page.
+compared, comparator_row = render.comparator(page)
+render.comparator_caption(compared, comparator_row)
+overall_pct = shown_uptake(comparator_row)
 
 dose_label = codes.DOSES[page.cohort.dose].lower()
 left, right = st.columns(2)

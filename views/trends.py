@@ -8,6 +8,7 @@ import streamlit as st
 from components import compare_data, data, pages, presentation, render
 from components.frame import open_page
 from phm import codes
+from phm.analysis.comparators import RULE, comparator_for
 from phm.analysis.summaries import protected_uptake
 from phm.analysis.trends import (
     SPC_MIN_WEEKS,
@@ -80,13 +81,18 @@ if mode == "localities":
         max_selections=12,
     )
     cumulative = cumulative[cumulative[dimension].isin(chosen)]
-    if st.toggle("Add the whole ICS", value=True, key="trends_ics_line"):
+    # The comparator line (phm.analysis.comparators): the one rule every page compares with.
+    compared = comparator_for(page.cohort, page.meta)
+    if st.toggle("Add the comparator", value=True, key="trends_ics_line"):
         ics = cumulative_uptake(
-            compare_data.weekly_doses(page.principal, page.cohort, None, page.version), page.rule
+            compare_data.weekly_doses(page.principal, compared.cohort, None, page.version),
+            page.rule,
         )
-        ics = ics.assign(**{dimension: ICS_CODE, f"{dimension}_label": "Whole ICS"})
+        name = f"Comparator: {compared.words}"
+        ics = ics.assign(**{dimension: ICS_CODE, f"{dimension}_label": name})
         cumulative = pd.concat([cumulative, ics[cumulative.columns]], ignore_index=True)
-        labels[ICS_CODE] = "Whole ICS"
+        labels[ICS_CODE] = name
+        st.caption(f"The comparator line: {compared.words}. {RULE}")
 
 st.subheader(f"Cumulative uptake by week ({dose_label})")
 st.altair_chart(

@@ -1,4 +1,4 @@
-"""Benchmarking localities: significance against the ICS figure, funnel limits, export with a header."""
+"""Benchmarking localities: significance against the comparator's figure, funnel limits, export with a header."""
 
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ def benchmark_table(
     ics_pct: float | None,
     allow_for_spread: bool = False,
 ) -> pd.DataFrame:
-    """Return protected uptake per locality with its comparison against the ICS figure.
+    """Return protected uptake per locality with its comparison against the comparator's figure.
 
-    Adds `compared` ('higher' / 'similar' / 'lower' than the ICS, from the 95% interval;
+    Adds `compared` ('higher' / 'similar' / 'lower' than the comparator, from the 95% interval;
     '' when suppressed) and `funnel` (position against the 95% and 99.8% funnel limits,
     from the protected counts; with `allow_for_spread`, limits widened by the between-area
     variance that phm.analysis.overdispersion estimates from the shown localities, kept in
@@ -159,7 +159,7 @@ EXPORT_COLUMNS: dict[str, str] = {
     "uptake_pct": "Uptake %",
     "ci_low_pct": "95% CI from %",
     "ci_high_pct": "95% CI to %",
-    "compared": "Compared with ICS",
+    "compared": "Compared with comparator",
     "funnel": "Funnel plot",
 }
 

@@ -92,11 +92,11 @@ def display_table(
             for v, s in zip(frame[column], frame[f"{column}_suppressed"], strict=True)
         ]
     if "gap_pts" in frame.columns:
-        out["Gap to cohort (pts)"] = [
+        out["Gap to comparator (pts)"] = [
             "suppressed" if s else ("–" if pd.isna(g) else f"{g:+.1f}")
             for s, g in zip(hidden, frame["gap_pts"], strict=True)
         ]
-        out["Interval vs cohort"] = [
+        out["Interval vs comparator"] = [
             "suppressed" if s else (c or "–")
             for s, c in zip(hidden, frame["compared"], strict=True)
         ]

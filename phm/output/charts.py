@@ -82,11 +82,11 @@ def uptake_dot_whisker(
         )
     if overall_pct is not None and pd.notna(overall_pct):
         rule = (
-            alt.Chart(pd.DataFrame({"overall": [overall_pct]}))
+            alt.Chart(pd.DataFrame({"comparator": [overall_pct]}))
             .mark_rule(color=NHS_WARM_YELLOW, strokeDash=[6, 4], strokeWidth=2)
             .encode(
-                x="overall:Q",
-                tooltip=[alt.Tooltip("overall:Q", title="Whole cohort %", format=".1f")],
+                x="comparator:Q",
+                tooltip=[alt.Tooltip("comparator:Q", title="Comparator %", format=".1f")],
             )
         )
         layers.append(rule)

@@ -40,13 +40,13 @@ def _tooltip() -> list[alt.Tooltip]:
         alt.Tooltip("vaccinated:Q", title="Vaccinated", format=","),
         alt.Tooltip("population:Q", title="Population", format=","),
         alt.Tooltip("unvaccinated:Q", title="Unvaccinated", format=","),
-        alt.Tooltip("compared:N", title="Compared with ICS"),
+        alt.Tooltip("compared:N", title="Compared with comparator"),
         alt.Tooltip("funnel:N", title="Funnel plot"),
     ]
 
 
 def ranked_dot_whisker(table: pd.DataFrame, ics_pct: float | None, title: str) -> alt.LayerChart:
-    """Return localities ranked by uptake with 95% CIs, coloured higher/similar/lower than the ICS."""
+    """Return localities ranked by uptake with 95% CIs, coloured higher/similar/lower than the comparator."""
     shown = table.loc[~table["uptake_suppressed"], list(LOCALITY_FIELDS)].reset_index(drop=True)
     # Every locality keeps its label: Vega drops overlapping labels unless told not to, and
     # the height grows by a step per row so that they do not overlap.
@@ -58,7 +58,7 @@ def ranked_dot_whisker(table: pd.DataFrame, ics_pct: float | None, title: str) -
     )
     colour = alt.Color(
         "compared:N",
-        title="Compared with ICS (95% CI)",
+        title="Against the comparator (95% CI)",
         scale=alt.Scale(domain=list(COMPARE_COLOURS), range=list(COMPARE_COLOURS.values())),
         legend=alt.Legend(orient="top"),
     )
@@ -80,11 +80,11 @@ def ranked_dot_whisker(table: pd.DataFrame, ics_pct: float | None, title: str) -
 
 
 def _ics_rule(ics_pct: float, channel: str) -> alt.Chart:
-    """Return a dashed rule at the ICS figure along the x or y channel."""
+    """Return a dashed rule at the comparator's figure along the x or y channel."""
     frame = pd.DataFrame({"ics": [ics_pct]})
     encoding = {
         channel: alt.X("ics:Q") if channel == "x" else alt.Y("ics:Q"),
-        "tooltip": [alt.Tooltip("ics:Q", title="ICS %", format=".1f")],
+        "tooltip": [alt.Tooltip("ics:Q", title="Comparator %", format=".1f")],
     }
     return (
         alt.Chart(frame)
@@ -94,7 +94,7 @@ def _ics_rule(ics_pct: float, channel: str) -> alt.Chart:
 
 
 def funnel_plot(table: pd.DataFrame, curve: pd.DataFrame, title: str) -> alt.LayerChart:
-    """Return uptake against population with 95% and 99.8% limits around the ICS figure."""
+    """Return uptake against population with 95% and 99.8% limits around the comparator's figure."""
     shown = table.loc[~table["uptake_suppressed"], list(LOCALITY_FIELDS)].reset_index(drop=True)
     # The axes span the localities drawn (not a log axis padded out to round powers of ten,
     # which squeezes the points into the middle); limits beyond the points are clipped.
@@ -138,7 +138,7 @@ def funnel_plot(table: pd.DataFrame, curve: pd.DataFrame, title: str) -> alt.Lay
             y="uptake_pct:Q",
             color=alt.Color(
                 "funnel:N",
-                title="Against the ICS funnel",
+                title="Against the comparator funnel",
                 scale=alt.Scale(domain=list(FUNNEL_COLOURS), range=list(FUNNEL_COLOURS.values())),
                 legend=alt.Legend(orient="top"),
             ),

@@ -6,10 +6,11 @@ import duckdb
 import pandas as pd
 
 from phm import disclosure, settings
+from phm.analysis.comparators import comparator_for
 from phm.analysis.comparison import benchmark_table
 from phm.analysis.summaries import protected_uptake
 from phm.cohort import Cohort
-from phm.queries import uptake_all_doses
+from phm.queries import uptake_by
 from phm.queries.compare import uptake_by_level
 
 
@@ -21,14 +22,20 @@ def rule() -> disclosure.DisclosureRule:
 
 
 def expected_table(db, cohort: Cohort, level: str) -> pd.DataFrame:
-    """Compute the benchmark table independently of the page."""
+    """Compute the benchmark table independently of the page: against the cohort's comparator."""
+    ics = comparator_pct(db, cohort)
     with duckdb.connect(str(db), read_only=True) as con:
-        overall = protected_uptake(uptake_all_doses(con, cohort), rule())
         raw = uptake_by_level(con, cohort, level)
-    ics = float(overall.loc[overall["dose"] == cohort.dose, "uptake_pct"].iloc[0])
     # The page allows for variation between areas by default when there is overdispersion.
     spread = benchmark_table(raw, level, rule(), ics, allow_for_spread=True).attrs.get("spread")
     return benchmark_table(raw, level, rule(), ics, spread is not None and spread.found)
+
+
+def comparator_pct(db, cohort: Cohort) -> float:
+    """Return the shown uptake of everyone in the cohort's age range across the ICS."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = protected_uptake(uptake_by(con, comparator_for(cohort).cohort, ()), rule())
+    return float(row["uptake_pct"].iloc[0])
 
 
 def frame_with(at, column: str) -> pd.DataFrame:
@@ -47,13 +54,35 @@ def test_compare_by_borough_shows_ranked_table_with_significance(run_page, tiny_
         "Inequality",
     ]
     want = expected_table(tiny_db, Cohort(age_min=18), "borough")
-    shown = frame_with(at, "Compared with ICS")
+    shown = frame_with(at, "Compared with comparator")
     assert list(shown["Borough"]) == list(want["label"])
-    assert list(shown["Compared with ICS"]) == list(want["compared"])
+    assert list(shown["Compared with comparator"]) == list(want["compared"])
     assert set(want["compared"]) <= {"higher", "similar", "lower"}
     metrics = {m.label: int(m.value) for m in at.metric}
     assert sum(metrics.values()) == len(want)
-    assert any(m.value.startswith("**ICS figure (first dose):**") for m in at.markdown)
+    ics = comparator_pct(tiny_db, Cohort(age_min=18))
+    assert any(
+        m.value.startswith(f"**Comparator (first dose):** {ics:.1f}% for adults (18 and over)")
+        for m in at.markdown
+    )
+
+
+def test_a_group_is_compared_with_everyone_of_its_ages_as_on_the_finder(run_page, tiny_db):
+    # The one rule (phm.analysis.comparators): Black adults in each borough are compared
+    # with all adults across the ICS, not with Black adults across the ICS.
+    group = Cohort(age_min=18, ethnicities=("M",))
+    at = run_page("compare.py", age_min=18, ethnicity=["M"])
+    assert not at.exception
+    adults = comparator_pct(tiny_db, Cohort(age_min=18))
+    with duckdb.connect(str(tiny_db), read_only=True) as con:
+        own = protected_uptake(uptake_by(con, group, ()), rule())["uptake_pct"].iloc[0]
+    assert round(adults, 1) != round(float(own), 1), "the test needs the two figures to differ"
+    assert any(f"{adults:.1f}% for adults (18 and over)" in m.value for m in at.markdown)
+    shown = frame_with(at, "Compared with comparator")
+    assert list(shown["Compared with comparator"]) == list(
+        expected_table(tiny_db, group, "borough")["compared"]
+    )
+    assert any(c.value.startswith("Every group is compared with everyone") for c in at.caption)
 
 
 def test_switching_level_to_pcn_lists_every_pcn_and_the_download_has_a_header(run_page, tiny_db):
@@ -61,7 +90,7 @@ def test_switching_level_to_pcn_lists_every_pcn_and_the_download_has_a_header(ru
     at.segmented_control(key="compare_level").set_value("pcn").run()
     assert not at.exception
     want = expected_table(tiny_db, Cohort(), "pcn")
-    shown = frame_with(at, "Compared with ICS")
+    shown = frame_with(at, "Compared with comparator")
     assert list(shown["PCN"]) == list(want["label"])
     assert any("PCN" in s.value for s in at.subheader)
     outlier_lines = [

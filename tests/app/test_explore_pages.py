@@ -7,6 +7,7 @@ import pytest
 
 from phm import disclosure, queries, settings
 from phm.analysis import explore, targeting
+from phm.analysis.comparators import comparator_for
 from phm.cohort import Cohort
 
 SMALL = re.compile(r"(?<![\d.,])[1-7](?![\d.,%])")
@@ -31,7 +32,8 @@ def test_explore_one_way_table_matches_the_protected_query(run_page, app_env):
     cohort = Cohort(sexes=("M",))
     with duckdb.connect(str(app_env), read_only=True) as con:
         raw = queries.uptake_by(con, cohort, ("ethnicity_code",))
-        overall = queries.uptake_by(con, cohort, ())
+        # Men are compared with everyone across the ICS (phm.analysis.comparators).
+        overall = queries.uptake_by(con, comparator_for(cohort).cohort, ())
     overall_pct = float(explore.overall_uptake(overall, rule())["uptake_pct"])
     expected = explore.display_table(
         explore.breakdown(raw, overall_pct, rule()),
@@ -41,7 +43,9 @@ def test_explore_one_way_table_matches_the_protected_query(run_page, app_env):
     assert list(shown["Ethnicity"]) == list(expected["Ethnicity"])
     assert list(shown["Uptake"]) == list(expected["Uptake"])
     assert list(shown["Vaccinated"]) == list(expected["Vaccinated"])
-    assert set(shown["Interval vs cohort"]) <= {"lower", "similar", "higher", "suppressed"}
+    assert set(shown["Interval vs comparator"]) <= {"lower", "similar", "higher", "suppressed"}
+    assert list(shown["Gap to comparator (pts)"]) == list(expected["Gap to comparator (pts)"])
+    assert any("for everyone (all ages) across" in c.value for c in at.caption)
     assert any(m.value.startswith("**Cohort:** Men and boys") for m in at.markdown)
 
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from phm import codes, disclosure, queries, settings
 from phm.cohort import Cohort
+from tests.chart_fields import sent_vega_lite
 
 PERCENT = re.compile(r"^\d{1,3}\.\d%$")
 # A count as the page prints it: digits with thousands separators, nothing else.
@@ -142,3 +143,26 @@ def test_booster_dose_changes_the_headings(run_page):
     assert "booster of COVID-19 vaccine" in next(
         m.value for m in at.markdown if m.value.startswith("**Cohort:**")
     )
+
+
+def test_the_dashed_line_and_caption_are_the_comparator_of_a_group(run_page, tiny_db):
+    # Women aged 18+ are compared with all adults across the ICS (phm.analysis.comparators),
+    # the figure the finder and business case quote for them, not with women themselves.
+    at = run_page("overview.py", age_min=18, sex=["F"])
+    assert not at.exception
+    with duckdb.connect(str(tiny_db), read_only=True) as con:
+        adults = disclosure.protect(queries.uptake_by(con, Cohort(age_min=18), ()), rule())
+    pct = float(adults["uptake_pct"].iloc[0])
+    caption = next(c.value for c in at.caption if c.value.startswith("**Compared with**"))
+    assert f"{pct:.1f}% for adults (18 and over) across" in caption
+    assert "Every group is compared with everyone in the same age range" in caption
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    specs = [sent_vega_lite(c.proto) for c in charts]
+    lines = [
+        row["comparator"]
+        for spec in specs
+        for rows in spec["datasets"].values()
+        for row in rows
+        if "comparator" in row
+    ]
+    assert len(lines) == 2 and all(abs(value - pct) < 1e-9 for value in lines)

@@ -54,3 +54,13 @@ def test_trends_for_chosen_localities_and_booster(run_page):
     assert at.subheader[0].value == "Cumulative uptake by week (booster)"
     assert any("SPC" in s.value for s in at.subheader)
     assert len(MILESTONES) == 8
+
+
+def test_the_localities_view_adds_the_comparator_line_named_by_the_rule(run_page):
+    at = run_page("trends.py", age_min=18, sex=["F"])
+    at.segmented_control(key="trends_mode").set_value("localities").run()
+    assert not at.exception
+    assert at.toggle(key="trends_ics_line").label == "Add the comparator"
+    name = "Comparator: adults (18 and over) across North Central London"
+    assert name in at.selectbox(key="trends_first_borough").options
+    assert any(c.value.startswith("The comparator line: adults (18 and over)") for c in at.caption)

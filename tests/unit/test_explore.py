@@ -37,8 +37,8 @@ def test_gap_and_comparison_use_the_shown_interval_against_the_cohort():
     assert pd.isna(out.loc[3, "gap_pts"]) and out.loc[3, "compared"] is None
     shown = explore.display_table(out, ("age_band",), EXACT)
     assert shown.loc[3, "Vaccinated"] == "<8"
-    assert shown.loc[3, "Gap to cohort (pts)"] == "suppressed"
-    assert shown.loc[0, "Interval vs cohort"] == "lower"
+    assert shown.loc[3, "Gap to comparator (pts)"] == "suppressed"
+    assert shown.loc[0, "Interval vs comparator"] == "lower"
     assert out["uptake_suppressed"].tolist() == [False, False, False, True, False]
     assert out.loc[4, "gap_pts"] == -16.7 and out.loc[4, "compared"] == "lower"
     assert shown.loc[4, "Vaccinated"] == "20" and shown.loc[4, "Unvaccinated"] == "40"
