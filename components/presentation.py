@@ -52,6 +52,11 @@ CSS = f"""
 [data-testid="stMain"] [data-testid="stMetricValue"],
 [data-testid="stMain"] [data-testid="stMetricValue"] * {{ font-size: 3.4rem !important; color: #000000 !important; }}
 [data-testid="stMain"] input {{ font-size: 1.4rem !important; color: #000000; }}
+[data-testid="stMain"] [data-testid="stButtonGroup"] button *,
+[data-testid="stMain"] [role="tab"] *,
+[data-testid="stMain"] [data-testid^="stBaseButton-secondary"] * {{ font-size: 1.3rem !important; }}
+[data-testid="stMain"] [data-testid="stTable"] th,
+[data-testid="stMain"] [data-testid="stTable"] td {{ font-size: 1.3rem !important; color: #000000; }}
 [data-testid="stMain"] [data-baseweb="tag"] {{ height: auto; }}
 [data-testid="stMain"] [data-baseweb="tag"] span {{ font-size: 1.25rem !important; }}
 [data-testid="stMain"] [data-testid="stMetricLabel"] p {{ font-size: 1.5rem !important; }}

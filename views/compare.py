@@ -14,12 +14,20 @@ from phm.analysis.comparison import (
     export_csv,
     spread_words,
 )
-from phm.analysis.inequality import gaps_against, gradient_frame, not_drawn, summary_table
+from phm.analysis.inequality import (
+    gaps_against,
+    gradient_frame,
+    not_drawn,
+    summary_table,
+    unmeasured_localities,
+    unmeasured_words,
+)
 from phm.analysis.summaries import protected_uptake, shown_uptake
 from phm.levels import COMPARE_LEVELS, LEVELS
 from phm.output import compare_charts
 from phm.output.exports import header_lines
 from phm.queries.compare import DEPRIVATION
+from phm.text import escape_markdown
 
 page = open_page("Compare localities")
 
@@ -144,14 +152,18 @@ with inequality:
         page.principal, page.cohort, level, deprivation, page.version
     )
     names = dict(zip(table[level], table["label"], strict=True))
+    # The first view has data: localities whose gradient cannot be measured are not chosen.
+    unmeasured = unmeasured_localities(by_locality, deprivation, page.rule, level)
     chosen = st.multiselect(
         f"{level_name}s side by side",
         list(names),
-        default=default_localities(table, level),
+        default=default_localities(table, level, leave_out=unmeasured),
         format_func=names.get,
         key=f"compare_localities_{level}",
         max_selections=12,
     )
+    if left_out := [code for code in names if code in unmeasured and code not in chosen]:
+        st.caption(escape_markdown(unmeasured_words(left_out, names, unmeasured, noun)))
     ics_summary = compare_data.deprivation_indices(ics_raw, deprivation, page.rule, None)
     local_raw = by_locality[by_locality[level].isin(chosen)]
     local_summary = (
@@ -161,7 +173,8 @@ with inequality:
     )
     summary = pd.concat([ics_summary, local_summary], ignore_index=True)
 
-    st.dataframe(summary_table(summary), hide_index=True, width="stretch")
+    # A short table, shown whole (it wraps, and grows with presentation mode's type).
+    st.table(summary_table(summary), hide_index=True)
     st.caption(
         "Gap = least minus most deprived group (Newcombe's interval). SII = fitted difference in"
         " uptake from the most to the least deprived end of the population, RII = their ratio"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -62,12 +62,15 @@ def compared_counts(table: pd.DataFrame) -> dict[str, int]:
     return {word: int(counts.get(word, 0)) for word in COMPARED}
 
 
-def default_localities(table: pd.DataFrame, level: str, each_end: int = 3) -> list:
+def default_localities(
+    table: pd.DataFrame, level: str, each_end: int = 3, leave_out: Collection = ()
+) -> list:
     """Return the codes to compare side by side at first: the top and bottom of a ranked table.
 
-    All of them when there are no more than twice `each_end`.
+    All of them when there are no more than twice `each_end`. Codes in `leave_out` (e.g. those
+    whose deprivation gradient cannot be measured) are not chosen, so the first view has data.
     """
-    codes = list(table[level])
+    codes = [code for code in table[level] if code not in leave_out]
     if len(codes) > 2 * each_end:
         codes = codes[:each_end] + codes[-each_end:]
     return list(dict.fromkeys(codes))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from phm.analysis.summaries import protected_uptake
@@ -30,17 +32,9 @@ def deprivation_summary(
     for key, part in groups:
         part = part.sort_values(deprivation)
         label = str(part[f"{group}_label"].iloc[0]) if group else "ICS (whole cohort)"
-        row: dict[str, object] = {"key": key[0] if keys else None, "label": label, "reason": ""}
-        wanted = range(1, (5 if deprivation == "imd_quintile" else 10) + 1)
-        missing = [str(q) for q in wanted if q not in set(part[deprivation].tolist())]
-        if missing:
-            kind = "quintile" if deprivation == "imd_quintile" else "decile"
-            row["reason"] = (
-                f"no residents in IMD {kind} {', '.join(missing)}; the PHE method needs every group"
-            )
-        elif part["uptake_suppressed"].any():
-            row["reason"] = "a deprivation group is suppressed (small numbers)"
-        else:
+        row: dict[str, object] = {"key": key[0] if keys else None, "label": label}
+        row["reason"] = why_unmeasured(part, deprivation)
+        if not row["reason"]:
             x = part["vaccinated"].astype(int).to_numpy()
             n = part["population"].astype(int).to_numpy()
             row["most_deprived_pct"] = 100 * x[0] / n[0]
@@ -67,6 +61,49 @@ def deprivation_summary(
         "reason",
     ]  # fmt: skip
     return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def why_unmeasured(protected: pd.DataFrame, deprivation: str) -> str:
+    """Return why one locality's protected rows give no gradient ('' when they do).
+
+    The PHE method needs every deprivation group present and shown.
+    """
+    wanted = range(1, (5 if deprivation == "imd_quintile" else 10) + 1)
+    missing = [str(q) for q in wanted if q not in set(protected[deprivation].tolist())]
+    if missing:
+        kind = "quintile" if deprivation == "imd_quintile" else "decile"
+        return f"no residents in IMD {kind} {', '.join(missing)}; the PHE method needs every group"
+    if protected["uptake_suppressed"].any():
+        return "a deprivation group is suppressed (small numbers)"
+    return ""
+
+
+def unmeasured_localities(
+    raw: pd.DataFrame, deprivation: str, rule: DisclosureRule, group: str
+) -> dict[object, str]:
+    """Return each locality whose gradient cannot be measured, with why (no simulation run)."""
+    protected = protected_uptake(raw, rule)
+    reasons = {
+        key: why_unmeasured(part, deprivation) for key, part in protected.groupby(group, sort=False)
+    }
+    return {key: reason for key, reason in reasons.items() if reason}
+
+
+def unmeasured_words(
+    codes: list,
+    names: Mapping[object, str],
+    reasons: Mapping[object, str],
+    noun: str,
+    most: int = 8,
+) -> str:
+    """Return the sentence naming the localities left out of the first view, and why."""
+    listed = [f"{names[c]} ({reasons[c].split(';')[0]})" for c in codes[:most]]
+    more = f", and {len(codes) - most} more" if len(codes) > most else ""
+    return (
+        f"Not chosen at first, because their deprivation gradient cannot be measured (the PHE"
+        f" method needs every group present and shown): {', '.join(listed)}{more}. Add a {noun}"
+        " above to see it in the table with its reason."
+    )
 
 
 def gaps_against(

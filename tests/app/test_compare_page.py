@@ -104,7 +104,7 @@ def test_switching_level_to_pcn_lists_every_pcn_and_the_download_has_a_header(ru
 def test_inequality_tab_shows_ics_gap_sii_and_rii(run_page):
     at = run_page("compare.py", age_min=18)
     assert not at.exception
-    summary = frame_with(at, "SII, points (95% CI)")
+    summary = next(t.value for t in at.table if "SII, points (95% CI)" in t.value.columns)
     first = summary.iloc[0]
     assert first["Locality"] == "ICS (whole cohort)"
     assert first["SII, points (95% CI)"] != "–"
@@ -168,3 +168,17 @@ def test_every_locality_keeps_its_label_and_the_funnel_fills_its_axes(run_page):
         if "x" in layer.get("encoding", {}) and "scale" in layer["encoding"]["x"]
     ]
     assert scales and all(s.get("nice") is False and "domain" in s for s in scales)
+
+
+def test_the_inequality_tab_opens_on_localities_whose_gradient_can_be_measured(run_page):
+    # On the full demo 4 of 5 boroughs have no residents in the most or least deprived fifth;
+    # the first view must still show figures, and say which were left out and why.
+    at = run_page("compare.py", compare_level="pcn")
+    assert not at.exception
+    summary = next(t.value for t in at.table if "SII, points (95% CI)" in t.value.columns)
+    chosen = summary.iloc[1:]
+    assert len(chosen) == len(at.multiselect(key="compare_localities_pcn").value) > 0
+    assert (chosen["SII, points (95% CI)"] != "–").all()
+    left_out = [c.value for c in at.caption if c.value.startswith("Not chosen at first")]
+    assert left_out, "the tiny demo has PCNs without a measurable gradient: the test needs one"
+    assert "(no residents in IMD quintile" in left_out[0] or "(a deprivation group" in left_out[0]

@@ -79,3 +79,43 @@ def test_explore_settings_survive_a_reload(context, app_url):
     expect(by.locator("input")).to_have_value("Age band")
     expect(page).to_have_url(re.compile(r"[?&]sort=uptake\b"))
     no_exception(page)
+
+
+def test_compare_inequality_table_is_whole_and_large_when_presenting(context, app_url, artifacts):
+    # The summary table (gap, SII, RII) was a canvas grid whose columns were cut off and whose
+    # type did not grow for the projector; it is now a table that wraps and grows with the text.
+    page = context.new_page()
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    sizes = {}
+    for present in ("", "&present=1"):
+        page.goto(f"{app_url}/compare?age_min=18{present}")
+        expect(page.get_by_role("heading", name="Compare localities")).to_be_visible(
+            timeout=TIMEOUT_MS
+        )
+        drawn(page)
+        page.get_by_role("tab", name="Inequality").click()
+        drawn(page)
+        cells = page.locator("[data-testid='stTable'] td, [data-testid='stTable'] th")
+        expect(cells.first).to_be_visible(timeout=TIMEOUT_MS)
+        # Every cell shows its whole text: nothing is clipped by the column.
+        clipped = cells.evaluate_all(
+            "cells => cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)"
+        )
+        assert clipped == []
+        text = " ".join(cells.all_inner_texts())
+        assert "SII, points (95% CI)" in text and "ICS (whole cohort)" in text
+        sizes[present] = {
+            kind: float(
+                page.locator(selector)
+                .first.evaluate("e => getComputedStyle(e).fontSize")
+                .removesuffix("px")
+            )
+            for kind, selector in (
+                ("cell", "[data-testid='stTable'] td"),
+                ("tab", "[role='tab'] p"),
+            )
+        }
+        page.screenshot(path=str(artifacts / f"compare-inequality{present or '-normal'}.png"))
+    for kind in ("cell", "tab"):
+        assert sizes["&present=1"][kind] >= 1.4 * sizes[""][kind], (kind, sizes)
+    no_exception(page)

@@ -19,6 +19,8 @@ from phm.analysis.inequality import (
     gradient_frame,
     not_drawn,
     summary_table,
+    unmeasured_localities,
+    unmeasured_words,
 )
 from phm.analysis.summaries import shown_uptake
 from phm.disclosure import DisclosureRule
@@ -321,6 +323,39 @@ def test_default_localities_are_the_top_and_bottom_three_or_all():
     assert default_localities(ranked, "pcn") == ["P0", "P1", "P2", "P5", "P6", "P7"]
     assert default_localities(ranked.head(6), "pcn") == [f"P{i}" for i in range(6)]
     assert default_localities(ranked.head(0), "pcn") == []
+
+
+def test_default_localities_leave_out_those_without_a_gradient_and_take_the_next():
+    ranked = pd.DataFrame({"pcn": [f"P{i}" for i in range(10)]})
+    chosen = default_localities(ranked, "pcn", leave_out={"P0", "P8", "P9"})
+    assert chosen == ["P1", "P2", "P3", "P5", "P6", "P7"]
+
+
+def test_unmeasured_localities_name_each_missing_or_suppressed_quintile_with_its_reason():
+    whole = quintiles([600, 680, 740, 800, 830], [1000] * 5, borough="B1", borough_label="One")
+    no_least = quintiles([60, 68, 74, 80, 83], [100] * 5, seed=1, borough="B2").iloc[:4]
+    tiny = quintiles([60, 68, 74, 80, 3], [100, 100, 100, 100, 5], seed=2, borough="B3")
+    raw = pd.concat(
+        [whole, no_least.assign(borough_label="Two"), tiny.assign(borough_label="Three")]
+    )
+    reasons = unmeasured_localities(raw, "imd_quintile", ROUND_5, "borough")
+    assert set(reasons) == {"B2", "B3"}
+    assert reasons["B2"].startswith("no residents in IMD quintile 5")
+    assert reasons["B3"] == "a deprivation group is suppressed (small numbers)"
+    # The same reasons the summary table gives once the simulation has run.
+    summary = deprivation_summary(raw, "imd_quintile", ROUND_5, "borough", repetitions=1000)
+    assert dict(zip(summary["key"], summary["reason"], strict=True)) == {"B1": "", **reasons}
+
+
+def test_unmeasured_words_name_up_to_eight_then_count_the_rest():
+    codes = [f"P{i}" for i in range(10)]
+    names = {c: f"PCN {c}" for c in codes}
+    reasons = {c: "no residents in IMD quintile 1; the PHE method needs every group" for c in codes}
+    words = unmeasured_words(codes, names, reasons, "PCN")
+    assert "PCN P0 (no residents in IMD quintile 1), PCN P1" in words
+    assert "PCN P8" not in words and words.endswith(
+        ", and 2 more. Add a PCN above to see it in the table with its reason."
+    )
 
 
 def test_shown_uptake_is_none_when_suppressed():
