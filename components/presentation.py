@@ -30,6 +30,9 @@ BASE_CSS = f"""
   color: #4f5160 !important; opacity: 1 !important;
 }}
 [data-testid="stCode"] .token {{ color: #1d2b36 !important; }}
+/* A chart's toolbar appears inside the chart's own title row, not over the heading above it. */
+[data-testid="stElementContainer"]:has([data-testid="stVegaLiteChart"])
+  [data-testid="stElementToolbar"] {{ top: 0 !important; }}
 </style>
 """
 # Tables (a canvas grid) and charts (a canvas) draw their own text at fixed sizes, so they are

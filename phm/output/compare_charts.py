@@ -60,7 +60,7 @@ def ranked_dot_whisker(table: pd.DataFrame, ics_pct: float | None, title: str) -
         "compared:N",
         title="Against the comparator (95% CI)",
         scale=alt.Scale(domain=list(COMPARE_COLOURS), range=list(COMPARE_COLOURS.values())),
-        legend=alt.Legend(orient="top"),
+        legend=alt.Legend(orient="top", titleLimit=400),
     )
     base = alt.Chart(shown)
     whiskers = base.mark_rule(color=NHS_DARK_GREY, strokeWidth=2).encode(
