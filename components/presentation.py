@@ -25,6 +25,10 @@ BASE_CSS = f"""
   position: fixed; top: 0.55rem; right: 3.5rem; z-index: 999991; width: auto !important;
 }}
 [data-testid="stMainBlockContainer"] {{ padding-top: 4rem; }}
+/* Sections are h2 under the page's h1 (headings in order, for screen readers), sized as
+   Streamlit's subheaders; subsections are h3. */
+[data-testid="stMain"] h2 {{ font-size: 1.75rem; }}
+[data-testid="stMain"] h3 {{ font-size: 1.35rem; }}
 /* Streamlit's captions and code tokens are too faint on white for WCAG AA (4.5:1). */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {{
   color: #4f5160 !important; opacity: 1 !important;

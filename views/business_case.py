@@ -126,7 +126,7 @@ outcomes = []
 for column, key in zip(st.columns(len(chosen)), chosen, strict=True):
     default = bc.INTERVENTIONS[key]
     with column:
-        st.subheader(default.name)
+        st.header(default.name)
         st.caption(default.description)
         cost = st.number_input(
             f"Cost per {default.unit} (£)",
@@ -204,7 +204,7 @@ for column, key in zip(st.columns(len(chosen)), chosen, strict=True):
             " source is given (hover the ? of each input)."
         )
 
-st.subheader("Results")
+st.header("Results")
 st.dataframe(briefs.results_table(outcomes), hide_index=True, width="stretch")
 chart = briefs.impact_chart(outcomes, target.comparator.uptake())
 st.altair_chart(chart)

@@ -88,7 +88,7 @@ ranked, funnel, listing, inequality = st.tabs(
     ["Ranked", "Funnel plot", "Table and download", "Inequality"]
 )
 with ranked:
-    st.subheader(f"{level_name}s ranked by uptake ({dose_label})")
+    st.header(f"{level_name}s ranked by uptake ({dose_label})")
     st.altair_chart(
         compare_charts.ranked_dot_whisker(table, ics_pct, f"Uptake by {noun}"),
         width="stretch",
@@ -98,7 +98,7 @@ with ranked:
         st.caption(f"{hidden} {noun}(s) not drawn: uptake suppressed (small numbers).")
 
 with funnel:
-    st.subheader(f"Funnel plot ({dose_label})")
+    st.header(f"Funnel plot ({dose_label})")
     st.toggle(
         "Allow for variation between areas (overdispersion)",
         value=allow_spread,
@@ -115,7 +115,7 @@ with funnel:
     )
 
 with listing:
-    st.subheader(f"All {noun}s")
+    st.header(f"All {noun}s")
     shown_table = render.display_table(table, "label", level_name)
     shown_table["Compared with comparator"] = list(table["compared"])
     shown_table["Funnel plot"] = list(table["funnel"])
@@ -138,7 +138,7 @@ with listing:
     )
 
 with inequality:
-    st.subheader("Deprivation gradient")
+    st.header("Deprivation gradient")
     deprivation = st.segmented_control(
         "Deprivation groups",
         list(DEPRIVATION),
@@ -184,7 +184,7 @@ with inequality:
     gradient = gradient_frame(ics_raw, local_raw if chosen else None, level, page.rule)
     st.altair_chart(compare_charts.deprivation_lines(gradient, deprivation, level), width="stretch")
 
-    st.subheader("Gaps by ethnic group and first language")
+    st.header("Gaps by ethnic group and first language")
     left, right = st.columns(2)
     with left:
         ethnic = gaps_against(

@@ -54,7 +54,7 @@ def csv_download(label: str, table, file_name: str, what: str) -> None:
     )
 
 
-st.subheader(f"{dose.capitalize()}s by {noun}")
+st.header(f"{dose.capitalize()}s by {noun}")
 units = D.unit_doses(raw, page.rule)
 st.altair_chart(
     delivery_charts.doses_chart(units, D.UNITS[unit].label, f"Share of the cohort's {dose}s"),
@@ -74,7 +74,7 @@ label = f"{dimension}_label"
 group_names = dict(zip(shares[dimension], shares[label], strict=False))
 unit_names = dict(zip(shares["unit"], shares["unit_label"], strict=False))
 
-st.subheader(f"Whom one {noun} reached")
+st.header(f"Whom one {noun} reached")
 chosen = st.selectbox(
     noun.capitalize(),
     list(unit_names),
@@ -116,7 +116,7 @@ csv_download(
     f"{dose}s of {unit_names[chosen]} by {D.BREAKDOWNS[dimension]}",
 )
 
-st.subheader(f"{noun.capitalize()}s compared: share of {dose}s to {group_names[group]} people")
+st.header(f"{noun.capitalize()}s compared: share of {dose}s to {group_names[group]} people")
 across = shares[shares[dimension] == group].sort_values("share_pct", ascending=False)
 st.altair_chart(
     delivery_charts.share_chart(

@@ -146,7 +146,7 @@ with left:
     )
 
 with right:
-    st.subheader("Who is unvaccinated here?")
+    st.header("Who is unvaccinated here?")
     st.selectbox(
         f"{LEVELS[level].label} (or click the map)",
         list(area_names.index),

@@ -26,7 +26,7 @@ overall_pct = shown_uptake(comparator_row)
 dose_label = codes.DOSES[page.cohort.dose].lower()
 left, right = st.columns(2)
 with left:
-    st.subheader(f"By borough ({dose_label})")
+    st.header(f"By borough ({dose_label})")
     boroughs = protected_uptake(
         data.uptake_by(page.principal, page.cohort, ("borough",), page.version), page.rule
     )
@@ -39,7 +39,7 @@ with left:
         )
         render.uptake_table(boroughs, "borough_label", "Borough")
 with right:
-    st.subheader(f"By deprivation ({dose_label})")
+    st.header(f"By deprivation ({dose_label})")
     raw = data.uptake_by(page.principal, page.cohort, ("imd_quintile",), page.version)
     quintiles = protected_uptake(raw, page.rule)
     if quintiles.empty:

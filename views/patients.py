@@ -26,7 +26,7 @@ st.info(
     icon=":material/shield_person:",
 )
 
-st.subheader("Your practice against your PCN and the ICS")
+st.header("Your practice against your PCN and the ICS")
 bench = data.practice_benchmark(principal, page.cohort)
 st.dataframe(render.display_table(bench, "area", "Area"), hide_index=True, width="stretch")
 st.caption(
@@ -35,7 +35,7 @@ st.caption(
     f" counts protected as on every population page ({page.rule.describe()})."
 )
 
-st.subheader("Who is due a dose")
+st.header("Who is due a dose")
 labels = list(rules.DUE.values())
 by_label = {label: code for code, label in rules.DUE.items()}
 url_state.seed("patients_due", "due", "many", list(rules.DUE))

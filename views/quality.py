@@ -140,7 +140,7 @@ with tab_feedback:
         page.meta.get("as_at", ""),
         page.rule.describe(),
     )
-    st.subheader(report.title)
+    st.header(report.title)
     for name, value in report.key_figures():
         st.markdown(f"- {escape_markdown(name)}: **{escape_markdown(value)}**")
     st.dataframe(fb.table, hide_index=True, use_container_width=True)

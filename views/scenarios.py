@@ -15,7 +15,7 @@ st.markdown(
 columns = st.columns(2)
 for number, scenario in enumerate(SCENARIOS):
     with columns[number % 2].container(border=True):
-        st.subheader(scenario.title)
+        st.header(scenario.title)
         st.markdown(scenario.story)
         st.markdown(f"**Ask the room:** {scenario.prompt}")
         st.caption(f"Cohort: {scenario.cohort.describe()}")

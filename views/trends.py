@@ -94,7 +94,7 @@ if mode == "localities":
         labels[ICS_CODE] = name
         st.caption(f"The comparator line: {compared.words}. {RULE}")
 
-st.subheader(f"Cumulative uptake by week ({dose_label})")
+st.header(f"Cumulative uptake by week ({dose_label})")
 st.altair_chart(
     compare_charts.cumulative_lines(
         cumulative, f"{dimension}_label", milestones, "Cumulative uptake since 8 December 2020"
@@ -107,7 +107,7 @@ st.caption(
     + "; ".join(f"{i + 1}. {r.day:%d %b %Y} {r.label}" for i, r in milestones.iterrows())
 )
 
-st.subheader("Is the gap closing?")
+st.header("Is the gap closing?")
 codes_present = [c for c in labels if c in set(cumulative[dimension])]
 if len(codes_present) >= 2:
     left, right = st.columns(2)
@@ -141,14 +141,14 @@ if len(codes_present) >= 2:
 else:
     st.info("Choose at least two groups to see the gap between them.")
 
-st.subheader(f"Weekly {dose_label}s given to the whole cohort")
+st.header(f"Weekly {dose_label}s given to the whole cohort")
 everyone = compare_data.weekly_doses(page.principal, page.cohort, None, page.version)
 new = weekly_new(cumulative_uptake(everyone, page.rule))
 st.altair_chart(
     compare_charts.weekly_bars(new, milestones, "Doses given each week"), width="stretch"
 )
 
-st.subheader("SPC view (NHS Making Data Count)")
+st.header("SPC view (NHS Making Data Count)")
 spc = weekly_spc(new)
 if spc is not None:
     st.altair_chart(compare_charts.spc_chart(spc, "Weekly doses: XmR chart"), width="stretch")

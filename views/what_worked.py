@@ -21,7 +21,7 @@ msoa_names = data.options(page.version)["msoas"]
 names = {**page.names, **msoa_names}
 listed = interventions.listed(page.meta)
 
-st.subheader("Interventions register")
+st.header("Interventions register")
 st.caption(
     "What was done, where, when, for whom and at what cost. Interventions marked 'synthetic"
     " dataset' are built into the synthetic demo with known effects (docs/synthetic-data.md);"
@@ -97,7 +97,7 @@ if can(page.principal, Capability.RECORD_INTERVENTIONS):
                 interventions.remove(page.principal, chosen_id)
                 st.rerun()
 
-st.subheader("Evaluate")
+st.header("Evaluate")
 by_id = {item.id: item for item in listed}
 chosen_ids = st.multiselect(
     "Interventions to evaluate side by side",

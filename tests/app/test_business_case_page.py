@@ -42,7 +42,7 @@ def test_defaults_show_two_interventions_side_by_side(run_page):
     at = run_page("business_case.py")
     assert not at.exception
     assert any("SYNTHETIC DATA" in w.value for w in at.warning)
-    assert [s.value for s in at.subheader][:2] == [
+    assert [s.value for s in at.header][:2] == [
         "Community-language link worker",
         "Pop-up clinic sessions",
     ]
@@ -132,11 +132,11 @@ def run_with_url(app_env, **params: list[str]) -> AppTest:
 def test_a_link_chooses_the_interventions_and_the_choice_goes_back_into_the_url(app_env):
     at = run_with_url(app_env, intervention=["bus", "home_visits"])
     assert not at.exception
-    assert [s.value for s in at.subheader][:2] == ["Vaccine-bus days", "Housebound home visits"]
+    assert [s.value for s in at.header][:2] == ["Vaccine-bus days", "Housebound home visits"]
     at.multiselect(key="bc_interventions").set_value(["door_knocking"]).run()
     written = at.query_params["intervention"]
     assert ([written] if isinstance(written, str) else list(written)) == ["door_knocking"]
-    assert at.subheader[0].value == "Door-knocking"
+    assert at.header[0].value == "Door-knocking"
 
 
 def test_unknown_interventions_in_a_link_are_ignored(app_env):

@@ -92,7 +92,7 @@ def test_switching_level_to_pcn_lists_every_pcn_and_the_download_has_a_header(ru
     want = expected_table(tiny_db, Cohort(), "pcn")
     shown = frame_with(at, "Compared with comparator")
     assert list(shown["PCN"]) == list(want["label"])
-    assert any("PCN" in s.value for s in at.subheader)
+    assert any("PCN" in s.value for s in at.header)
     outlier_lines = [
         m.value for m in at.markdown if m.value.startswith("**Outside the 99.8% limits:**")
     ]
@@ -109,7 +109,7 @@ def test_inequality_tab_shows_ics_gap_sii_and_rii(run_page):
     assert first["Locality"] == "ICS (whole cohort)"
     assert first["SII, points (95% CI)"] != "–"
     assert first["RII (95% CI)"] != "–"
-    assert any(s.value == "Gaps by ethnic group and first language" for s in at.subheader)
+    assert any(s.value == "Gaps by ethnic group and first language" for s in at.header)
 
 
 def test_a_tiny_cohort_never_shows_a_count_below_eight(run_page, tiny_db):

@@ -7,10 +7,10 @@ from tests.signin import demo_user
 def test_delivery_models_compared_with_intervals_and_downloads(run_page, downloads):
     at = run_page("delivery.py")
     assert not at.exception
-    subheaders = [s.value for s in at.subheader]
-    assert subheaders[0] == "First doses by delivery model"
-    assert subheaders[1] == "Whom one delivery model reached"
-    assert subheaders[2].startswith("Delivery models compared: share of first doses to ")
+    headers = [s.value for s in at.header]
+    assert headers[0] == "First doses by delivery model"
+    assert headers[1] == "Whom one delivery model reached"
+    assert headers[2].startswith("Delivery models compared: share of first doses to ")
     assert len(at.get("vega_lite_chart")) == 3
     models = at.dataframe[0].value
     assert "Vaccination centre" in set(models["Delivery model"])
@@ -31,7 +31,7 @@ def test_sites_broken_down_by_age_band(run_page):
     at.segmented_control(key="delivery_unit").set_value("site").run()
     at.selectbox(key="delivery_dimension").set_value("age_band").run()
     assert not at.exception
-    assert [s.value for s in at.subheader][:2] == ["First doses by site", "Whom one site reached"]
+    assert [s.value for s in at.header][:2] == ["First doses by site", "Whom one site reached"]
     assert at.dataframe[1].value.columns[0] == "Age band"
     assert at.selectbox(key="delivery_chosen_site").value is not None
 

@@ -53,7 +53,7 @@ def test_overview_renders_banner_kpis_and_cohort_sentence(run_page):
     assert sentences == [
         "**Cohort:** Women and girls: second dose of COVID-19 vaccine by 31 March 2022"
     ]
-    assert [s.value for s in at.subheader] == [
+    assert [s.value for s in at.header] == [
         "By borough (second dose)",
         "By deprivation (second dose)",
     ]
@@ -139,7 +139,7 @@ def test_a_tiny_cohort_is_suppressed_and_never_shows_a_count_below_eight(run_pag
 def test_booster_dose_changes_the_headings(run_page):
     at = run_page("overview.py", dose="3")
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["By borough (booster)", "By deprivation (booster)"]
+    assert [s.value for s in at.header] == ["By borough (booster)", "By deprivation (booster)"]
     assert "booster of COVID-19 vaccine" in next(
         m.value for m in at.markdown if m.value.startswith("**Cohort:**")
     )

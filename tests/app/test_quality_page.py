@@ -46,7 +46,7 @@ def test_page_ranks_practices_and_opens_the_worst_practices_feedback(run_page, t
     worst = quality.worst_area(practices)
     assert worst is not None and ranked["Area"].iat[0] == worst[1]
     assert at.selectbox(key="dq_practice").value == worst[0]
-    assert any(s.value == f"Recording feedback: {worst[1]}" for s in at.subheader)
+    assert any(s.value == f"Recording feedback: {worst[1]}" for s in at.header)
     sensitivity = next(d.value for d in at.dataframe if "Finding" in d.value.columns)
     assert set(sensitivity["Finding"]) <= {
         "reference (highest uptake as recorded)",

@@ -6,7 +6,7 @@ from phm.analysis.scenarios import SCENARIOS
 def test_scenarios_page_lists_every_scenario_with_a_link(run_page):
     at = run_page("scenarios.py")
     assert not at.exception
-    assert sorted(s.value for s in at.subheader) == sorted(s.title for s in SCENARIOS)
+    assert sorted(s.value for s in at.header) == sorted(s.title for s in SCENARIOS)
     links = {link.proto.label: link.proto.page for link in at.get("page_link")}
     assert len(links) == len(SCENARIOS)
     for scenario in SCENARIOS:

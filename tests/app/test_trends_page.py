@@ -20,7 +20,7 @@ def test_trends_by_imd_quintile_shows_charts_milestones_and_gap_sentence(run_pag
     at = run_page("trends.py", age_min=18)
     at.selectbox(key="trends_dimension").set_value("imd_quintile").run()
     assert not at.exception
-    assert [s.value for s in at.subheader] == [
+    assert [s.value for s in at.header] == [
         "Cumulative uptake by week (first dose)",
         "Is the gap closing?",
         "Weekly first doses given to the whole cohort",
@@ -51,8 +51,8 @@ def test_trends_for_chosen_localities_and_booster(run_page):
     assert not at.exception
     chosen = at.multiselect(key="trends_localities_pcn")
     assert len(chosen.value) == 4
-    assert at.subheader[0].value == "Cumulative uptake by week (booster)"
-    assert any("SPC" in s.value for s in at.subheader)
+    assert at.header[0].value == "Cumulative uptake by week (booster)"
+    assert any("SPC" in s.value for s in at.header)
     assert len(MILESTONES) == 8
 
 

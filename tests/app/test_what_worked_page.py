@@ -22,7 +22,7 @@ def test_the_register_lists_the_demos_interventions_and_evaluates_them(
 ):
     at = run_page("what_worked.py")
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["Interventions register", "Evaluate"]
+    assert [s.value for s in at.header] == ["Interventions register", "Evaluate"]
     names = list(at.dataframe[0].value["Name"])
     assert names == [p.name for p in PLANTED]
     assert set(at.dataframe[0].value["Source"]) == {"synthetic dataset"}

@@ -1,4 +1,5 @@
-"""Every page, normal and presenting, against axe-core's WCAG 2.2 AA rules; and keyboard-only use."""
+"""Every page, normal and presenting, against axe-core's WCAG 2.2 AA rules and heading order;
+and keyboard-only use."""
 
 import re
 
@@ -31,7 +32,12 @@ def axe_violations(page: Page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     context = {"exclude": EXCLUDED} if EXCLUDED else None
-    options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}}
+    # Headings in order (h1, then h2 sections) is axe best practice, not WCAG: checked as well,
+    # because screen-reader users move through a page by its headings.
+    options = {
+        "runOnly": {"type": "tag", "values": WCAG_22_AA},
+        "rules": {"heading-order": {"enabled": True}},
+    }
     results = Axe().run(page, context=context, options=options)
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at "
