@@ -50,7 +50,11 @@ columns[0].metric(
     format_count(group["unvaccinated"], bool(group["unvaccinated_suppressed"]), page.rule),
 )
 columns[1].metric("Uptake of the target group", f"{target.group.uptake():.1f}%")
-columns[2].metric(f"Uptake of {comparator_name}", f"{target.comparator.uptake():.1f}%")
+columns[2].metric(
+    "Uptake of the comparator",
+    f"{target.comparator.uptake():.1f}%",
+    help=f"{comparator_name[:1].upper()}{comparator_name[1:]}: the caption below says why.",
+)
 st.caption(f"Compared with {compared.figure(target.comparator.uptake())}. {RULE}")
 
 # A link (scenario, finding, outreach plan) may name the interventions: ?intervention=bus
@@ -205,11 +209,12 @@ for column, key in zip(st.columns(len(chosen)), chosen, strict=True):
         )
 
 st.header("Results")
-st.dataframe(briefs.results_table(outcomes), hide_index=True, width="stretch")
+# Tables a committee reads whole: they wrap rather than cut a column off, and grow when presenting.
+st.table(briefs.results_table(outcomes), hide_index=True)
 chart = briefs.impact_chart(outcomes, target.comparator.uptake())
 st.altair_chart(chart)
 with st.expander("Assumptions and their sources"):
-    st.dataframe(briefs.assumptions_table(outcomes), hide_index=True, width="stretch")
+    st.table(briefs.assumptions_table(outcomes), hide_index=True)
 with st.expander("Caveats"):
     for caveat in briefs.CAVEATS:
         st.markdown(f"- {caveat}")

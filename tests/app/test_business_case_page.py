@@ -34,7 +34,7 @@ def whole(text: str) -> int:
 
 def results(at: AppTest) -> dict[str, list[str]]:
     """Return the results table as row name -> one text per intervention."""
-    frame = at.dataframe[0].value
+    frame = at.table[0].value
     return {row[0]: list(row[1:]) for row in frame.itertuples(index=False)}
 
 
@@ -115,7 +115,7 @@ def test_empty_cohort_says_so(run_page, state):
     at = run_page("business_case.py", **state)
     assert not at.exception
     assert any("too small to cost" in i.value for i in at.info)
-    assert not at.dataframe
+    assert not at.table
 
 
 def run_with_url(app_env, **params: list[str]) -> AppTest:
@@ -184,7 +184,7 @@ def test_a_what_worked_link_costs_the_bus_with_what_was_observed(app_env, monkey
     assert conversion[0] < conversion[1] < conversion[2]  # the evaluation's interval
     source = "Observed in Vaccine bus after door-knocking (Haringey and Enfield)"
     assert any(escape_markdown(source) in i.value for i in at.info)
-    sources = at.dataframe[1].value.set_index("Assumption")["Source"]
+    sources = at.table[1].value.set_index("Assumption")["Source"]
     assert sources["Share of the unvaccinated reached"].startswith(source)
     assert sources["Conversion among those reached"].startswith(source)
     assert source in str(sent["business-case.html"])
@@ -193,7 +193,7 @@ def test_a_what_worked_link_costs_the_bus_with_what_was_observed(app_env, monkey
     assert not at.exception
     assert not any(escape_markdown(source) in i.value for i in at.info)
     assert any("no longer the figures observed in" in c.value for c in at.caption)
-    assert not at.dataframe[1].value["Source"].str.startswith("Observed").any()
+    assert not at.table[1].value["Source"].str.startswith("Observed").any()
 
 
 def test_a_link_to_an_intervention_not_in_the_register_is_said_and_ignored(app_env):

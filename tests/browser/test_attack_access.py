@@ -460,7 +460,7 @@ def _cis2_user(oidc_provider, subject: str, name: str, org: str, role_code: str)
 def _no_figures(page) -> None:
     from playwright.sync_api import expect
 
-    for testid in ("stDataFrame", "stMetric", "stVegaLiteChart", "stDeckGlJsonChart"):
+    for testid in ("stDataFrame", "stTable", "stMetric", "stVegaLiteChart", "stDeckGlJsonChart"):
         expect(page.locator(f"[data-testid='{testid}']")).to_have_count(0)
     expect(page.locator("[data-testid='stDownloadButton']")).to_have_count(0)
 

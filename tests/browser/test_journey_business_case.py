@@ -52,9 +52,8 @@ def test_build_a_business_case_and_download_the_brief(context, app_url, artifact
     new_link_worker, new_popup = cost_metrics(page)
     assert new_link_worker == link_worker
     assert abs(new_popup - 2 * popup) <= 1
-    expect(page.locator("[role='gridcell']", has_text="£30,000")).to_have_count(
-        1
-    )  # the results table
+    results_table = page.locator("[data-testid='stTable']").first
+    expect(results_table.locator("td", has_text="£30,000")).to_have_count(1)
     no_exception(page)
     page.screenshot(path=str(artifacts / "journey4-2-cost-doubled.png"), full_page=True)
 
