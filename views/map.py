@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, map_data, pages, presentation, render
+from components import data, map_data, pages, presentation, render, viewport
 from components.frame import open_page
 from phm import codes
 from phm.analysis.summaries import largest_shown, protected_uptake
@@ -27,19 +27,20 @@ def _clear_selection() -> None:
 
 
 # The map fills the first screen beside its legend and controls, on a 1366x768 projector too:
-# its height follows the window (the page's title, banner and cohort sentence sit above it).
-MAP_CSS = """
+# its height follows the window (the page's title, banner and cohort sentence sit above it; the
+# chart's frames grow with it, so it never overlaps the controls under it),
+# and the view fits the areas into it once the browser has said how high the window is.
+MAP_CSS = f"""
 <style>
-.st-key-map_chart [data-testid="stDeckGlJsonChart"] {
-  height: clamp(300px, calc(100vh - 330px), 640px) !important;
-}
+.st-key-map_chart, .st-key-map_chart .stFullScreenFrame,
+.st-key-map_chart [data-testid="stDeckGlJsonChart"] {{
+  height: {maps.map_height_css(presentation.presenting())} !important;
+}}
 </style>
 """
-if presentation.presenting():
-    MAP_CSS = MAP_CSS.replace("100vh - 330px", "100vh - 450px")
-
 page = open_page("Map")
 st.html(MAP_CSS)
+window_px = viewport.window_height()
 left, right = st.columns([3, 1.25])
 legend_slot = right.container()  # first, so it is beside the map on a small screen too
 level = right.segmented_control(
@@ -106,7 +107,7 @@ deck = map_data.area_deck(
     tuple(models),
     reach.straight_m if rings else None,
     basemap,
-    maps.FIT_PX_PRESENTING if presentation.presenting() else maps.FIT_PX,
+    maps.fit_px_for_window(window_px, presentation.presenting()),
 )
 
 with map_slot:

@@ -37,7 +37,8 @@ SOURCES = {"lsoa": "LSOA population-weighted points", "upload": "My list of plac
 
 page = open_page("Plan outreach")
 lsoas = map_data.lsoas(page.version)
-view = maps.view_for(lsoas["centroid_lon"], lsoas["centroid_lat"])
+MAP_PX = 560
+view = maps.view_for(lsoas["centroid_lon"], lsoas["centroid_lat"], maps.fit_px_for_height(MAP_PX))
 open_sites = map_data.sites(page.cohort.as_at, page.version)
 st.page_link(pages.page("map"), label="Back to the map", icon=":material/map:")
 
@@ -181,7 +182,7 @@ with sites_tab:
             layers += maps.plan_layers(naive_points, reach.straight_m, "naive")
         points = maps.plan_points(plan.sites, site_tooltips(table), maps.PLAN_RGB)
         layers += maps.plan_layers(points, reach.straight_m, "popups")
-        st.pydeck_chart(maps.deck(layers, view), height=560, key="popup_map")
+        st.pydeck_chart(maps.deck(layers, view), height=MAP_PX, key="popup_map")
         st.caption(
             "Backdrop: unvaccinated people by LSOA (darker = more). Circles: walking catchments."
         )
@@ -325,7 +326,7 @@ with bus_tab:
         stops = maps.plan_points(plan.itinerary, stop_tooltips(table), maps.PLAN_RGB)
         layers += maps.plan_layers(stops, reach.straight_m, "stops")
         layers += maps.plan_layers(depot_point, 0, "depot")[1:]
-        st.pydeck_chart(maps.deck(layers, view), height=560, key="bus_map")
+        st.pydeck_chart(maps.deck(layers, view), height=MAP_PX, key="bus_map")
         st.dataframe(table, hide_index=True, width="stretch")
         first_day = state.get("bus_first_day") or date.today()
         dates = plan_dates(first_day, plan.timetable.days)

@@ -64,8 +64,11 @@ legend += [
 
 render.kpi(st, "Uptake across the chosen areas", overall)
 lsoa_frame = map_data.lsoas(page.version)
-view = maps.view_for(lsoa_frame["centroid_lon"], lsoa_frame["centroid_lat"])
-st.pydeck_chart(maps.deck([maps.area_layer(frame)], view), height=620, key="pub_map_chart")
+MAP_PX = 620
+view = maps.view_for(
+    lsoa_frame["centroid_lon"], lsoa_frame["centroid_lat"], maps.fit_px_for_height(MAP_PX)
+)
+st.pydeck_chart(maps.deck([maps.area_layer(frame)], view), height=MAP_PX, key="pub_map_chart")
 st.html(maps.legend_html(maps.METRICS[metric], legend))
 if metric == "gap" and overall_pct is not None:
     st.caption(

@@ -461,11 +461,45 @@ MIN_SPAN_DEG = 0.03  # about 2 km across: one small area is shown with its neigh
 CENTROID_PADDING = 1.3
 
 
-# The map's height in pixels that a view is fitted to: the Map page's height on a 1366x768
-# screen, normally and when presenting (larger text and the toolbar leave less room; the CSS
-# in views/map.py sets the same heights).
-FIT_PX = 400
-FIT_PX_PRESENTING = 300
+# The Map page's map follows the window's height: what is left under the page's title, banner
+# and cohort sentence (more of it when presenting: larger text), never shorter than the first
+# figure nor taller than the second.
+MAP_HEIGHT_PX = (300, 640)
+MAP_CHROME_PX = {False: 330, True: 450}
+# Areas fill this share of the map's height (room for the zoom buttons and a margin).
+FIT_SHARE = 0.92
+# Windows are told apart in steps of this many pixels (a few cached views, not one per pixel).
+WINDOW_STEP_PX = 20
+# Assumed until the browser says otherwise: the workshop projector's height.
+DEFAULT_WINDOW_PX = 768
+
+
+def fit_px_for_height(height_px: int) -> int:
+    """Return the pixels of height a view fits the areas into on a map this many pixels high."""
+    return int(round(FIT_SHARE * height_px / WINDOW_STEP_PX) * WINDOW_STEP_PX)
+
+
+def map_height_css(presenting: bool) -> str:
+    """Return the CSS height of the Map page's map: the window's height less the page above it."""
+    low, high = MAP_HEIGHT_PX
+    return f"clamp({low}px, calc(100vh - {MAP_CHROME_PX[presenting]}px), {high}px)"
+
+
+def fit_px_for_window(window_px: int | None, presenting: bool) -> int:
+    """Return the pixels of height a view fits the areas into on the Map page in this window.
+
+    The same arithmetic as `map_height_css`, so the areas fill the map the browser draws:
+    small on a projector, larger on a 1920x1080 screen (unknown windows count as 768 high).
+    """
+    low, high = MAP_HEIGHT_PX
+    window = DEFAULT_WINDOW_PX if window_px is None else window_px
+    return fit_px_for_height(min(max(window - MAP_CHROME_PX[presenting], low), high))
+
+
+# The map's height in pixels that a view is fitted to on a 1366x768 screen, normally and
+# when presenting.
+FIT_PX = fit_px_for_window(DEFAULT_WINDOW_PX, presenting=False)
+FIT_PX_PRESENTING = fit_px_for_window(DEFAULT_WINDOW_PX, presenting=True)
 
 
 def view_for(lon: Sequence[float], lat: Sequence[float], fit_px: float = FIT_PX) -> pdk.ViewState:

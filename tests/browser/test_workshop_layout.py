@@ -119,3 +119,49 @@ def test_compare_inequality_table_is_whole_and_large_when_presenting(context, ap
     for kind in ("cell", "tab"):
         assert sizes["&present=1"][kind] >= 1.4 * sizes[""][kind], (kind, sizes)
     no_exception(page)
+
+
+def areas_share_of_map_height(page: Page) -> float:
+    """Return the share of the map's drawn height that its coloured areas span, from pixels."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    canvas = page.locator("[data-testid='stDeckGlJsonChart']").first
+    pixels = np.asarray(Image.open(io.BytesIO(canvas.screenshot())).convert("RGB"), dtype=int)
+    pixels = pixels[:, : pixels.shape[1] - 80]  # leave out the zoom buttons at the right
+    coloured = (255 - pixels).max(axis=2) > 24
+    rows = np.flatnonzero(coloured.any(axis=1))
+    return (rows.max() - rows.min() + 1) / pixels.shape[0] if len(rows) else 0.0
+
+
+def test_the_map_fits_its_areas_to_the_window_and_refits_when_it_is_resized(
+    context, app_url, artifacts
+):
+    page = context.new_page()
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{app_url}/map")
+    expect(page.get_by_role("heading", name="Map")).to_be_visible(timeout=TIMEOUT_MS)
+    drawn(page)
+    page.wait_for_timeout(1_500)  # the browser reports its height; the page reruns once
+    drawn(page)
+    page.wait_for_timeout(1_000)  # deck.gl draws the new view
+    page.screenshot(path=str(artifacts / "map-1920x1080-fitted.png"))
+    tall = page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
+    assert tall and tall["height"] >= 600  # the map grows with the window
+    # ... and pushes the controls under it down rather than being drawn over them.
+    under = page.get_by_text("Existing sites (open on the as-at date)").bounding_box()
+    assert under and under["y"] >= tall["y"] + tall["height"], (tall, under)
+    # The areas fill the taller map (fitted to 1366x768 only, they spanned under half of it).
+    assert areas_share_of_map_height(page) >= 0.6
+    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    page.wait_for_timeout(1_500)
+    drawn(page)
+    page.wait_for_timeout(1_000)
+    page.screenshot(path=str(artifacts / "map-1366x768-refitted.png"))
+    short = page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
+    assert short and short["height"] < tall["height"]
+    share = areas_share_of_map_height(page)
+    assert 0.6 <= share < 0.98, share  # refitted: the whole ICS in the smaller map, not cut off
+    no_exception(page)

@@ -341,3 +341,26 @@ def test_a_presenting_map_is_fitted_to_its_smaller_height():
     presenting = maps.view_for(lon, lat, maps.FIT_PX_PRESENTING)
     # 300 of 400 pixels: zoomed out by log2(4/3), so the same areas fit the shorter map.
     assert normal.zoom - presenting.zoom == pytest.approx(0.415, abs=0.01)
+
+
+@pytest.mark.parametrize("presenting", [False, True])
+def test_the_map_view_fits_the_height_the_page_css_gives_the_map(presenting):
+    low, high = maps.MAP_HEIGHT_PX
+    css = maps.map_height_css(presenting)
+    assert css == (f"clamp({low}px, calc(100vh - {maps.MAP_CHROME_PX[presenting]}px), {high}px)")
+    # The browser's map height for a window, as the CSS computes it.
+    for window in (600, 768, 900, 1080, 1440):
+        height = min(max(window - maps.MAP_CHROME_PX[presenting], low), high)
+        fit = maps.fit_px_for_window(window, presenting)
+        assert 0.85 * height <= fit <= height  # the areas fill the map, with a margin
+        assert fit % maps.WINDOW_STEP_PX == 0  # a few cached views, not one per pixel
+    assert maps.fit_px_for_window(None, presenting) == maps.fit_px_for_window(768, presenting)
+    assert maps.fit_px_for_window(1080, presenting) > maps.fit_px_for_window(768, presenting)
+    assert maps.fit_px_for_window(4000, presenting) == maps.fit_px_for_window(3000, presenting)
+
+
+def test_a_taller_fit_zooms_in_on_the_same_centre():
+    lon, lat = [-0.25, -0.05], [51.52, 51.68]
+    small, large = maps.view_for(lon, lat, 400), maps.view_for(lon, lat, 800)
+    assert (small.longitude, small.latitude) == (large.longitude, large.latitude)
+    assert large.zoom == pytest.approx(small.zoom + 1, abs=0.01)  # twice the pixels: one zoom up
