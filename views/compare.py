@@ -176,8 +176,10 @@ with inequality:
     # A short table, shown whole (it wraps, and grows with presentation mode's type).
     st.table(summary_table(summary), hide_index=True)
     st.caption(
-        "Gap = least minus most deprived group (Newcombe's interval). SII = fitted difference in"
-        " uptake from the most to the least deprived end of the population, RII = their ratio"
+        "Gap = uptake of the most deprived group against the least deprived (Newcombe's"
+        " interval). SII = the fitted difference in uptake between the most and the least"
+        " deprived ends of the population, said the same way; RII = the least deprived end's"
+        " uptake over the most deprived end's"
         " (PHEindicatormethods phe_sii method for proportions: population-weighted regression on"
         " relative rank, 100,000 simulations for the intervals). All from the protected counts."
     )

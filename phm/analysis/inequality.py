@@ -8,6 +8,7 @@ import pandas as pd
 
 from phm.analysis.summaries import protected_uptake
 from phm.disclosure import DisclosureRule
+from phm.gap_words import SHORT_UNIT, gap_words, interval_words
 from phm.stats import difference_interval, slope_index_of_inequality
 
 
@@ -159,6 +160,23 @@ def format_interval(row: pd.Series, value: str, low: str, high: str, fmt: str) -
     return f"{row[value]:{fmt}} ({row[low]:{fmt}} to {row[high]:{fmt}})"
 
 
+# The most deprived group against the least, in words (the page's caption says how each is made).
+GAP_COLUMN = "Gap: most vs least deprived (95% CI)"
+SII_COLUMN = "SII: most vs least deprived end (95% CI)"
+
+
+def most_deprived_words(row: pd.Series, value: str, low: str, high: str) -> str:
+    """Return a least-minus-most figure as the most deprived's gap in words, or a dash.
+
+    '17.9 points lower (17.6 to 18.2 lower)': the convention of every page (phm.gap_words),
+    said from the most deprived group's side, as Overview's sentence and the brief say it.
+    """
+    if pd.isna(row[value]):
+        return "–"
+    gap = gap_words(-row[value], unit=SHORT_UNIT)
+    return f"{gap} ({interval_words(-row[high], -row[low])})"
+
+
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Return deprivation summaries (deprivation_summary rows) as the text table a page shows."""
     rows = [row for _, row in summary.iterrows()]
@@ -167,11 +185,11 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
             "Locality": summary["label"],
             "Most deprived %": summary["most_deprived_pct"].map(_percent),
             "Least deprived %": summary["least_deprived_pct"].map(_percent),
-            "Gap, points (95% CI)": [
-                format_interval(r, "gap_pts", "gap_low_pts", "gap_high_pts", "+.1f") for r in rows
+            GAP_COLUMN: [
+                most_deprived_words(r, "gap_pts", "gap_low_pts", "gap_high_pts") for r in rows
             ],
-            "SII, points (95% CI)": [
-                format_interval(r, "sii_pts", "sii_low_pts", "sii_high_pts", "+.1f") for r in rows
+            SII_COLUMN: [
+                most_deprived_words(r, "sii_pts", "sii_low_pts", "sii_high_pts") for r in rows
             ],
             "RII (95% CI)": [format_interval(r, "rii", "rii_low", "rii_high", ".2f") for r in rows],
             "Note": summary["reason"].fillna(""),

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from phm.disclosure import RATE_COLUMNS
+from phm.gap_words import gap_words
 from phm.output.charts import NHS_BLUE, NHS_DARK_GREY, NHS_WARM_YELLOW
 
 # Neutral colours for "higher / similar / lower" (uptake has no good or bad direction here).
@@ -178,16 +179,21 @@ def gap_bars(gaps: pd.DataFrame, title: str) -> alt.LayerChart:
     """Return gaps against a reference group (points, 95% CI) as dots and whiskers around zero."""
     shown = gaps.dropna(subset=["gap_pts"]).copy()
     shown["label"] = shown["label"].astype(str)
-    shown = shown[["label", "uptake_pct", "gap_pts", "gap_low_pts", "gap_high_pts"]]
+    # The tooltip says the gap in words, the way every page does (the axis is signed).
+    shown["gap"] = [
+        gap_words(g, low, high)
+        for g, low, high in zip(
+            shown["gap_pts"], shown["gap_low_pts"], shown["gap_high_pts"], strict=True
+        )
+    ]
+    shown = shown[["label", "uptake_pct", "gap_pts", "gap_low_pts", "gap_high_pts", "gap"]]
     shown = shown.reset_index(drop=True)
     y = alt.Y("label:N", sort=list(shown.sort_values("gap_pts")["label"]), title=None,
               axis=alt.Axis(labelLimit=240))  # fmt: skip
     tooltip = [
         alt.Tooltip("label:N", title="Group"),
         alt.Tooltip("uptake_pct:Q", title="Uptake %", format=".1f"),
-        alt.Tooltip("gap_pts:Q", title="Gap (points)", format="+.1f"),
-        alt.Tooltip("gap_low_pts:Q", title="95% CI from", format="+.1f"),
-        alt.Tooltip("gap_high_pts:Q", title="95% CI to", format="+.1f"),
+        alt.Tooltip("gap:N", title="Gap"),
     ]
     base = alt.Chart(shown)
     whiskers = base.mark_rule(color=NHS_DARK_GREY, strokeWidth=2).encode(
@@ -315,9 +321,7 @@ def gap_over_time_chart(gaps: pd.DataFrame, milestones: pd.DataFrame, title: str
     gaps = gaps[["week", "gap_pts", "gap_low_pts", "gap_high_pts"]].reset_index(drop=True)
     tooltip = [
         alt.Tooltip("week:T", title="Week beginning", format="%d %b %Y"),
-        alt.Tooltip("gap_pts:Q", title="Gap (points)", format="+.1f"),
-        alt.Tooltip("gap_low_pts:Q", title="95% CI from", format="+.1f"),
-        alt.Tooltip("gap_high_pts:Q", title="95% CI to", format="+.1f"),
+        alt.Tooltip("gap:N", title="Gap"),
     ]
     x = alt.X("week:T", title="Week beginning", axis=alt.Axis(format="%b %Y"))
     band = (

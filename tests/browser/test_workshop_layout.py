@@ -103,7 +103,7 @@ def test_compare_inequality_table_is_whole_and_large_when_presenting(context, ap
         )
         assert clipped == []
         text = " ".join(cells.all_inner_texts())
-        assert "SII, points (95% CI)" in text and "ICS (whole cohort)" in text
+        assert "SII: most vs least deprived end (95% CI)" in text and "ICS (whole cohort)" in text
         sizes[present] = {
             kind: float(
                 page.locator(selector)

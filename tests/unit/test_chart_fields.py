@@ -28,6 +28,7 @@ from phm.analysis.trends import (
 )
 from phm.cohort import Cohort
 from phm.disclosure import DEFAULT_RULE, protect
+from phm.gap_words import gap_words
 from phm.levels import LEVELS
 from phm.output import brief, charts, compare_charts, maps
 from phm.outreach.coverage import Reach
@@ -221,6 +222,18 @@ def test_gap_bars_send_only_what_they_draw(tiny_con):
     gaps = gaps_against(raw, "ethnicity_code", "A", RULE)
     assert not gaps.empty
     assert_only_drawn(compare_charts.gap_bars(gaps, "Gaps"))
+
+
+def test_gap_bars_tooltip_says_each_gap_in_words(tiny_con):
+    raw = uptake_by(tiny_con, COHORT, ("ethnicity_code",))
+    gaps = gaps_against(raw, "ethnicity_code", "A", RULE).dropna(subset=["gap_pts"])
+    spec = compare_charts.gap_bars(gaps, "Gaps").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    for row, (_, gap) in zip(rows, gaps.reset_index(drop=True).iterrows(), strict=True):
+        words = gap_words(gap["gap_pts"], gap["gap_low_pts"], gap["gap_high_pts"])
+        assert row["gap"] == words and row["label"] == str(gap["label"])
+    tooltips = [t for layer in spec["layer"][:2] for t in layer["encoding"]["tooltip"]]
+    assert not any(t.get("format", "").startswith("+") for t in tooltips)  # no signed figures
 
 
 def test_trend_charts_send_only_what_they_draw(tiny_con, cumulative, milestones):
