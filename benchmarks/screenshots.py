@@ -22,7 +22,7 @@ from conftest import CHROMIUM_ARGS, streamlit_server  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from streamlit_page import settle  # noqa: E402
 
-from components.pages import AGGREGATE_PAGES, PAGES  # noqa: E402
+from components.pages import AGGREGATE_PAGES, PAGES, link_path  # noqa: E402
 from phm import geo, settings  # noqa: E402
 
 SIZES = ((1366, 768), (1920, 1080))
@@ -64,7 +64,7 @@ def main() -> None:
                 page = context.new_page()
                 for name in names:
                     query = "?present=1" if mode == "present" else ""
-                    page.goto(f"{url}/{PAGES[name].url_path}{query}")
+                    page.goto(f"{url}/{link_path(name)}{query}")
                     settle(page, 60_000)
                     # Widgets, charts and the map draw after the run, from lazily loaded code.
                     page.wait_for_function(

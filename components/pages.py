@@ -83,6 +83,14 @@ def page_params() -> tuple[str, ...]:
     return tuple(dict.fromkeys(param for spec in PAGES.values() for param in spec.params))
 
 
+def link_path(name: str) -> str:
+    """Return the path of a page's link: the landing page is the app's root, not its url_path.
+
+    Streamlit serves the default page at '/', and '/<its url_path>' is 'Page not found'.
+    """
+    return "" if name == LANDING else PAGES[name].url_path
+
+
 def page(name: str, landing: str = LANDING, shown: bool = True) -> st.Page:
     """Return the st.Page of one page (equal to the one in the navigation, so links work)."""
     spec = PAGES[name]

@@ -297,5 +297,5 @@ if can(page.principal, Capability.RECORD_INTERVENTIONS):
                     label="See it on What worked",
                     icon=":material/verified:",
                 )
-presentation.copy_link(pages.PAGES["business_case"].url_path)
+presentation.copy_link(pages.link_path("business_case"))
 render.suppression_note()

@@ -140,4 +140,4 @@ st.caption(
     " its doses to a group has no row for it."
 )
 render.suppression_note()
-presentation.copy_link(pages.PAGES["delivery"].url_path)
+presentation.copy_link(pages.link_path("delivery"))

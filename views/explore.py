@@ -125,4 +125,4 @@ download(
     icon=":material/download:",
 )
 render.suppression_note()
-presentation.copy_link(pages.PAGES["explore"].url_path)
+presentation.copy_link(pages.link_path("explore"))

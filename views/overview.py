@@ -62,4 +62,4 @@ with right:
         st.markdown(f"**Deprivation gap.** {gap.sentence()}")
         render.uptake_table(quintiles, "imd_quintile_label", "IMD quintile")
 render.suppression_note()
-presentation.copy_link(pages.PAGES["overview"].url_path)
+presentation.copy_link(pages.link_path("overview"))

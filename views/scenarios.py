@@ -25,4 +25,4 @@ for number, scenario in enumerate(SCENARIOS):
             icon=scenario.icon,
             query_params=scenario.query_params(),
         )
-presentation.copy_link(pages.PAGES["scenarios"].url_path)
+presentation.copy_link(pages.link_path("scenarios"))

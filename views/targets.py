@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from components import data, pages, render, url_state
+from components import data, pages, presentation, render, url_state
 from components.frame import download, open_page
 from phm import codes
 from phm.analysis import comparators, explore, quality, targeting
@@ -192,3 +192,4 @@ download(
     icon=":material/download:",
 )
 render.suppression_note()
+presentation.copy_link(pages.link_path("targets"))

@@ -164,4 +164,4 @@ if spc is not None:
 else:
     st.info(f"Fewer than {SPC_MIN_WEEKS} weeks with unsuppressed counts: too few for an SPC chart.")
 render.suppression_note()
-presentation.copy_link(pages.PAGES["trends"].url_path)
+presentation.copy_link(pages.link_path("trends"))

@@ -158,9 +158,11 @@ def test_finder_and_business_case_give_the_same_comparator(app_env, turkish_plac
     assert figure, said
     case = app("business_case.py", age_min=18, **state)
     assert not case.exception
-    metric = next(m for m in case.metric if m.label.startswith("Uptake of adults"))
-    assert f"{metric.value} for {metric.label.removeprefix('Uptake of ')}" == figure.group(1)
+    metric = next(m for m in case.metric if m.label == "Uptake of the comparator")
+    assert metric.help.startswith("Adults (18 and over) across")  # named in the metric's help
+    assert figure.group(1).startswith(f"{metric.value} for adults (18 and over)")
     assert any(figure.group(1) in c.value for c in case.caption)
     # With no age filter the business case compares with everyone, and says so.
     everyone = app("business_case.py", **state)
-    assert any(m.label.startswith("Uptake of everyone (all ages)") for m in everyone.metric)
+    metric = next(m for m in everyone.metric if m.label == "Uptake of the comparator")
+    assert metric.help.startswith("Everyone (all ages)")

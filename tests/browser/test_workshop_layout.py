@@ -81,6 +81,37 @@ def test_explore_settings_survive_a_reload(context, app_url):
     no_exception(page)
 
 
+def test_the_finders_shared_link_opens_the_finder_with_its_settings(context, app_url):
+    # The finder is the landing page, served at the root: its link must not be /targets
+    # (Streamlit answers that with 'Page not found') and must carry the finder's settings.
+    page = context.new_page()
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="Find target groups")).to_be_visible(timeout=TIMEOUT_MS)
+    drawn(page)
+    page.get_by_role("radiogroup", name="Places").get_by_role("radio", name="Borough").click()
+    drawn(page)
+    page.get_by_role("radiogroup", name="Sort by").get_by_role(
+        "radio", name="Lowest uptake"
+    ).click()
+    drawn(page)
+    page.get_by_role("button", name=re.compile("Copy link")).click()
+    shared = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode']").inner_text()
+    assert re.search(r"[?&]find_level=borough\b", shared) and "find_order=" in shared, shared
+    assert "/targets" not in shared, shared
+    other = context.new_page()
+    other.goto(shared.strip())
+    expect(other.get_by_role("heading", name="Find target groups")).to_be_visible(
+        timeout=TIMEOUT_MS
+    )
+    drawn(other)
+    expect(other.get_by_text("Page not found")).to_have_count(0)
+    places = other.get_by_role("radiogroup", name="Places")
+    expect(places.get_by_role("radio", name="Borough")).to_be_checked()
+    order = other.get_by_role("radiogroup", name="Sort by")
+    expect(order.get_by_role("radio", name="Lowest uptake")).to_be_checked()
+    no_exception(other)
+
+
 def test_compare_inequality_table_is_whole_and_large_when_presenting(context, app_url, artifacts):
     # The summary table (gap, SII, RII) was a canvas grid whose columns were cut off and whose
     # type did not grow for the projector; it is now a table that wraps and grows with the text.
