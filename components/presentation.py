@@ -113,6 +113,15 @@ def apply() -> None:
     state[_LINK_SLOT] = st.container(key=LINK_KEY)
 
 
+def side_by_side(count: int) -> list:
+    """Return columns on a screen, and the same number of sections one under the other when
+    presenting: at a projector's type a table's last columns would not fit a half-width column.
+    """
+    if presenting():
+        return [st.container() for _ in range(count)]
+    return list(st.columns(count))
+
+
 def share_url(base: str, url_path: str, params: dict[str, list[str]], present: bool) -> str:
     """Return the link to a page with its query parameters (and present=1 when presenting)."""
     parts = urlsplit(base or "")

@@ -44,9 +44,20 @@ def cohort_sentence(description: str) -> None:
     st.markdown(f"**Cohort:** {description}")
 
 
+SHORT_TABLE_ROWS = 12
+
+
 def uptake_table(protected: pd.DataFrame, label_column: str, label: str) -> None:
-    """Show a protected uptake frame as a table, suppressed cells marked '<8'."""
-    st.dataframe(display_table(protected, label_column, label), hide_index=True, width="stretch")
+    """Show a protected uptake frame as a table, suppressed cells marked '<8'.
+
+    A short table is shown whole (it wraps, and grows with presentation mode's type; a grid cut
+    its last columns off in a half-width column); a long one scrolls and sorts.
+    """
+    shown = display_table(protected, label_column, label)
+    if len(shown) <= SHORT_TABLE_ROWS:
+        st.table(shown, hide_index=True)
+    else:
+        st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def display_table(protected: pd.DataFrame, label_column: str, label: str) -> pd.DataFrame:

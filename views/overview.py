@@ -24,7 +24,7 @@ render.comparator_caption(compared, comparator_row)
 overall_pct = shown_uptake(comparator_row)
 
 dose_label = codes.DOSES[page.cohort.dose].lower()
-left, right = st.columns(2)
+left, right = presentation.side_by_side(2)
 with left:
     st.header(f"By borough ({dose_label})")
     boroughs = protected_uptake(

@@ -59,6 +59,13 @@ def test_overview_renders_banner_kpis_and_cohort_sentence(run_page):
     ]
     assert any("Deprivation gap" in m.value for m in at.markdown)
     assert any(c.value.startswith("Counts from 1 to 7 are shown as <8") for c in at.caption)
+    # Five boroughs and five quintiles: short tables, shown whole with every column.
+    columns = ["Uptake", "95% CI", "Vaccinated", "Population", "Unvaccinated"]
+    assert [list(t.value.columns) for t in at.table] == [
+        ["Borough", *columns],
+        ["IMD quintile", *columns],
+    ]
+    assert [len(t.value) for t in at.table] == [5, 5]
 
 
 def test_kpis_match_an_independent_calculation_and_follow_the_cohort(run_page, tiny_db):
@@ -105,7 +112,7 @@ def small_cohort(db: Path) -> tuple[str, str, str, int]:
 def shown_counts(at: AppTest) -> list[str]:
     """Return every count cell of every table, and every count in the KPI captions."""
     cells: list[str] = []
-    for frame in (d.value for d in at.dataframe):
+    for frame in (d.value for d in [*at.dataframe, *at.table]):
         assert isinstance(frame, pd.DataFrame)
         for column in ("Vaccinated", "Population", "Unvaccinated"):
             cells.extend(str(v) for v in frame[column])
@@ -130,7 +137,7 @@ def test_a_tiny_cohort_is_suppressed_and_never_shows_a_count_below_eight(run_pag
         ), f"count {cell!r} shown for a cohort of {population}"
     # Too few people to break down: no table, chart or gap that could describe them.
     assert any("Fewer than 50 people" in i.value for i in at.info)
-    assert not at.dataframe and not at.get("arrow_vega_lite_chart")
+    assert not at.dataframe and not at.table and not at.get("arrow_vega_lite_chart")
     assert not [m.value for m in at.markdown if "Deprivation gap" in m.value]
     sentence = next(m.value for m in at.markdown if m.value.startswith("**Cohort:**"))
     assert codes.FLAG_PHRASES[flag] in sentence

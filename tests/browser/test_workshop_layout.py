@@ -21,12 +21,18 @@ def drawn(page: Page) -> None:
     )
 
 
-def test_map_and_legend_share_the_first_screen_when_presenting(context, app_url, artifacts):
+def opened_on_a_projector(context, url: str, heading: str) -> Page:
+    """Open a page at the projector's size and wait until it is drawn."""
     page = context.new_page()
     page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
-    page.goto(f"{app_url}/map?present=1")
-    expect(page.get_by_role("heading", name="Map")).to_be_visible(timeout=TIMEOUT_MS)
+    page.goto(url)
+    expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=TIMEOUT_MS)
     drawn(page)
+    return page
+
+
+def test_map_and_legend_share_the_first_screen_when_presenting(context, app_url, artifacts):
+    page = opened_on_a_projector(context, f"{app_url}/map?present=1", "Map")
     canvas = page.locator("[data-testid='stDeckGlJsonChart']").first
     expect(canvas).to_be_visible(timeout=TIMEOUT_MS)
     legend = page.get_by_text("No one in this cohort lives here").first
@@ -110,6 +116,26 @@ def test_the_finders_shared_link_opens_the_finder_with_its_settings(context, app
     order = other.get_by_role("radiogroup", name="Sort by")
     expect(order.get_by_role("radio", name="Lowest uptake")).to_be_checked()
     no_exception(other)
+
+
+@pytest.mark.parametrize("present", ["", "?present=1"])
+def test_overview_tables_show_every_column_on_a_projector(context, app_url, present):
+    # In half-width columns at presentation mode's type the tables' last column (Unvaccinated)
+    # was cut off; when presenting the sections now stand one under the other.
+    page = opened_on_a_projector(context, f"{app_url}/overview{present}", "Overview")
+    tables = page.locator("[data-testid='stTable']")
+    expect(tables).to_have_count(2, timeout=TIMEOUT_MS)
+    for index in range(2):
+        table = tables.nth(index)
+        expect(table.get_by_text("Unvaccinated", exact=True)).to_be_visible()
+        # The whole table fits its box: nothing scrolls sideways or is hidden.
+        overflow = table.evaluate(
+            "t => [...t.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1"
+            " && getComputedStyle(e).overflowX !== 'visible')"
+        )
+        assert not overflow
+        box = table.bounding_box()
+        assert box and box["x"] + box["width"] <= WIDTH
 
 
 def test_compare_inequality_table_is_whole_and_large_when_presenting(context, app_url, artifacts):
