@@ -13,6 +13,7 @@ from phm.analysis.comparators import RULE, Comparator, comparator_for
 from phm.analysis.comparison import funnel_for, outliers
 from phm.analysis.summaries import protected_uptake, shown_uptake
 from phm.output import compare_charts
+from phm.text import escape_table
 
 if TYPE_CHECKING:  # frame draws through this module, so only its type is imported here
     from components.frame import Frame
@@ -47,6 +48,12 @@ def cohort_sentence(description: str) -> None:
 SHORT_TABLE_ROWS = 12
 
 
+def whole_table(frame: pd.DataFrame) -> None:
+    """Show a short table whole: it wraps rather than cutting columns off, and grows when
+    presenting. st.table reads cells as Markdown, so every text is escaped first."""
+    st.table(escape_table(frame), hide_index=True)
+
+
 def uptake_table(protected: pd.DataFrame, label_column: str, label: str) -> None:
     """Show a protected uptake frame as a table, suppressed cells marked '<8'.
 
@@ -55,7 +62,7 @@ def uptake_table(protected: pd.DataFrame, label_column: str, label: str) -> None
     """
     shown = display_table(protected, label_column, label)
     if len(shown) <= SHORT_TABLE_ROWS:
-        st.table(shown, hide_index=True)
+        whole_table(shown)
     else:
         st.dataframe(shown, hide_index=True, width="stretch")
 

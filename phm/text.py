@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 # Every character that starts Markdown (CommonMark, GFM autolinks) or Streamlit syntax
 # (:color[...], :material/...:, $LaTeX$) or HTML; CommonMark lets a backslash escape each.
 MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()<>#+-.!|~$:&@")
@@ -18,6 +20,20 @@ def escape_markdown(text: object) -> str:
     """Return text that Streamlit's Markdown shows literally: specials escaped, one line."""
     flat = LINE_BREAKS.sub(" ", str(text))
     return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in flat)
+
+
+def escape_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a table whose headers and text cells a Markdown table (st.table) shows literally.
+
+    st.table renders every cell as Markdown, and its cells hold outside text (place names from
+    the data, intervention names people typed): all text is escaped, ours too, so none is missed.
+    """
+    out = frame.copy()
+    out.columns = [escape_markdown(column) for column in frame.columns]
+    for column in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[column]):  # object or pandas' string dtype
+            out[column] = [escape_markdown(v) if isinstance(v, str) else v for v in out[column]]
+    return out
 
 
 def strip_directories(text: object) -> str:

@@ -210,11 +210,11 @@ for column, key in zip(st.columns(len(chosen)), chosen, strict=True):
 
 st.header("Results")
 # Tables a committee reads whole: they wrap rather than cut a column off, and grow when presenting.
-st.table(briefs.results_table(outcomes), hide_index=True)
+render.whole_table(briefs.results_table(outcomes))
 chart = briefs.impact_chart(outcomes, target.comparator.uptake())
 st.altair_chart(chart)
 with st.expander("Assumptions and their sources"):
-    st.table(briefs.assumptions_table(outcomes), hide_index=True)
+    render.whole_table(briefs.assumptions_table(outcomes))
 with st.expander("Caveats"):
     for caveat in briefs.CAVEATS:
         st.markdown(f"- {caveat}")

@@ -174,7 +174,7 @@ with inequality:
     summary = pd.concat([ics_summary, local_summary], ignore_index=True)
 
     # A short table, shown whole (it wraps, and grows with presentation mode's type).
-    st.table(summary_table(summary), hide_index=True)
+    render.whole_table(summary_table(summary))
     st.caption(
         "Gap = uptake of the most deprived group against the least deprived (Newcombe's"
         " interval). SII = the fitted difference in uptake between the most and the least"

@@ -8,10 +8,12 @@ import pandas as pd
 from phm import disclosure, settings
 from phm.analysis.comparators import comparator_for
 from phm.analysis.comparison import benchmark_table
+from phm.analysis.inequality import SII_COLUMN
 from phm.analysis.summaries import protected_uptake
 from phm.cohort import Cohort
 from phm.queries import uptake_by
 from phm.queries.compare import uptake_by_level
+from tests.shown_tables import shown_table
 
 
 def rule() -> disclosure.DisclosureRule:
@@ -104,12 +106,10 @@ def test_switching_level_to_pcn_lists_every_pcn_and_the_download_has_a_header(ru
 def test_inequality_tab_shows_ics_gap_sii_and_rii(run_page):
     at = run_page("compare.py", age_min=18)
     assert not at.exception
-    summary = next(
-        t.value for t in at.table if "SII: most vs least deprived end (95% CI)" in t.value.columns
-    )
+    summary = next(shown_table(t) for t in at.table if SII_COLUMN in shown_table(t).columns)
     first = summary.iloc[0]
     assert first["Locality"] == "ICS (whole cohort)"
-    assert first["SII: most vs least deprived end (95% CI)"] != "–"
+    assert first[SII_COLUMN] != "–"
     assert first["RII (95% CI)"] != "–"
     assert any(s.value == "Gaps by ethnic group and first language" for s in at.header)
 
@@ -177,12 +177,10 @@ def test_the_inequality_tab_opens_on_localities_whose_gradient_can_be_measured(r
     # the first view must still show figures, and say which were left out and why.
     at = run_page("compare.py", compare_level="pcn")
     assert not at.exception
-    summary = next(
-        t.value for t in at.table if "SII: most vs least deprived end (95% CI)" in t.value.columns
-    )
+    summary = next(shown_table(t) for t in at.table if SII_COLUMN in shown_table(t).columns)
     chosen = summary.iloc[1:]
     assert len(chosen) == len(at.multiselect(key="compare_localities_pcn").value) > 0
-    assert (chosen["SII: most vs least deprived end (95% CI)"] != "–").all()
+    assert (chosen[SII_COLUMN] != "–").all()
     left_out = [c.value for c in at.caption if c.value.startswith("Not chosen at first")]
     assert left_out, "the tiny demo has PCNs without a measurable gradient: the test needs one"
     assert "(no residents in IMD quintile" in left_out[0] or "(a deprivation group" in left_out[0]

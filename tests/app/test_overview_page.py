@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from phm import codes, disclosure, queries, settings
 from phm.cohort import Cohort
 from tests.chart_fields import sent_vega_lite
+from tests.shown_tables import shown_table
 
 PERCENT = re.compile(r"^\d{1,3}\.\d%$")
 # A count as the page prints it: digits with thousands separators, nothing else.
@@ -61,7 +62,7 @@ def test_overview_renders_banner_kpis_and_cohort_sentence(run_page):
     assert any(c.value.startswith("Counts from 1 to 7 are shown as <8") for c in at.caption)
     # Five boroughs and five quintiles: short tables, shown whole with every column.
     columns = ["Uptake", "95% CI", "Vaccinated", "Population", "Unvaccinated"]
-    assert [list(t.value.columns) for t in at.table] == [
+    assert [list(shown_table(t).columns) for t in at.table] == [
         ["Borough", *columns],
         ["IMD quintile", *columns],
     ]
@@ -112,7 +113,7 @@ def small_cohort(db: Path) -> tuple[str, str, str, int]:
 def shown_counts(at: AppTest) -> list[str]:
     """Return every count cell of every table, and every count in the KPI captions."""
     cells: list[str] = []
-    for frame in (d.value for d in [*at.dataframe, *at.table]):
+    for frame in [*(d.value for d in at.dataframe), *(shown_table(t) for t in at.table)]:
         assert isinstance(frame, pd.DataFrame)
         for column in ("Vaccinated", "Population", "Unvaccinated"):
             cells.extend(str(v) for v in frame[column])

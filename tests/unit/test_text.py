@@ -103,3 +103,31 @@ def test_strip_directories_keeps_file_names_only(text: str, expected: str) -> No
 )
 def test_parse_whole_number_takes_ascii_digits_in_range_only(text, expected) -> None:
     assert parse_whole_number(text, 10_000) == expected
+
+
+def test_a_markdown_table_escapes_every_header_and_text_cell_and_keeps_numbers() -> None:
+    import pandas as pd
+
+    from phm.text import escape_table
+
+    frame = pd.DataFrame({"Name": [PHISHING, "Barnet"], IMAGE: ["66.2%", None], "n": [3, 4]})
+    shown = escape_table(frame)
+    texts = [*shown.columns, *shown["Name"], shown.iloc[0, 1]]
+    assert all(unescaped_specials(str(text)) == [] for text in texts)
+    assert [unescape(str(t)) for t in texts] == ["Name", IMAGE, "n", PHISHING, "Barnet", "66.2%"]
+    assert pd.isna(shown.iloc[1, 1]) and list(shown["n"]) == [3, 4]
+    assert list(frame["Name"]) == [PHISHING, "Barnet"]  # the frame given is not changed
+
+
+def test_every_streamlit_table_is_drawn_through_the_escaping_helper() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    calls = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("views", "components")
+        for path in sorted((root / folder).glob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "st.table(" in line and "escape_table(" not in line
+    ]
+    assert calls == []  # st.table reads cells as Markdown: use components.render.whole_table
