@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import data, interventions, pages
+from components import data, interventions, pages, render
 from components.frame import download, open_page
 from phm import codes
 from phm.access import Capability, Refused, can
@@ -144,7 +144,8 @@ for intervention_id in chosen_ids:
     weeklies.append(weekly)
 
 st.markdown("**Side by side**")
-st.dataframe(W.side_by_side(results), hide_index=True, width="stretch")
+# A short table read whole: it wraps rather than cutting the costs off at 1366x768.
+render.whole_table(W.side_by_side(results))
 st.caption(
     "Additional first doses and costs per additional vaccination are model estimates from the"
     " weekly counts (not counts; docs/disclosure.md); the chart below is drawn from"

@@ -14,6 +14,7 @@ from phm.interventions import evaluate as E
 from phm.interventions import register
 from phm.interventions.record import META_KEY, loads
 from phm.synth.interventions import PLANTED
+from tests.shown_tables import shown_table
 from tests.signin import demo_user
 
 
@@ -26,7 +27,7 @@ def test_the_register_lists_the_demos_interventions_and_evaluates_them(
     names = list(at.dataframe[0].value["Name"])
     assert names == [p.name for p in PLANTED]
     assert set(at.dataframe[0].value["Source"]) == {"synthetic dataset"}
-    side = at.dataframe[1].value
+    side = shown_table(at.table[0])
     assert list(side.columns) == list(W.SIDE_BY_SIDE_COLUMNS)
     assert list(side["Intervention"]) == names
     # The CSV: labelled synthetic, every intervention, user text neutralised.
@@ -61,6 +62,12 @@ def test_an_intervention_is_recorded_audited_listed_and_removed(run_page, app_en
     assert "intervention_saved" in kinds
     at.run()
     assert "**Bus** =HYPERLINK(1)" in list(at.dataframe[0].value["Name"])
+    # The side-by-side table is Markdown: the typed name is escaped there and reads literally.
+    # The side-by-side table is Markdown: the typed name is escaped there and reads literally.
+    at.multiselect(key="ww_chosen").set_value([mine[0].id]).run()
+    assert not at.exception, at.exception
+    assert list(shown_table(at.table[0])["Intervention"]) == ["**Bus** =HYPERLINK(1)"]
+    assert list(at.table[0].value["Intervention"]) == [r"\*\*Bus\*\* =HYPERLINK\(1\)"]
     # Removed: gone from the list, audited (kept in the file: see the unit tests).
     at.button(key="remove_intervention").click().run()
     assert register.stored(state) == []
@@ -77,9 +84,9 @@ def test_with_no_comparison_areas_chosen_each_is_its_own_comparison(run_page):
     at = run_page("what_worked.py")
     at.radio(key="ww_mode").set_value("chosen").run()
     assert not at.exception
-    methods = set(at.dataframe[1].value["Method"]) - {""}
+    methods = set(shown_table(at.table[0])["Method"]) - {""}
     assert methods <= {E.METHODS["its"]}
-    matched = run_page("what_worked.py").dataframe[1].value
+    matched = shown_table(run_page("what_worked.py").table[0])
     assert E.METHODS["did"] in set(matched["Method"])
 
 
