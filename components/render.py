@@ -95,16 +95,41 @@ def display_table(protected: pd.DataFrame, label_column: str, label: str) -> pd.
     return shown.rename(columns={**TABLE_LABELS, label_column: label})
 
 
-def kpi(container: st.delta_generator.DeltaGenerator, title: str, row: pd.Series) -> None:
-    """Show one protected uptake figure as a metric with its interval and counts."""
+# Who a person-level rate's denominator counts, said beside the count: the dataset banner
+# counts everyone in the extract, including people who have since left a practice or died.
+REGISTERED = (
+    "registered and alive",
+    "Denominator: the cohort's people registered with a practice and alive on the as-at date."
+    " The banner counts everyone in the dataset, including people who have since left or died.",
+)
+
+# Published figures: NHS England's vaccinations over the NIMS population they were published with.
+IN_NIMS = (
+    "in NIMS",
+    "Denominator: the National Immunisation Management Service population that NHS England"
+    " published with these figures (people registered and alive, by its own count).",
+)
+
+
+def kpi(
+    container: st.delta_generator.DeltaGenerator,
+    title: str,
+    row: pd.Series,
+    denominator: tuple[str, str] = REGISTERED,
+) -> None:
+    """Show one protected uptake figure as a metric with its interval and counts.
+
+    `denominator` is who the population counts, in a few words and in the metric's help.
+    """
     rule = data.disclosure_rule()
+    words, meaning = denominator
     if row["uptake_suppressed"]:
-        container.metric(title, "suppressed")
+        container.metric(title, "suppressed", help=meaning)
         return
-    container.metric(title, disclosure.format_rate(row["uptake_pct"], False, rule))
+    container.metric(title, disclosure.format_rate(row["uptake_pct"], False, rule), help=meaning)
     container.caption(
         f"95% CI {row['ci_low_pct']:.1f}–{row['ci_high_pct']:.1f}%  \n"
-        f"{_count(row, 'vaccinated', rule)} of {_count(row, 'population', rule)} · "
+        f"{_count(row, 'vaccinated', rule)} of {_count(row, 'population', rule)} {words} · "
         f"**{_count(row, 'unvaccinated', rule)}"
         " unvaccinated**"
     )

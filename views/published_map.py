@@ -62,7 +62,7 @@ legend += [
     for colour, text in aggregate.missing_legend(missing)
 ]
 
-render.kpi(st, "Uptake across the chosen areas", overall)
+render.kpi(st, "Uptake across the chosen areas", overall, render.IN_NIMS)
 lsoa_frame = map_data.lsoas(page.version)
 MAP_PX = 620
 view = maps.view_for(

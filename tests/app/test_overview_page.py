@@ -60,6 +60,10 @@ def test_overview_renders_banner_kpis_and_cohort_sentence(run_page):
     ]
     assert any("Deprivation gap" in m.value for m in at.markdown)
     assert any(c.value.startswith("Counts from 1 to 7 are shown as <8") for c in at.caption)
+    # Each denominator says whom it counts, beside the count: not the banner's total.
+    counted = [c.value for c in at.caption if " registered and alive · " in c.value]
+    assert len(counted) == 3
+    assert all("banner counts everyone" in m.help for m in at.metric)
     # Five boroughs and five quintiles: short tables, shown whole with every column.
     columns = ["Uptake", "95% CI", "Vaccinated", "Population", "Unvaccinated"]
     assert [list(shown_table(t).columns) for t in at.table] == [
@@ -118,7 +122,9 @@ def shown_counts(at: AppTest) -> list[str]:
         for column in ("Vaccinated", "Population", "Unvaccinated"):
             cells.extend(str(v) for v in frame[column])
     for caption in at.caption:
-        match = re.search(r"(\S+) of (\S+) · \*\*(\S+) unvaccinated\*\*", caption.value)
+        match = re.search(
+            r"(\S+) of (\S+) registered and alive · \*\*(\S+) unvaccinated\*\*", caption.value
+        )
         if match:
             cells.extend(match.groups())
     return cells
