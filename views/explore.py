@@ -64,7 +64,11 @@ caveat = quality.explore_caveat(
     dimensions,
     quality.protect_completeness(
         data.completeness(
-            page.principal, quality.without_recorded_filters(page.cohort), "ics", page.version
+            page.principal,
+            quality.without_recorded_filters(page.cohort),
+            "ics",
+            page.version,
+            quality.CAVEAT_MEASURES,
         ),
         page.rule,
     ),
