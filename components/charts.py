@@ -20,6 +20,7 @@ validation: the builders' specs are validated by their unit tests.
 from __future__ import annotations
 
 import pickle
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
@@ -27,12 +28,38 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
+from altair.utils import schemapi
 
 # Private to Streamlit, pinned in requirements.txt (streamlit==1.67.0); the test above
 # compares the result with st.altair_chart's own conversion.
 from streamlit.elements import vega_charts
 
 from components.data import TTL
+
+_converters: dict[tuple[type, ...], schemapi._FromDict] = {}
+_converters_lock = threading.Lock()
+
+
+def _from_dict(cls: type[schemapi.SchemaBase], dct: Any, validate: bool = True) -> Any:
+    """Altair's `SchemaBase.from_dict`, reusing one converter per set of wrapper classes.
+
+    Altair builds its converter (a table of every schema class, each schema dumped to JSON
+    and hashed: 3-4 ms) on every call, and `encode("field:N")` calls it for every channel:
+    that was a third of building a chart. The table depends only on the classes, so one per
+    distinct tuple of them gives the same objects (tests/app/test_chart_specs.py).
+    """
+    if validate:
+        cls.validate(dct)
+    wrappers = tuple(cls._default_wrapper_classes())
+    converter = _converters.get(wrappers)
+    if converter is None:
+        with _converters_lock:
+            converter = _converters.setdefault(wrappers, schemapi._FromDict(wrappers))
+    return converter.from_dict(dct, cls)
+
+
+ALTAIR_FROM_DICT = schemapi.SchemaBase.__dict__["from_dict"]  # the classmethod, for a test
+schemapi.SchemaBase.from_dict = classmethod(_from_dict)  # type: ignore[method-assign, assignment]
 
 
 def frame_key(frame: pd.DataFrame) -> bytes:

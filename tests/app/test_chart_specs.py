@@ -90,3 +90,20 @@ def test_draw_sends_each_frames_own_chart(app_env) -> None:
     assert [c.proto.datasets[0].data.data for c in again] == [
         c.proto.datasets[0].data.data for c in sent
     ]
+
+
+def test_altair_builds_the_same_charts_with_one_converter(table, monkeypatch) -> None:
+    def build() -> list[dict]:
+        curve = funnel_for(table, 60.0)
+        return [
+            charts.uptake_dot_whisker(table, "label", "Uptake", 60.0).to_dict(),
+            compare_charts.ranked_dot_whisker(table, 60.0, "Ranked").to_dict(),
+            compare_charts.funnel_plot(table, curve, "Funnel").to_dict(),
+        ]
+
+    from altair.utils import schemapi
+
+    assert schemapi.SchemaBase.from_dict.__func__ is chart_cache._from_dict  # the app's
+    ours = build()
+    monkeypatch.setattr(schemapi.SchemaBase, "from_dict", chart_cache.ALTAIR_FROM_DICT)
+    assert build() == ours
