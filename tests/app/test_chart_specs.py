@@ -71,7 +71,8 @@ def _page() -> None:
     for name, values in (("a", [10.0, 20.0]), ("b", [30.0, 40.0]), ("a", [10.0, 20.0])):
         table = pd.DataFrame({"label": ["X", "Y"], "uptake_pct": values, "gap_pts": values})
         table = table.assign(gap_low_pts=table["gap_pts"] - 5, gap_high_pts=table["gap_pts"] + 5)
-        draw(compare_charts.gap_bars, table, f"Gap {name}", width="stretch")
+        del name  # the same builder and title each time: only the frames differ
+        draw(compare_charts.gap_bars, table, "Gap", width="stretch")
     st.write("drawn")
 
 
@@ -107,3 +108,27 @@ def test_altair_builds_the_same_charts_with_one_converter(table, monkeypatch) ->
     ours = build()
     monkeypatch.setattr(schemapi.SchemaBase, "from_dict", chart_cache.ALTAIR_FROM_DICT)
     assert build() == ours
+
+
+def _chart_data(at: AppTest) -> list[list[bytes]]:
+    """Return the Arrow datasets of every chart a run sent."""
+    sent = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    return [[d.data.data for d in c.proto.datasets] for c in sent]
+
+
+def test_a_scoped_principal_never_gets_a_wider_principals_chart(run_page) -> None:
+    # The planner's charts of the whole ICS are drawn (and cached) first; practice staff,
+    # whose cohort is narrowed to their practice, then open the same page and cohort. They
+    # get the charts of their own protected frames, exactly as drawn with no cache at all.
+    # (test_draw_sends_each_frames_own_chart fails if the key drops the frames' content.)
+    from phm.access import Role
+    from tests.app.conftest import demo_user
+
+    everyone = run_page("overview.py", principal=demo_user(Role.PLANNER))
+    nurse = run_page("overview.py", principal=demo_user(Role.PRACTICE))
+    chart_cache._spec.clear()
+    uncached = run_page("overview.py", principal=demo_user(Role.PRACTICE))
+    assert not everyone.exception and not nurse.exception and not uncached.exception
+    assert _chart_data(nurse) and len(_chart_data(nurse)) == len(_chart_data(everyone))
+    assert _chart_data(nurse) != _chart_data(everyone)
+    assert _chart_data(nurse) == _chart_data(uncached)
