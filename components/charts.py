@@ -5,7 +5,7 @@ returns an Altair chart of protected frames) as `st.altair_chart` would, but bui
 when no session has drawn the same chart yet: the spec Streamlit sends (its datasets already
 Arrow bytes) is cached under the builder's name and the content of its arguments. Building an
 Altair chart, validating it against the Vega-Lite schema and serialising it took most of a
-cached page view's server time (Compare draws six charts every run), and Streamlit converts
+cached page view's server time (Compare draws five charts every run), and Streamlit converts
 every chart under one process-wide lock, so a room's sessions queued behind each other's
 charts.
 
