@@ -190,18 +190,27 @@ def practice_benchmark(principal: Principal | None, cohort: Cohort) -> pd.DataFr
 
 
 def completeness(
-    principal: Principal | None, cohort: Cohort, level: str, version: str
+    principal: Principal | None,
+    cohort: Cohort,
+    level: str,
+    version: str,
+    measures: tuple[str, ...] = tuple(quality.MEASURES),
 ) -> pd.DataFrame:
-    """Return raw recording completeness of the principal's cohort by level (or 'ics')."""
-    return _completeness(scope(principal, cohort, version), level, version)
+    """Return raw recording completeness of the principal's cohort by level (or 'ics').
+
+    `measures`: those to count (all by default; the finder's and Explore's caveats need two).
+    """
+    return _completeness(scope(principal, cohort, version), level, version, measures)
 
 
 @st.cache_data(ttl=TTL, max_entries=128, show_spinner=False)
-def _completeness(cohort: Cohort, level: str, version: str) -> pd.DataFrame:
+def _completeness(
+    cohort: Cohort, level: str, version: str, measures: tuple[str, ...]
+) -> pd.DataFrame:
     """Return raw completeness counts of an already scoped cohort (cached for every principal)."""
     del version
     with reading() as con:
-        return quality.completeness(con, cohort, level)
+        return quality.completeness(con, cohort, level, measures)
 
 
 @st.cache_data(ttl=TTL, max_entries=8, show_spinner=False)

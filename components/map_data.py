@@ -33,14 +33,19 @@ def lsoas(version: str) -> pd.DataFrame:
         return geography.lsoa_boundaries(con)
 
 
-@st.cache_data(ttl=TTL, max_entries=12, show_spinner=False)
+# Three levels for the current version and the one before it: a swapped-out version's polygons
+# are let go rather than kept for the life of the server.
+@st.cache_resource(show_spinner=False, max_entries=6)
 def shapes(level: str, version: str) -> pd.DataFrame:
-    """Return the polygons of each area of a level (decoded and dissolved once per dataset)."""
+    """Return the polygons of each area of a level (decoded and dissolved once per dataset).
+
+    One frame shared read-only by every session (callers merge or select from it, never
+    change it): as a data-cache value it was unpickled, nested coordinate lists and all,
+    on every call (about 0.1 s at LSOA level, several times per map view).
+    """
     return maps.area_shapes(lsoas(version), level)
 
 
-# Three levels for the current version and the one before it: a swapped-out version's polygons
-# are let go rather than kept for the life of the server.
 @st.cache_resource(show_spinner=False, max_entries=6)
 def shape_polygons(level: str, version: str) -> tuple:
     """Return the polygon of each row of shapes(level), decoded once and shared read-only.

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data
+from components.charts import draw
 from phm import disclosure
 from phm.analysis.comparators import RULE, Comparator, comparator_for
 from phm.analysis.comparison import funnel_for, outliers
@@ -213,10 +214,11 @@ def funnel_section(
             icon=":material/visibility_off:",
         )
     else:
-        st.altair_chart(
-            compare_charts.funnel_plot(
-                table, curve, f"Uptake against population, limits around {around}"
-            ),
+        draw(
+            compare_charts.funnel_plot,
+            table,
+            curve,
+            f"Uptake against population, limits around {around}",
             width="stretch",
         )
         st.caption(

@@ -139,6 +139,15 @@ def breakdown_allowed(overall: pd.Series, rule: DisclosureRule) -> bool:
     return int(population) >= MIN_BREAKDOWN_BASE
 
 
+def breakdown_allowed_rows(frame: pd.DataFrame, rule: DisclosureRule) -> np.ndarray:
+    """Return `breakdown_allowed` of every row of a protected frame at once (a boolean array)."""
+    if rule.threshold <= 1 and rule.rounding <= 1:
+        return np.ones(len(frame), dtype=bool)
+    population = frame["population"].astype("Float64")
+    large = (population >= MIN_BREAKDOWN_BASE).fillna(False).to_numpy(dtype=bool)
+    return large & ~frame["population_suppressed"].to_numpy(dtype=bool)
+
+
 def _is_small(values: np.ndarray, rule: DisclosureRule) -> np.ndarray:
     """Return True where a count is in the suppressed range 1..threshold-1."""
     return (values >= 1) & (values < rule.threshold)

@@ -5,6 +5,7 @@ from datetime import date
 import streamlit as st
 
 from components import data, interventions, map_data, pages, presentation, render
+from components.charts import draw
 from components.frame import download, open_page
 from phm.access import Capability, Refused, can
 from phm.analysis import business_case as bc
@@ -211,8 +212,7 @@ for column, key in zip(st.columns(len(chosen)), chosen, strict=True):
 st.header("Results")
 # Tables a committee reads whole: they wrap rather than cut a column off, and grow when presenting.
 render.whole_table(briefs.results_table(outcomes))
-chart = briefs.impact_chart(outcomes, target.comparator.uptake())
-st.altair_chart(chart)
+draw(briefs.impact_chart, outcomes, target.comparator.uptake())
 with st.expander("Assumptions and their sources"):
     render.whole_table(briefs.assumptions_table(outcomes))
 with st.expander("Caveats"):
@@ -222,7 +222,7 @@ with st.expander("Caveats"):
 areas, area_legend, _ = map_data.area_map(page.cohort, "msoa", "uptake", page.rule, page.version)
 areas = areas.assign(polygon=map_data.shape_polygons("msoa", page.version))
 with st.expander("Map in the brief: the target group's uptake by MSOA"):
-    st.altair_chart(briefs.area_map_chart(areas, area_legend, "Uptake of the target group (%)"))
+    draw(briefs.area_map_chart, areas, area_legend, "Uptake of the target group (%)")
 brief = briefs.Brief(
     cohort=page.cohort.describe(page.names),
     comparator=f"{comparator_name}: {comparator.describe(page.names)}",

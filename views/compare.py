@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from components import compare_data, data, render
+from components.charts import draw
 from components.frame import download, open_page
 from phm import codes
 from phm.analysis import comparators
@@ -89,10 +90,7 @@ ranked, funnel, listing, inequality = st.tabs(
 )
 with ranked:
     st.header(f"{level_name}s ranked by uptake ({dose_label})")
-    st.altair_chart(
-        compare_charts.ranked_dot_whisker(table, ics_pct, f"Uptake by {noun}"),
-        width="stretch",
-    )
+    draw(compare_charts.ranked_dot_whisker, table, ics_pct, f"Uptake by {noun}", width="stretch")
     hidden = int(table["uptake_suppressed"].sum())
     if hidden:
         st.caption(f"{hidden} {noun}(s) not drawn: uptake suppressed (small numbers).")
@@ -184,7 +182,7 @@ with inequality:
         " relative rank, 100,000 simulations for the intervals). All from the protected counts."
     )
     gradient = gradient_frame(ics_raw, local_raw if chosen else None, level, page.rule)
-    st.altair_chart(compare_charts.deprivation_lines(gradient, deprivation, level), width="stretch")
+    draw(compare_charts.deprivation_lines, gradient, deprivation, level, width="stretch")
 
     st.header("Gaps by ethnic group and first language")
     left, right = st.columns(2)
@@ -198,9 +196,7 @@ with inequality:
         if ethnic.empty:
             st.info("White British uptake is suppressed or absent in this cohort.")
         else:
-            st.altair_chart(
-                compare_charts.gap_bars(ethnic, "Uptake minus White British"), width="stretch"
-            )
+            draw(compare_charts.gap_bars, ethnic, "Uptake minus White British", width="stretch")
     with right:
         language = gaps_against(
             data.uptake_by(page.principal, page.cohort, ("main_language",), page.version),
@@ -211,8 +207,10 @@ with inequality:
         if language.empty:
             st.info("English-speaking uptake is suppressed or absent in this cohort.")
         else:
-            st.altair_chart(
-                compare_charts.gap_bars(language, "Uptake minus first language English"),
+            draw(
+                compare_charts.gap_bars,
+                language,
+                "Uptake minus first language English",
                 width="stretch",
             )
     if hidden_groups := not_drawn(ethnic, language):

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import data, pages, presentation, render
+from components.charts import draw
 from components.frame import download, open_page
 from phm import codes
 from phm.analysis import delivery as D
@@ -56,8 +57,11 @@ def csv_download(label: str, table, file_name: str, what: str) -> None:
 
 st.header(f"{dose.capitalize()}s by {noun}")
 units = D.unit_doses(raw, page.rule)
-st.altair_chart(
-    delivery_charts.doses_chart(units, D.UNITS[unit].label, f"Share of the cohort's {dose}s"),
+draw(
+    delivery_charts.doses_chart,
+    units,
+    D.UNITS[unit].label,
+    f"Share of the cohort's {dose}s",
     width="stretch",
 )
 units_shown = D.units_table(units, D.UNITS[unit].label, page.rule)
@@ -83,10 +87,12 @@ chosen = st.selectbox(
     key=f"delivery_chosen_{unit}",
 )
 one = shares[shares["unit"] == chosen]
-st.altair_chart(
-    delivery_charts.share_chart(
-        one, label, D.BREAKDOWNS[dimension], f"Share of {unit_names[chosen]}'s {dose}s by group"
-    ),
+draw(
+    delivery_charts.share_chart,
+    one,
+    label,
+    D.BREAKDOWNS[dimension],
+    f"Share of {unit_names[chosen]}'s {dose}s by group",
     width="stretch",
 )
 st.caption(
@@ -118,13 +124,12 @@ csv_download(
 
 st.header(f"{noun.capitalize()}s compared: share of {dose}s to {group_names[group]} people")
 across = shares[shares[dimension] == group].sort_values("share_pct", ascending=False)
-st.altair_chart(
-    delivery_charts.share_chart(
-        across,
-        "unit_label",
-        D.UNITS[unit].label,
-        f"Share of each {noun}'s {dose}s given to {group_names[group]} people",
-    ),
+draw(
+    delivery_charts.share_chart,
+    across,
+    "unit_label",
+    D.UNITS[unit].label,
+    f"Share of each {noun}'s {dose}s given to {group_names[group]} people",
     width="stretch",
 )
 across_shown = D.share_table(across, "unit_label", D.UNITS[unit].label, page.rule)

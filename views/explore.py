@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import data, pages, presentation, render, url_state
+from components.charts import draw
 from components.frame import download, open_page
 from phm import codes
 from phm.analysis import explore, quality
@@ -64,7 +65,11 @@ caveat = quality.explore_caveat(
     dimensions,
     quality.protect_completeness(
         data.completeness(
-            page.principal, quality.without_recorded_filters(page.cohort), "ics", page.version
+            page.principal,
+            quality.without_recorded_filters(page.cohort),
+            "ics",
+            page.version,
+            quality.CAVEAT_MEASURES,
         ),
         page.rule,
     ),
@@ -83,10 +88,12 @@ if then == NOTHING:
     )
     url_state.write(PARAMS["sort"], sort)
     table = explore.sort_breakdown(table, sort)
-    st.altair_chart(
-        charts.uptake_dot_whisker(
-            table, f"{by}_label", f"{dose_label} uptake by {title}", overall_pct
-        ),
+    draw(
+        charts.uptake_dot_whisker,
+        table,
+        f"{by}_label",
+        f"{dose_label} uptake by {title}",
+        overall_pct,
         width="stretch",
     )
     shown = explore.display_table(table, dimensions, page.rule)
@@ -96,15 +103,14 @@ else:
     heat, listing = st.tabs(["Heatmap", "Table"])
     with heat:
         if explore.heatmap_fits(grid):
-            st.altair_chart(
-                charts.uptake_heatmap(
-                    explore.heatmap_frame(grid, dimensions, page.rule),
-                    f"{by}_label",
-                    f"{then}_label",
-                    explore.label_of(by),
-                    explore.label_of(then),
-                    f"{dose_label} uptake (%) by {title}",
-                ),
+            draw(
+                charts.uptake_heatmap,
+                explore.heatmap_frame(grid, dimensions, page.rule),
+                f"{by}_label",
+                f"{then}_label",
+                explore.label_of(by),
+                explore.label_of(then),
+                f"{dose_label} uptake (%) by {title}",
                 width="stretch",
             )
         else:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import data, pages, presentation, render
+from components.charts import draw
 from components.frame import open_page
 from phm import codes
 from phm.analysis.summaries import gap_between, protected_uptake, shown_uptake
@@ -33,8 +34,12 @@ with left:
     if boroughs.empty:
         st.info("No one in this cohort.")
     else:
-        st.altair_chart(
-            charts.uptake_dot_whisker(boroughs, "borough_label", "Uptake by borough", overall_pct),
+        draw(
+            charts.uptake_dot_whisker,
+            boroughs,
+            "borough_label",
+            "Uptake by borough",
+            overall_pct,
             width="stretch",
         )
         render.uptake_table(boroughs, "borough_label", "Borough")
@@ -45,10 +50,12 @@ with right:
     if quintiles.empty:
         st.info("No one in this cohort.")
     else:
-        st.altair_chart(
-            charts.uptake_dot_whisker(
-                quintiles, "imd_quintile_label", "Uptake by IMD quintile", overall_pct
-            ),
+        draw(
+            charts.uptake_dot_whisker,
+            quintiles,
+            "imd_quintile_label",
+            "Uptake by IMD quintile",
+            overall_pct,
             width="stretch",
         )
         gap = gap_between(

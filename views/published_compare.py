@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import published_data, render
+from components.charts import draw
 from components.frame import download, open_published_page
 from phm.analysis import aggregate
 from phm.analysis.comparison import benchmark_table, compared_counts, export_csv
@@ -47,9 +48,7 @@ for column, (word, count) in zip(st.columns(3), compared_counts(table).items(), 
 
 ranked, funnel, listing = st.tabs(["Ranked", "Funnel plot", "Table and download"])
 with ranked:
-    st.altair_chart(
-        compare_charts.ranked_dot_whisker(table, ics_pct, f"Uptake by {label}"), width="stretch"
-    )
+    draw(compare_charts.ranked_dot_whisker, table, ics_pct, f"Uptake by {label}", width="stretch")
 with funnel:
     render.funnel_section(table, ics_pct, noun, label, "the figure across the chosen areas")
 with listing:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import data, render
+from components.charts import draw
 from components.frame import download, open_page
 from phm import codes
 from phm.analysis import quality
@@ -60,7 +61,7 @@ with tab_practices:
                 else "."
             )
         )
-        st.altair_chart(quality_output.funnel_chart(funnel, label), use_container_width=True)
+        draw(quality_output.funnel_chart, funnel, label, width="stretch")
     table = quality.ranked(shown["practice"], measure, None if funnel is None else funnel.points)
     st.markdown("**Practices, lowest completeness first**")
     st.dataframe(table, hide_index=True, use_container_width=True)
@@ -88,7 +89,7 @@ with tab_linkage:
     if linkage.empty:
         st.info("No practice can be shown.")
     else:
-        st.altair_chart(quality_output.linkage_chart(linkage), use_container_width=True)
+        draw(quality_output.linkage_chart, linkage, width="stretch")
         st.dataframe(quality.linkage_display(linkage), hide_index=True, use_container_width=True)
     st.markdown("**People each source gave an ethnicity to, across the cohort**")
     st.dataframe(quality.sources_display(ics), hide_index=True, use_container_width=True)

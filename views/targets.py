@@ -156,7 +156,11 @@ FINDING_LINKS = (
 low_completeness = quality.low_by_area(
     quality.protect_completeness(
         data.completeness(
-            page.principal, quality.without_recorded_filters(page.cohort), level, page.version
+            page.principal,
+            quality.without_recorded_filters(page.cohort),
+            level,
+            page.version,
+            quality.CAVEAT_MEASURES,
         ),
         page.rule,
     )

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components import compare_data, data, pages, presentation, render
+from components.charts import draw
 from components.frame import open_page
 from phm import codes
 from phm.analysis.comparators import RULE, comparator_for
@@ -95,10 +96,12 @@ if mode == "localities":
         st.caption(f"The comparator line: {compared.words}. {RULE}")
 
 st.header(f"Cumulative uptake by week ({dose_label})")
-st.altair_chart(
-    compare_charts.cumulative_lines(
-        cumulative, f"{dimension}_label", milestones, "Cumulative uptake since 8 December 2020"
-    ),
+draw(
+    compare_charts.cumulative_lines,
+    cumulative,
+    f"{dimension}_label",
+    milestones,
+    "Cumulative uptake since 8 December 2020",
     width="stretch",
 )
 st.caption(
@@ -136,7 +139,7 @@ if len(codes_present) >= 2:
     # The title sits above the chart, where the chart's own toolbar cannot cover it.
     st.markdown(f"**{labels[first]} minus {labels[second]}**, percentage points")
     shown_milestones = milestones[milestones["day"] >= pd.Timestamp(since)]
-    st.altair_chart(compare_charts.gap_over_time_chart(gaps, shown_milestones, ""), width="stretch")
+    draw(compare_charts.gap_over_time_chart, gaps, shown_milestones, "", width="stretch")
     st.markdown(describe_gap_change(gaps, str(labels[first]), str(labels[second]), since))
 else:
     st.info("Choose at least two groups to see the gap between them.")
@@ -144,14 +147,12 @@ else:
 st.header(f"Weekly {dose_label}s given to the whole cohort")
 everyone = compare_data.weekly_doses(page.principal, page.cohort, None, page.version)
 new = weekly_new(cumulative_uptake(everyone, page.rule))
-st.altair_chart(
-    compare_charts.weekly_bars(new, milestones, "Doses given each week"), width="stretch"
-)
+draw(compare_charts.weekly_bars, new, milestones, "Doses given each week", width="stretch")
 
 st.header("SPC view (NHS Making Data Count)")
 spc = weekly_spc(new)
 if spc is not None:
-    st.altair_chart(compare_charts.spc_chart(spc, "Weekly doses: XmR chart"), width="stretch")
+    draw(compare_charts.spc_chart, spc, "Weekly doses: XmR chart", width="stretch")
     high = int((spc["signal"] == "high").sum())
     low = int((spc["signal"] == "low").sum())
     st.caption(

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components import data, signin
+from components.charts import draw
 from components.frame import download, open_info_page
 from phm.analysis.usage import has_synthetic_usage, usage_csv, usage_report
 from phm.output import usage_charts
@@ -40,12 +41,12 @@ def table_download(name: str, title: str) -> None:
 
 st.header("Users and events by month")
 left, right = st.columns(2)
-left.altair_chart(usage_charts.count_by_month(report["by_month"], "users", "Users"))
-right.altair_chart(usage_charts.count_by_month(report["by_month"], "events", "Events"))
+draw(usage_charts.count_by_month, report["by_month"], "users", "Users", where=left)
+draw(usage_charts.count_by_month, report["by_month"], "events", "Events", where=right)
 table_download("by_month", "Users and events by month")
 
 st.header("By type of organisation")
-st.altair_chart(usage_charts.users_by_org_type(report["by_org_type"]))
+draw(usage_charts.users_by_org_type, report["by_org_type"])
 table_download("by_org_type", "Users and events by month and organisation type")
 
 st.header("Share of people with access who used it")
@@ -53,20 +54,28 @@ st.caption(
     "People with access on any day of the month, from the dates access was granted and"
     " removed; used means signed in, viewed a page or downloaded."
 )
-st.altair_chart(usage_charts.share_using(report["share_using"]))
+draw(usage_charts.share_using, report["share_using"])
 table_download("share_using", "Share of people with access who used it")
 
 st.header("Pages, characteristics and exports")
 pages_col, characteristics_col = st.columns(2)
-pages_col.altair_chart(
-    usage_charts.count_bars(report["by_page"], "page", "events", "Page views by page")
+draw(
+    usage_charts.count_bars,
+    report["by_page"],
+    "page",
+    "events",
+    "Page views by page",
+    where=pages_col,
 )
-characteristics_col.altair_chart(
-    usage_charts.count_bars(
-        report["by_characteristic"], "characteristic", "events", "Views narrowed by each filter"
-    )
+draw(
+    usage_charts.count_bars,
+    report["by_characteristic"],
+    "characteristic",
+    "events",
+    "Views narrowed by each filter",
+    where=characteristics_col,
 )
 table_download("by_page", "Page views by page")
 table_download("by_characteristic", "Views by characteristic")
-st.altair_chart(usage_charts.count_by_month(report["exports_by_month"], "events", "Exports"))
+draw(usage_charts.count_by_month, report["exports_by_month"], "events", "Exports")
 table_download("exports_by_month", "Exports by month")

@@ -5,6 +5,7 @@ from datetime import date
 import streamlit as st
 
 from components import data, interventions, pages, render
+from components.charts import draw
 from components.frame import download, open_page
 from phm import codes
 from phm.access import Capability, Refused, can
@@ -161,8 +162,11 @@ one = st.selectbox(
 item = results[one]
 st.markdown(W.summary(item, names))
 if item.chart is not None:
-    st.altair_chart(
-        evaluation_charts.before_after(item.chart, item.record.start, item.record.end),
+    draw(
+        evaluation_charts.before_after,
+        item.chart,
+        item.record.start,
+        item.record.end,
         width="stretch",
     )
 if item.estimate is not None:

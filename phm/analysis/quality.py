@@ -17,7 +17,14 @@ import pandas as pd
 from phm import codes, schema
 from phm.analysis import overdispersion
 from phm.cohort import Cohort
-from phm.disclosure import DisclosureRule, breakdown_allowed, format_count, format_rate, protect
+from phm.disclosure import (
+    DisclosureRule,
+    breakdown_allowed,
+    breakdown_allowed_rows,
+    format_count,
+    format_rate,
+    protect,
+)
 from phm.output.exports import header_lines, to_csv
 
 # measure -> (label, what 'recorded' means). Flags cannot be told apart from 'not recorded',
@@ -39,6 +46,9 @@ LOW_COMPLETENESS_PCT: dict[str, float] = {
     measure: float(schema.expected_completeness("person", column) or 0.0)
     for column, measure in (("ethnicity_code", "ethnicity"), ("main_language", "language"))
 }
+# The measures the finder's and Explore's caveats read: ask phm.queries.quality.completeness
+# for these only (two of its 27 measures, a tenth of the scan).
+CAVEAT_MEASURES: tuple[str, ...] = tuple(LOW_COMPLETENESS_PCT)
 # Which findings' groups each measure bears on (their dimensions, phm.cohort.FIELDS).
 MEASURE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "ethnicity": ("ethnicity_code", "ethnic_group"),
@@ -74,8 +84,7 @@ def protect_completeness(raw: pd.DataFrame, rule: DisclosureRule) -> pd.DataFram
             "uptake_suppressed": "completeness_suppressed",
         }
     )
-    keep = shown.apply(breakdown_allowed, axis=1, rule=rule).astype(bool)
-    return shown[keep].reset_index(drop=True)
+    return shown[breakdown_allowed_rows(shown, rule)].reset_index(drop=True)
 
 
 def of_measure(frame: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -353,13 +362,27 @@ def completeness_caveat(dimensions: Iterable[str], low: dict[str, float]) -> str
 
 
 def low_by_area(areas: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Return area code -> the measures below standard there (shown completeness)."""
+    """Return area code -> the measures below standard there (shown completeness).
+
+    As `low_measures` of each area's rows (its first row of each measure), for every area at
+    once.
+    """
     out: dict[str, dict[str, float]] = {}
-    for code, rows in areas.groupby("code", sort=False):
-        low = low_measures(rows)
-        if low:
-            out[str(code)] = low
-    return out
+    codes_seen = areas["code"].astype(str).to_numpy()
+    order = {code: i for i, code in enumerate(dict.fromkeys(codes_seen))}
+    for measure, standard in LOW_COMPLETENESS_PCT.items():
+        rows = areas[(areas["measure"] == measure).to_numpy(dtype=bool)]
+        rows = rows.assign(code=rows["code"].astype(str)).drop_duplicates("code")
+        value = rows["completeness_pct"].astype("Float64")
+        low = (value < standard).fillna(False).to_numpy(dtype=bool)
+        low &= ~rows["completeness_suppressed"].to_numpy(dtype=bool)
+        for code, pct in zip(rows["code"][low], value[low], strict=True):
+            out.setdefault(code, {})[measure] = float(pct)
+    # In the order the areas come, each area's measures in LOW_COMPLETENESS_PCT's order.
+    return {
+        code: {m: found[m] for m in LOW_COMPLETENESS_PCT if m in found}
+        for code, found in sorted(out.items(), key=lambda item: order[item[0]])
+    }
 
 
 def finding_caveat(

@@ -42,19 +42,29 @@ PARAMS = {
 }
 
 
-def completeness(con: duckdb.DuckDBPyConnection, cohort: Cohort, level: str) -> pd.DataFrame:
-    """Return recorded and population of every measure for each area of `level` (or 'ics').
+def completeness(
+    con: duckdb.DuckDBPyConnection,
+    cohort: Cohort,
+    level: str,
+    measures: tuple[str, ...] = tuple(MEASURES),
+) -> pd.DataFrame:
+    """Return recorded and population of each of `measures` for each area of `level` (or 'ics').
 
     Columns: code, name, measure, recorded, population, recorded_key, population_key; one row
-    per area and measure (areas with people in the cohort only).
+    per area and measure (areas with people in the cohort only). Every measure is two filtered
+    aggregates of the scan: a caller that needs a few (the finder's and Explore's caveats need
+    ethnicity and language) asks for those, and the scan costs a fraction of all 27.
     """
     if level != ICS and level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; choose from {[ICS, *LEVELS]}")
+    unknown = [m for m in measures if m not in MEASURES]
+    if unknown or not measures:
+        raise ValueError(f"unknown measure(s) {unknown}; choose from {list(MEASURES)}")
     where, params = cohort.to_where()
     counts = ", ".join(
-        f"count(*) FILTER (WHERE {sql}) AS r_{name},"
-        f" coalesce(sum(p.record_key) FILTER (WHERE {sql}), 0) AS k_{name}"
-        for name, sql in MEASURES.items()
+        f"count(*) FILTER (WHERE {MEASURES[name]}) AS r_{name},"
+        f" coalesce(sum(p.record_key) FILTER (WHERE {MEASURES[name]}), 0) AS k_{name}"
+        for name in measures
     )
     if level == ICS:
         area, group = "'ICS' AS code, 'ICS' AS name", ""
@@ -66,7 +76,8 @@ def completeness(con: duckdb.DuckDBPyConnection, cohort: Cohort, level: str) -> 
         f"SELECT {area}, count(*) AS population, coalesce(sum(p.record_key), 0) AS population_key,"
         f" {counts} " + from_clause(area, where) + " WHERE " + where + group
     )
-    wide = con.execute(sql, {**params, **PARAMS}).df()
+    used = {name: value for name, value in PARAMS.items() if f"${name}" in counts}
+    wide = con.cursor().execute(sql, {**params, **used}).df()  # a cursor: threads share con
     if level == ICS and not wide.empty and int(wide["population"].iat[0]) == 0:
         wide = wide.iloc[0:0]
     rows = [
@@ -75,7 +86,7 @@ def completeness(con: duckdb.DuckDBPyConnection, cohort: Cohort, level: str) -> 
             recorded=wide[f"r_{name}"].astype("int64"),
             recorded_key=wide[f"k_{name}"].astype("int64"),
         )
-        for name in MEASURES
+        for name in measures
     ]
     out = pd.concat(rows, ignore_index=True)
     out["population"] = out["population"].astype("int64")
@@ -89,5 +100,5 @@ def completeness(con: duckdb.DuckDBPyConnection, cohort: Cohort, level: str) -> 
 
 def practice_pcns(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
     """Return practice code -> (PCN code, PCN name)."""
-    rows = con.execute("SELECT practice_code, pcn_code, pcn_name FROM practice").fetchall()
+    rows = con.cursor().execute("SELECT practice_code, pcn_code, pcn_name FROM practice").fetchall()
     return {str(p): (str(c), str(n)) for p, c, n in rows}

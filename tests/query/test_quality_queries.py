@@ -104,3 +104,40 @@ def test_sensitivity_matches_pandas_on_the_demo(tiny_con, people) -> None:
         np.testing.assert_allclose(
             rows.loc[uptake.index, "gap_pts"], uptake - uptake[high], atol=1e-9
         )
+
+
+class _CursorsOnly:
+    """A connection the app's threads share: its own execute is refused (use a cursor)."""
+
+    def __init__(self, con) -> None:
+        self._con = con
+
+    def cursor(self):
+        return self._con.cursor()
+
+    def execute(self, *args, **kwargs):
+        raise AssertionError("shared connection used directly: threads must use con.cursor()")
+
+
+@pytest.mark.parametrize("level", ["ics", "msoa"])
+def test_completeness_of_chosen_measures_is_their_rows_of_all(tiny_con, level) -> None:
+    cohort = Cohort(age_min=18)
+    everything = completeness(tiny_con, cohort, level)
+    chosen = quality.CAVEAT_MEASURES
+    part = completeness(_CursorsOnly(tiny_con), cohort, level, chosen)
+    assert set(part["measure"]) == set(chosen)
+    expected = everything[everything["measure"].isin(chosen)]
+    order = ["measure", "code"]
+    pd.testing.assert_frame_equal(
+        part.sort_values(order).reset_index(drop=True),
+        expected.sort_values(order).reset_index(drop=True),
+    )
+    for one in ("language", "has_diabetes"):  # measures with and without bound values
+        assert set(completeness(tiny_con, cohort, level, (one,))["measure"]) == {one}
+
+
+def test_completeness_refuses_unknown_measures(tiny_con) -> None:
+    with pytest.raises(ValueError, match="unknown measure"):
+        completeness(tiny_con, Cohort(), "ics", ("ethnicity", "shoe_size"))
+    with pytest.raises(ValueError, match="unknown measure"):
+        completeness(tiny_con, Cohort(), "ics", ())

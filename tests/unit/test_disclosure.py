@@ -12,6 +12,7 @@ from phm.disclosure import (
     MISSING_TEXT,
     DisclosureRule,
     breakdown_allowed,
+    breakdown_allowed_rows,
     cell_keys,
     format_count,
     format_rate,
@@ -259,3 +260,11 @@ def test_a_group_is_broken_down_only_when_50_or_more_people_are_shown():
     ]
     off = DisclosureRule(threshold=0, rounding=1)
     assert breakdown_allowed(protect(_frame([1], [1]), off).iloc[0], off)
+
+
+@pytest.mark.parametrize("rule", [DEFAULT_RULE, NO_ROUNDING, DisclosureRule(0, 1)])
+def test_breakdown_allowed_rows_is_breakdown_allowed_of_each_row(rule):
+    shown = protect(_frame([20, 30, 3, 0, 40, 0], [45, 55, 5, 0, 50, 52]), rule)
+    expected = [breakdown_allowed(row, rule) for _, row in shown.iterrows()]
+    assert breakdown_allowed_rows(shown, rule).tolist() == expected
+    assert breakdown_allowed_rows(shown.iloc[0:0], rule).tolist() == []

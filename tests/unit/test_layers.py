@@ -145,3 +145,10 @@ def test_only_the_practice_page_reaches_direct_care() -> None:
         and not str(p).startswith(("phm/directcare/", "phm/queries/worklist.py"))
     }
     assert users == USES_DIRECT_CARE
+
+
+def test_the_app_glue_loads_statsmodels_only_to_evaluate() -> None:
+    # statsmodels (with scipy) takes 1-2 s to import: Plan outreach imports the interventions
+    # glue to record a bus, and must not pay for the evaluation's regression on its first view.
+    glue = ["components.data", "components.interventions", "components.map_data"]
+    assert loaded_by(glue, ("statsmodels",)) == {}

@@ -167,3 +167,30 @@ def test_finding_caveat_uses_its_own_place() -> None:
     assert set(by_area) == {"M1"}
     assert quality.finding_caveat(("ethnic_group",), "M1", by_area).startswith("Low completeness")
     assert quality.finding_caveat(("ethnic_group",), "M2", by_area) == ""
+
+
+def test_low_by_area_is_low_measures_of_each_area() -> None:
+    # Below, at and above each standard; suppressed; a missing measure; repeated areas.
+    rows = []
+    for i, (eth, lang) in enumerate([(800, 700), (990, 950), (940, 899), (3, 2), (949, None)]):
+        rows.append(_shown(f"M{i}", f"Area {i}", "ethnicity", eth, 1000 if eth > 10 else 5))
+        if lang is not None:
+            rows.append(_shown(f"M{i}", f"Area {i}", "language", lang, 1000))
+        rows.append(_shown(f"M{i}", f"Area {i}", "has_diabetes", 10, 1000))
+    for rule in (EXACT, DisclosureRule()):
+        areas = quality.protect_completeness(pd.DataFrame(rows), rule)
+        expected = {}
+        for code, part in areas.groupby("code", sort=False):
+            if low := quality.low_measures(part):
+                expected[str(code)] = low
+        got = quality.low_by_area(areas)
+        assert got == expected
+        assert list(got) == list(expected)
+    exact = quality.low_by_area(quality.protect_completeness(pd.DataFrame(rows), EXACT))
+    assert exact == {
+        "M0": {"ethnicity": 80.0, "language": 70.0},
+        "M2": {"ethnicity": 94.0, "language": 89.9},
+        "M3": {"ethnicity": 60.0, "language": 0.2},
+        "M4": {"ethnicity": 94.9},
+    }
+    assert set(quality.CAVEAT_MEASURES) == set(quality.MEASURE_DIMENSIONS)
