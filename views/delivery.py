@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, pages, presentation, render
+from components import data, presentation, render
 from components.frame import download, open_page
 from phm import codes
 from phm.analysis import delivery as D
@@ -140,4 +140,4 @@ st.caption(
     " its doses to a group has no row for it."
 )
 render.suppression_note()
-presentation.copy_link(pages.link_path("delivery"))
+presentation.copy_link("delivery")

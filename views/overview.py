@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, pages, presentation, render
+from components import data, presentation, render
 from components.frame import open_page
 from phm import codes
 from phm.analysis.summaries import gap_between, protected_uptake, shown_uptake
@@ -62,4 +62,4 @@ with right:
         st.markdown(f"**Deprivation gap.** {gap.sentence()}")
         render.uptake_table(quintiles, "imd_quintile_label", "IMD quintile")
 render.suppression_note()
-presentation.copy_link(pages.link_path("overview"))
+presentation.copy_link("overview")
