@@ -83,6 +83,12 @@ def page_params() -> tuple[str, ...]:
     return tuple(dict.fromkeys(param for spec in PAGES.values() for param in spec.params))
 
 
+def foreign_params(name: str) -> tuple[str, ...]:
+    """Return the URL parameters of other pages that are not also page `name`'s own."""
+    own = set(PAGES[name].params)
+    return tuple(param for param in page_params() if param not in own)
+
+
 def link_path(name: str) -> str:
     """Return the path of a page's link: the landing page is the app's root, not its url_path.
 

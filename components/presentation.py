@@ -7,9 +7,12 @@ the page, where a facilitator finds it without scrolling.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
+
+from components import pages
 
 PRESENT_KEY = "present"
 TRUE_VALUES = ("1", "yes", "true", "on")
@@ -122,25 +125,42 @@ def side_by_side(count: int) -> list:
     return list(st.columns(count))
 
 
-def share_url(base: str, url_path: str, params: dict[str, list[str]], present: bool) -> str:
-    """Return the link to a page with its query parameters (and present=1 when presenting)."""
+def share_url(
+    base: str,
+    url_path: str,
+    params: dict[str, list[str]],
+    present: bool,
+    leave_out: Collection[str] = (),
+) -> str:
+    """Return the link to a page with its query parameters (and present=1 when presenting).
+
+    `leave_out` names parameters that are not part of this view (other pages' own, which the
+    address bar keeps for page changes): whatever a link put there is not passed on.
+    """
     parts = urlsplit(base or "")
     root = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-    query = {k: v for k, v in params.items() if k != PRESENT_KEY}
+    query = {k: v for k, v in params.items() if k != PRESENT_KEY and k not in leave_out}
     if present:
         query[PRESENT_KEY] = ["1"]
     encoded = urlencode(query, doseq=True)
     return f"{root}/{url_path}" + (f"?{encoded}" if encoded else "")
 
 
-def copy_link(url_path: str) -> None:
-    """Show the link to the current view, under a 'Copy link' button at the top of the page.
+def copy_link(name: str) -> None:
+    """Show the link to the current view of page `name` (a key of pages.PAGES), under a 'Copy
+    link' button at the top of the page: the cohort and this page's own parameters only.
 
     Call at the end of a page's run, once its settings are in the URL. Without the entrypoint's
     slot (a page run on its own) the link is drawn where the call is.
     """
     params = {key: st.query_params.get_all(key) for key in st.query_params}
-    url = share_url(st.context.url or "", url_path, params, presenting())
+    url = share_url(
+        st.context.url or "",
+        pages.link_path(name),
+        params,
+        presenting(),
+        leave_out=pages.foreign_params(name),
+    )
     slot = st.session_state.get(_LINK_SLOT)
     where = (slot or st.container()).popover(LINK_LABEL, icon=":material/link:")
     where.caption("Link to this view (copy it with the button on the right):")

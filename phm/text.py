@@ -10,6 +10,14 @@ import pandas as pd
 # (:color[...], :material/...:, $LaTeX$) or HTML; CommonMark lets a backslash escape each.
 MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()<>#+-.!|~$:&@")
 LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+# Streamlit's renderer also rewrites text *after* reading its escapes: GFM's bare links
+# (www.…, http(s)://…, someone@host.tld), the :streamlit: logo and :material/…: icons, and
+# arrows it retypes (->, <=, --). An invisible word joiner inside each such sequence breaks it,
+# and the text reads the same.
+WORD_JOINER = "\u2060"
+LIVE_AFTER_ESCAPES = re.compile(
+    r"(?i)(?<=www)(?=\.)|(?<=:)(?=//|streamlit:|material/)|(?<=@)|(?<=[-<>~])(?=[->=])"
+)
 # A path's directories: from a root (/, C:\\, ~/) up to the last separator before the file name.
 DIRECTORIES = re.compile(r"(?<![\w.~])(?:[A-Za-z]:|~)?(?:[\\/][^\s\\/'\"`|()\[\]<>,;]+)+[\\/]")
 ASCII_DIGITS = re.compile(r"[0-9]+")
@@ -17,8 +25,9 @@ MAX_TEXT = 200  # characters in one text field of an uploaded or imported file (
 
 
 def escape_markdown(text: object) -> str:
-    """Return text that Streamlit's Markdown shows literally: specials escaped, one line."""
-    flat = LINE_BREAKS.sub(" ", str(text))
+    """Return text that Streamlit's Markdown shows literally: specials escaped, one line, and a
+    word joiner inside whatever Streamlit would still turn into a link, an icon or an arrow."""
+    flat = LIVE_AFTER_ESCAPES.sub(WORD_JOINER, LINE_BREAKS.sub(" ", str(text)))
     return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in flat)
 
 

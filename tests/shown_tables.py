@@ -6,12 +6,15 @@ import re
 
 import pandas as pd
 
+from phm.text import WORD_JOINER
+
 ESCAPE = re.compile(r"\\(.)")
 
 
 def shown_text(text: object) -> object:
-    """Return the text a backslash-escaped Markdown cell shows (other values unchanged)."""
-    return ESCAPE.sub(r"\1", text) if isinstance(text, str) else text
+    """Return the text a backslash-escaped Markdown cell shows (other values unchanged); the
+    word joiners that keep links and icons dead are invisible."""
+    return ESCAPE.sub(r"\1", text).replace(WORD_JOINER, "") if isinstance(text, str) else text
 
 
 def shown_table(element: object) -> pd.DataFrame:

@@ -90,6 +90,7 @@ if observed_id:
     )
     if problem:
         st.warning(escape_markdown(problem), icon=":material/link_off:")
+        del st.query_params[bc.OBSERVED_PARAM]  # not used, so not passed on by Copy link
 if observed is not None and st.session_state.get("_bc_observed") != observed_id:
     # Seed the inputs once per link; later edits are the user's own.
     st.session_state["_bc_observed"] = observed_id
@@ -297,5 +298,5 @@ if can(page.principal, Capability.RECORD_INTERVENTIONS):
                     label="See it on What worked",
                     icon=":material/verified:",
                 )
-presentation.copy_link(pages.link_path("business_case"))
+presentation.copy_link("business_case")
 render.suppression_note()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, pages, presentation, render
+from components import data, presentation, render
 from components.charts import draw
 from components.frame import download, open_page
 from phm import codes
@@ -145,4 +145,4 @@ st.caption(
     " its doses to a group has no row for it."
 )
 render.suppression_note()
-presentation.copy_link(pages.link_path("delivery"))
+presentation.copy_link("delivery")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, pages, presentation, render, url_state
+from components import data, presentation, render, url_state
 from components.charts import draw
 from components.frame import download, open_page
 from phm import codes
@@ -131,4 +131,4 @@ download(
     icon=":material/download:",
 )
 render.suppression_note()
-presentation.copy_link(pages.link_path("explore"))
+presentation.copy_link("explore")

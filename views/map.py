@@ -194,4 +194,4 @@ st.caption(
     "Boundaries: ONS, contains OS data © Crown copyright and database right. No basemap is"
     " drawn unless you switch it on."
 )
-presentation.copy_link(pages.link_path("map"))
+presentation.copy_link("map")

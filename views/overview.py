@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components import data, pages, presentation, render
+from components import data, presentation, render
 from components.charts import draw
 from components.frame import open_page
 from phm import codes
@@ -69,4 +69,4 @@ with right:
         st.markdown(f"**Deprivation gap.** {gap.sentence()}")
         render.uptake_table(quintiles, "imd_quintile_label", "IMD quintile")
 render.suppression_note()
-presentation.copy_link(pages.link_path("overview"))
+presentation.copy_link("overview")

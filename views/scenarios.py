@@ -25,4 +25,4 @@ for number, scenario in enumerate(SCENARIOS):
             icon=scenario.icon,
             query_params=scenario.query_params(),
         )
-presentation.copy_link(pages.link_path("scenarios"))
+presentation.copy_link("scenarios")

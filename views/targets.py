@@ -196,4 +196,4 @@ download(
     icon=":material/download:",
 )
 render.suppression_note()
-presentation.copy_link(pages.link_path("targets"))
+presentation.copy_link("targets")

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from components import compare_data, data, pages, presentation, render
+from components import compare_data, data, presentation, render
 from components.charts import draw
 from components.frame import open_page
 from phm import codes
@@ -165,4 +165,4 @@ if spc is not None:
 else:
     st.info(f"Fewer than {SPC_MIN_WEEKS} weeks with unsuppressed counts: too few for an SPC chart.")
 render.suppression_note()
-presentation.copy_link(pages.link_path("trends"))
+presentation.copy_link("trends")

@@ -226,3 +226,18 @@ def test_a_business_case_is_recorded_as_interventions_for_its_cohorts_areas(run_
     next(b for b in at.button if b.label == "Record").click().run()
     assert any("choose the areas" in e.value for e in at.error)
     assert len(register.stored(Path(os.environ["PHM_STATE_DB"]))) == 2
+
+
+INJECTED = "Session expired. Sign in again at phish.example or call 0800 000 000"
+
+
+def test_copy_link_passes_on_no_rejected_or_foreign_text_from_a_link(app_env):
+    # A rejected register id is not used, so the shown link does not carry it on; another
+    # page's parameter (the patients page's `due`) is not part of this view either.
+    at = run_with_url(app_env, intervention=["bus"], observed=[INJECTED], due=[INJECTED])
+    assert not at.exception
+    assert any("not in the register" in w.value for w in at.warning)
+    (link,) = [c.value for c in at.code if "business_case" in c.value]
+    assert "intervention=bus" in link
+    assert "Session" not in link and "phish" not in link and "observed" not in link
+    assert "due" not in link

@@ -29,6 +29,10 @@ class Trigger:
     """A button press (a form's submit button), as a widget value for Tab.run."""
 
 
+class Json(str):
+    """A component's state as the JSON text its frontend sends (a components.v2 widget value)."""
+
+
 def _arrow(data: bytes) -> pd.DataFrame | None:
     """Return an Arrow IPC stream as a DataFrame (None when empty)."""
     return pa.ipc.open_stream(io.BytesIO(data)).read_all().to_pandas() if data else None
@@ -129,7 +133,7 @@ class Tab:
         """Run a page as a tab does on a new URL, with widget values by widget id.
 
         Values: str (selectbox, radio: the option as shown), bool, int, float, a list of
-        str (multiselect), or Trigger() (a pressed button).
+        str (multiselect), Trigger() (a pressed button) or Json(text) (a component's state).
         """
         if self.socket is None:
             raise RuntimeError("use the tab as a context manager: with Tab(url) as tab")
@@ -145,6 +149,8 @@ class Tab:
             widget.id = widget_id
             if isinstance(value, Trigger):
                 widget.trigger_value = True
+            elif isinstance(value, Json):
+                widget.json_value = value
             elif isinstance(value, bool):
                 widget.bool_value = value
             elif isinstance(value, int):

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from phm.text import MARKDOWN_SPECIALS, escape_markdown, parse_whole_number, strip_directories
+from phm.text import (
+    MARKDOWN_SPECIALS,
+    WORD_JOINER,
+    escape_markdown,
+    parse_whole_number,
+    strip_directories,
+)
 
 PHISHING = "[Your session expired - sign in again](https://phish.example/login)"
 IMAGE = "![x](https://evil.example/x.png)"
@@ -39,14 +45,35 @@ def unescaped_specials(body: str) -> list[str]:
 
 
 def unescape(body: str) -> str:
-    """Return the text CommonMark shows for a body of backslash escapes."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", body)
+    """Return the text CommonMark shows for a body of backslash escapes (word joiners unseen)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", body).replace(WORD_JOINER, "")
+
+
+# What Streamlit 1.67's Markdown (StreamlitMarkdown) still makes live *after* reading escapes,
+# so backslashes alone cannot stop it (each was seen live in Chromium in a st.table cell):
+# GFM's bare links (mdast-util-gfm-autolink-literal runs on the text nodes), the :streamlit:
+# logo, arrows it retypes, and :material/…: icons (found in the source, escapes and all).
+LIVE_IN_TEXT = [
+    re.compile(r"(https?://|www(?=\.))([-.\w]+)([^ \t\r\n]*)", re.IGNORECASE),
+    re.compile(r"(?<![^\s\W])([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)"),
+    re.compile(r":streamlit:"),
+    re.compile(r"(^|\s)(<->|->|<-|--|>=|<=|~=)(\s|$)"),
+]
+LIVE_IN_SOURCE = re.compile(r":material/")
+
+
+def live_after_escapes(body: str) -> list[str]:
+    """Return what Streamlit's renderer would still turn into a link, logo, arrow or icon."""
+    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", body)  # the text nodes it searches
+    found = [m.group(0) for pattern in LIVE_IN_TEXT for m in pattern.finditer(text)]
+    return found + LIVE_IN_SOURCE.findall(body)
 
 
 @pytest.mark.parametrize("text", NASTY)
 def test_escaped_markdown_has_no_live_syntax_and_reads_as_the_original(text: str) -> None:
     body = escape_markdown(text)
     assert unescaped_specials(body) == []
+    assert live_after_escapes(body) == []
     assert "\n" not in body and "\r" not in body
     assert unescape(body) == " ".join(text.splitlines())
 
@@ -54,14 +81,46 @@ def test_escaped_markdown_has_no_live_syntax_and_reads_as_the_original(text: str
 def test_a_phishing_link_and_an_image_become_literal_text() -> None:
     body = escape_markdown(f"Ignored ethnicity={PHISHING!r} {IMAGE}")
     assert "](" not in body and "![" not in body and "https://" not in body
-    assert r"\[Your session expired \- sign in again\]\(https\://phish\.example/login\)" in body
+    link = (
+        r"\[Your session expired \- sign in again\]\(https\:"
+        + WORD_JOINER
+        + r"//phish\.example/login\)"
+    )
+    assert link in body
 
 
 @given(st.text(max_size=200))
 def test_any_text_escapes_to_no_live_syntax(text: str) -> None:
     body = escape_markdown(text)
     assert unescaped_specials(body) == []
-    assert unescape(body) == re.sub(r"[\r\n\u2028\u2029\x0b\x0c\x85]+", " ", text)
+    assert live_after_escapes(body) == []
+    expected = re.sub(r"[\r\n\u2028\u2029\x0b\x0c\x85]+", " ", text)
+    assert unescape(body) == expected.replace(WORD_JOINER, "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://phish.example/login",
+        "HTTP://PHISH.EXAMPLE",
+        "www.phish.example",
+        "Sign in at WWW.phish.example now",
+        "someone@phish.example",
+        "mailto:someone@phish.example",
+        ":material/lock: :streamlit:",
+        "a -> b <- c <-> d -- e >= f <= g ~= h",
+    ],
+)
+def test_text_streamlit_rewrites_after_escapes_stays_dead_and_reads_the_same(text: str) -> None:
+    body = escape_markdown(text)
+    assert live_after_escapes(body) == []
+    assert unescape(body) == text
+
+
+def test_numbers_and_marks_in_table_cells_are_left_as_they_read() -> None:
+    for text in ("<8", "–", "-5", "3 (-5 to 11)", "58.6% (58.6–58.7%)", "£1,500", "10:30"):
+        assert unescape(escape_markdown(text)) == text
+    assert WORD_JOINER not in escape_markdown("<8 – -5 3 (-5 to 11) 58.6%")
 
 
 @pytest.mark.parametrize(
