@@ -67,8 +67,8 @@ CSS = f"""
 [data-testid="stMain"] [data-testid^="stBaseButton-secondary"] * {{ font-size: 1.3rem !important; }}
 [data-testid="stMain"] [data-testid="stTable"] th,
 [data-testid="stMain"] [data-testid="stTable"] td {{ font-size: 1.3rem !important; color: #000000; }}
-[data-testid="stMain"] [data-baseweb="tag"] {{ height: auto; }}
-[data-testid="stMain"] [data-baseweb="tag"] span {{ font-size: 1.25rem !important; }}
+[data-testid="stMain"] [data-tag] {{ height: auto; }}
+[data-testid="stMain"] [data-tag], [data-testid="stMain"] [data-tag] span {{ font-size: 1.25rem !important; }}
 [data-testid="stMain"] [data-testid="stMetricLabel"] p {{ font-size: 1.5rem !important; }}
 [data-testid="stMain"] a {{ color: #003087 !important; text-decoration: underline; }}
 [data-testid="stMain"] button[kind^="primary"] * {{ color: #ffffff !important; }}

@@ -170,10 +170,11 @@ def test_compare_inequality_table_is_whole_and_large_when_presenting(context, ap
             for kind, selector in (
                 ("cell", "[data-testid='stTable'] td"),
                 ("tab", "[role='tab'] p"),
+                ("chip", "[data-testid='stMultiSelect'] [data-tag] span"),  # a chosen borough
             )
         }
         page.screenshot(path=str(artifacts / f"compare-inequality{present or '-normal'}.png"))
-    for kind in ("cell", "tab"):
+    for kind in ("cell", "tab", "chip"):
         assert sizes["&present=1"][kind] >= 1.4 * sizes[""][kind], (kind, sizes)
     no_exception(page)
 
