@@ -131,12 +131,8 @@ def breakdown_allowed(overall: pd.Series, rule: DisclosureRule) -> bool:
     breakdown of it (which rows exist, which are 0, which areas are empty) would list that
     person's characteristics. Only synthetic data with control switched off skips the test.
     """
-    if rule.threshold <= 1 and rule.rounding <= 1:
-        return True
-    population = overall["population"]
-    if bool(overall["population_suppressed"]) or pd.isna(population):
-        return False
-    return int(population) >= MIN_BREAKDOWN_BASE
+    row = overall[["population", "population_suppressed"]].to_frame().T
+    return bool(breakdown_allowed_rows(row, rule)[0])
 
 
 def breakdown_allowed_rows(frame: pd.DataFrame, rule: DisclosureRule) -> np.ndarray:
