@@ -52,13 +52,6 @@ CHAINED_FIELDS = (
     "detail",
     "synthetic",
 )
-ENTRY_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "hash")
-# The two statements over every column, built once from the fixed names above (never from input).
-INSERT_ENTRY = (
-    f"INSERT INTO audit_event ({', '.join(ENTRY_COLUMNS)})"
-    f" VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
-)
-SELECT_ENTRIES = f"SELECT {', '.join(ENTRY_COLUMNS)} FROM audit_event ORDER BY seq"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_event (
     seq INTEGER PRIMARY KEY,          -- 1, 2, 3... with no gaps
@@ -237,9 +230,13 @@ def _insert(con: sqlite3.Connection, fields: dict[str, Any], prev: tuple[int, st
     """Chain and insert one entry after `prev` (seq, hash); return it."""
     fields = {**fields, "seq": prev[0] + 1}
     digest = entry_hash(prev[1], fields)
-    entry = Entry(**fields, prev_hash=prev[1], hash=digest)  # refuses a missing or extra field
-    con.execute(INSERT_ENTRY, [getattr(entry, column) for column in ENTRY_COLUMNS])
-    return entry
+    row = {**fields, "prev_hash": prev[1], "hash": digest}
+    columns = ", ".join(row)
+    con.execute(
+        f"INSERT INTO audit_event ({columns}) VALUES ({', '.join('?' * len(row))})",
+        list(row.values()),
+    )
+    return Entry(**row)
 
 
 def event_fields(
@@ -304,8 +301,10 @@ def file_sha256(content: bytes | str) -> str:
 def entries(path: Path) -> Iterator[Entry]:
     """Yield every entry in order of seq."""
     with reading(path) as con:
-        for row in con.execute(SELECT_ENTRIES):
-            yield Entry(**dict(zip(ENTRY_COLUMNS, row, strict=True)))
+        columns = (*CHAINED_FIELDS, "prev_hash", "hash")
+        cursor = con.execute(f"SELECT {', '.join(columns)} FROM audit_event ORDER BY seq")
+        for row in cursor:
+            yield Entry(**dict(zip(columns, row, strict=True)))
 
 
 def count(path: Path) -> int:
