@@ -30,7 +30,7 @@ demo: setup
 	$(BIN)/python -m phm demo --out $(DB)
 
 run: setup $(DB)
-	PHM_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
+	PHM_DB=$(DB) $(BIN)/streamlit run serve.py --server.port $(PORT)
 
 check: setup
 	$(BIN)/python -m phm check $(DB)

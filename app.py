@@ -9,7 +9,7 @@ from datetime import date
 
 import streamlit as st
 
-from components import data, pages, presentation, published_data, signin
+from components import data, pages, presentation, published_data, queueing, signin
 from components.cohort_picker import current_cohort, render_cohort_picker, seed_from_url, sync_url
 from components.published_picker import render_published_picker
 from components.published_picker import sync_url as sync_published_url  # noqa: I001
@@ -70,7 +70,8 @@ else:
     # Every page the role may open is listed (no 'View more' after ten): a workshop sees them all.
     current = st.navigation(pages.navigation(principal), expanded=True)
 try:
-    current.run()
+    with queueing.turn():  # at most one page per core computes at once (phm.admission)
+        current.run()
 except Refused as refused:  # a check inside a data call the page's frame did not foresee
     st.error(escape_markdown(str(refused)), icon=":material/block:")
     signin.audit(principal, EventKind.REFUSED, page=current.url_path, detail=str(refused))

@@ -1,4 +1,4 @@
-"""Cold start: from `streamlit run app.py` (existing demo database) to the first page rendered in Chromium."""
+"""Cold start: from `streamlit run serve.py` (existing demo database) to the first page rendered in Chromium."""
 
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ def main() -> None:
             app.append(
                 cold_start(
                     browser,
-                    ROOT / "app.py",
+                    ROOT / "serve.py",
                     db,
                     "Find target groups",
                     "[data-testid='stMarkdownContainer'] p:has-text('1. ')",

@@ -124,7 +124,7 @@ def main() -> None:
         page.close()
         stop_server(server)
 
-        server, url = start_server(ROOT / "app.py", db)
+        server, url = start_server(ROOT / "serve.py", db)
         try:
             idle_rss, _ = memory_mb(server.pid)
             print(f"Server resident memory on {db.name} (budget {BUDGET_MB:.0f} MB)")

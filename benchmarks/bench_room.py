@@ -1,7 +1,8 @@
 """A workshop room on one server: page-ready times, server CPU per page view, memory and errors.
 
-The server (`streamlit run app.py` on the full-scale demo) is driven by lightweight websocket
-clients (tests/browser/streamlit_ws.py: what a browser tab sends, nothing drawn), in threads of
+The server (`streamlit run serve.py`, or app.py on a tree without it, on the full-scale demo;
+CPU is counted from when it reports healthy, so serve.py's start-up warm-up is not) is driven
+by lightweight websocket clients (tests/browser/streamlit_ws.py: what a browser tab sends, nothing drawn), in threads of
 this process, which lowers its own priority (nice 10) once the server has started, so the
 clients take as little as possible of the server's cores. Three rooms, each on a fresh server
 (cold caches, as when a workshop starts):
@@ -160,8 +161,13 @@ def _child(pid: int, timeout: float = 30) -> int:
     raise RuntimeError("py-spy did not start the server")
 
 
+def entry(tree: Path) -> Path:
+    """Return the tree's server entry: serve.py (warms up before it serves) where it has one."""
+    return tree / "serve.py" if (tree / "serve.py").exists() else tree / "app.py"
+
+
 def start_server(tree: Path, db: Path, log: Path, profile: Path | None = None) -> Server:
-    """Start `streamlit run app.py` of a tree on the database; return it once healthy.
+    """Start `streamlit run` of a tree's entry on the database; return it once healthy.
 
     With `profile`, the server runs under `py-spy record`, which writes its samples (raw
     collapsed stacks, for flamegraph tools or grep) there when the server stops.
@@ -176,7 +182,7 @@ def start_server(tree: Path, db: Path, log: Path, profile: Path | None = None) -
     command = [
         *spy,
         sys.executable,
-        *("-m", "streamlit", "run", str(tree / "app.py")),
+        *("-m", "streamlit", "run", str(entry(tree))),
         *("--server.port", str(port), "--server.address", "127.0.0.1"),
         *("--server.headless", "true", "--server.fileWatcherType", "none"),
         *("--browser.gatherUsageStats", "false"),

@@ -2,7 +2,7 @@
 
     python benchmarks/screenshots.py [--db PATH] [--pages map,trends] [--sizes 1366x768]
 
-Starts `streamlit run app.py` on the database (by default a demo built at scale 0.01 in a
+Starts `streamlit run serve.py` on the database (by default a demo built at scale 0.01 in a
 temporary folder), opens each page in headless Chromium and writes, to test-artifacts/
 (git-ignored), the first screen (`<page>-<size>-<mode>.png`) and the whole page
 (`...-full.png`). Look at them: they are for people, nothing here asserts.

@@ -34,6 +34,11 @@ SETTINGS: tuple[Setting, ...] = (
         " secret lets two refreshes be differenced)",
     ),
     Setting("PHM_CACHE_TTL", "3600", "Seconds a query result stays cached in the app"),
+    Setting(
+        "PHM_PAGE_SLOTS",
+        "0",
+        "Pages the server computes at once; the others wait their turn (0: one per CPU core)",
+    ),
     Setting("PHM_REFERENCE_DIR", "", "Real published data for tests, calibration and benchmarks"),
     Setting(
         "PHM_REFERENCE_URL",

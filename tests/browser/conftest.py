@@ -1,4 +1,4 @@
-"""Fixtures for browser journeys: `streamlit run app.py` on the tiny demo, and a headless Chromium."""
+"""Fixtures for browser journeys: `streamlit run serve.py` on the tiny demo, and a headless Chromium."""
 
 import os
 import socket
@@ -47,7 +47,7 @@ def streamlit_server(
     port: int | None = None,
     host: str = "127.0.0.1",
 ) -> Iterator[str]:
-    """Run `streamlit run app.py` on `database` until the block ends; yield its base URL.
+    """Run `streamlit run serve.py` (app.py, warmed up) on `database` until the block ends; yield its base URL.
 
     The server signs every session in as the demo commissioner (PHM_DEMO_USER; synthetic data
     only) unless `env` says otherwise ("" for the picker); its audit log is beside `log`.
@@ -69,7 +69,7 @@ def streamlit_server(
         "-m",
         "streamlit",
         "run",
-        "app.py",
+        "serve.py",  # the server entry `make run` starts: warms up, then serves app.py
         "--server.port",
         str(port),
         "--server.address",
@@ -143,7 +143,7 @@ def browser(chromium_path: Path):
 
 @pytest.fixture(scope="session")
 def app_url(browser, tiny_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Yield the URL of `streamlit run app.py` on `tiny_db` once it reports healthy."""
+    """Yield the URL of `streamlit run serve.py` on `tiny_db` once it reports healthy."""
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     with streamlit_server(tiny_db, log) as url:
         yield url

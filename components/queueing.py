@@ -1,0 +1,37 @@
+"""The server's page gate (phm.admission) and what a session sees while its page waits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from phm import admission
+
+
+@st.cache_resource(show_spinner=False)
+def gate() -> admission.Gate:
+    """Return the one gate every session's page run passes through."""
+    return admission.Gate(admission.slots())
+
+
+def waiting_words(ahead: int) -> str:
+    """Return what a session is told while its page waits behind `ahead` others."""
+    pages = "1 page is" if ahead == 1 else f"{ahead} pages are"
+    return f"The server is busy: {pages} being prepared before this one, which follows."
+
+
+@contextmanager
+def turn() -> Iterator[None]:
+    """Run the block (a page) when the gate admits it, saying so while it waits."""
+    notice: list = []
+
+    def waiting(ahead: int) -> None:
+        notice.append(st.empty())
+        notice[0].caption(waiting_words(ahead))
+
+    with gate().slot(on_wait=waiting):
+        if notice:
+            notice[0].empty()
+        yield
