@@ -3,9 +3,10 @@
 Why SQLite, in WAL mode, with BEGIN IMMEDIATE and a commit per event:
 - it is its own file, so the dataset (DuckDB, read-only in the app) is never written to, and
   the Python standard library writes it (no server to run);
-- BEGIN IMMEDIATE takes the write lock before the last hash is read, so writers in threads of
-  one server and in other processes queue (busy timeout) instead of forking the chain, and
-  WAL lets the Audit and Usage pages read while they do;
+- BEGIN IMMEDIATE takes the write lock before the last hash is read, so writers in other
+  processes queue (busy timeout) instead of forking the chain (threads of one server queue
+  on a lock of the process first, woken in turn rather than retrying), and WAL lets the
+  Audit and Usage pages read while they do;
 - each event is its own committed transaction with synchronous=FULL, so a killed server or a
   crash loses at most the event being written, never one that was acknowledged, and leaves
   no half-written entry (SQLite rolls an unfinished transaction back on the next open).
@@ -166,6 +167,10 @@ def entry_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
 
 _READY: set[str] = set()
 _READY_LOCK = threading.Lock()
+# One lock per log file for this process's writers: threads of one server queue on it and are
+# woken in turn, where SQLite's busy handler would have them sleep and retry (up to 100 ms at a
+# time); other processes still queue through BEGIN IMMEDIATE and the busy timeout.
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -173,6 +178,12 @@ def _open(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None)
     con.execute("PRAGMA synchronous=FULL")
     return con
+
+
+def _write_lock(path: Path) -> threading.RLock:
+    """Return this process's lock for writing the log at `path`."""
+    with _READY_LOCK:
+        return _WRITE_LOCKS.setdefault(str(path.resolve()), threading.RLock())
 
 
 def _create(path: Path) -> None:
@@ -195,17 +206,18 @@ def _create(path: Path) -> None:
 def writing(path: Path) -> Iterator[sqlite3.Connection]:
     """Hold the log's write lock (BEGIN IMMEDIATE) for the block, commit at its end."""
     _create(path)
-    con = _open(path)
-    try:
-        con.execute("BEGIN IMMEDIATE")
+    with _write_lock(path):
+        con = _open(path)
         try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-    finally:
-        con.close()
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
 
 
 @contextmanager

@@ -127,6 +127,30 @@ def test_concurrent_writers_in_threads_lose_nothing(tmp_path):
     assert log.verify(path).ok
 
 
+
+def test_threads_of_one_server_take_turns_without_sqlites_busy_retries(tmp_path, monkeypatch):
+    """A server's sessions queue on the process's own lock, woken in turn: with no busy
+    timeout at all, SQLite would refuse the writers that find the log locked."""
+    monkeypatch.setattr(log, "BUSY_TIMEOUT_S", 0.0)
+    path = tmp_path / "audit.sqlite"
+    errors: list[BaseException] = []
+
+    def session(i: int) -> None:
+        user = Principal(f"u{i}", Role.PLANNER, "QMJ", OrgType.ICB, "x")
+        try:
+            for n in range(20):
+                log.append(path, user, "page_view", page="explore", records=n)
+        except BaseException as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+
+    workers = [threading.Thread(target=session, args=(i,)) for i in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert log.count(path) == 8 * 20 and log.verify(path).ok
+
 WRITER = """
 import sys
 from pathlib import Path
