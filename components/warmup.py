@@ -2,8 +2,9 @@
 
 A fresh server used to pay, inside the first sessions of a room, the import of everything
 the pages use (pandas, pyarrow, Altair, DuckDB and the app's own modules: about 1.3 s of CPU
-at full scale) and the dataset's first reads (its meta, filter options, schema check and the
-map's area shapes). Done here, the first session of a workshop costs what any other does.
+at full scale), the dataset's first reads (its meta, filter options, schema check and the
+map's area shapes) and, on the synthetic demo, the check that its audit log has the demo's
+year of usage. Done here, the first session of a workshop costs what any other does.
 """
 
 from __future__ import annotations
@@ -56,9 +57,10 @@ def read_dataset() -> bool:
     """Read what every session of the current dataset shares; False when there is none yet.
 
     The entrypoint builds the demo when the database is missing, and refuses one that lacks
-    the schema: both stay the first session's to do.
+    the schema: both stay the first session's to do. A synthetic demo's new audit log gets
+    its year of usage here too (components.signin.seed_synthetic_usage, once per server).
     """
-    from components import data, map_data
+    from components import data, map_data, signin
     from phm.levels import MAP_LEVELS
 
     if not data.database_path().exists():
@@ -66,7 +68,7 @@ def read_dataset() -> bool:
     version = data.version()
     if data.schema_problems(version):
         return False
-    data.meta(version)
+    signin.seed_synthetic_usage(data.meta(version).get("kind", ""))
     data.options(version)
     for level in MAP_LEVELS:
         map_data.shape_polygons(level, version)

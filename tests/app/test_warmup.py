@@ -46,9 +46,14 @@ def test_the_pages_modules_are_imported_and_lazy_ones_stay_lazy() -> None:
     assert after == [True, True, False]  # statsmodels is imported only to evaluate
 
 
-def test_the_dataset_is_read_when_there_is_one(app_env, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_dataset_is_read_when_there_is_one(
+    app_env, audit_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     del app_env
+    from phm.audit import log
+
     assert warmup.read_dataset() is True
+    assert log.count(audit_db) > 0  # the demo's usage year, before any session
     monkeypatch.setenv("PHM_DB", str(Path("/nonexistent") / "phm.duckdb"))
     assert warmup.read_dataset() is False  # the first session builds the demo
 
