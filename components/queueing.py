@@ -18,8 +18,8 @@ def gate() -> admission.Gate:
 
 def waiting_words(ahead: int) -> str:
     """Return what a session is told while its page waits behind `ahead` others."""
-    pages = "1 page is" if ahead == 1 else f"{ahead} pages are"
-    return f"The server is busy: {pages} being prepared before this one, which follows."
+    others = "1 other" if ahead == 1 else f"{ahead} others"
+    return f"The server is busy: this page follows {others} being prepared."
 
 
 @contextmanager

@@ -18,6 +18,10 @@ from contextlib import contextmanager
 
 from phm import settings
 
+# A page that waits this long runs anyway: a page that never ends (a bug, a hung query) must
+# not hold a slot and stop the whole server, only slow it as it did before the gate.
+PATIENCE_S = 30.0
+
 
 def cores() -> int:
     """Return the number of CPU cores this process may run on."""
@@ -63,11 +67,14 @@ class Gate:
         return self._queue[0] is ticket and self._running < self.slots
 
     @contextmanager
-    def slot(self, on_wait: Callable[[int], None] | None = None) -> Iterator[None]:
+    def slot(
+        self, on_wait: Callable[[int], None] | None = None, patience: float = PATIENCE_S
+    ) -> Iterator[None]:
         """Hold a slot while the block runs; first call on_wait(places ahead) if it must wait.
 
-        Whatever leaves the block (an exception, or one raised by on_wait or while waiting)
-        gives the slot or the place in the queue back, so no slot is ever lost.
+        After `patience` seconds of waiting the block runs anyway, beyond the slots. Whatever
+        leaves the block (an exception, or one raised by on_wait or while waiting) gives the
+        slot or the place in the queue back, so no slot is ever lost.
         """
         ticket = object()
         admitted = False
@@ -78,8 +85,8 @@ class Gate:
             if ahead and on_wait is not None:
                 on_wait(ahead)
             with self._changed:
-                self._changed.wait_for(lambda: self._admissible(ticket))
-                self._queue.popleft()
+                self._changed.wait_for(lambda: self._admissible(ticket), timeout=patience)
+                self._queue.remove(ticket)  # the head, unless it ran out of patience
                 self._running += 1
                 admitted = True
                 self._changed.notify_all()  # the next in line may take another free slot

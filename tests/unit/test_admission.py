@@ -109,6 +109,27 @@ def test_a_failing_page_or_a_session_that_stops_while_waiting_gives_its_place_ba
         assert gate.running == 1
 
 
+def test_a_page_that_never_ends_slows_the_others_but_never_stops_them() -> None:
+    gate = Gate(1)
+    release = threading.Event()
+
+    def stuck() -> None:
+        with gate.slot():
+            release.wait()
+
+    thread = threading.Thread(target=stuck)
+    thread.start()
+    _wait_until(lambda: gate.running == 1)
+    started = time.monotonic()
+    with gate.slot(patience=0.2):
+        assert gate.running == 2  # beyond the one slot, after waiting its patience out
+        assert time.monotonic() - started >= 0.2
+    assert gate.waiting == 0
+    release.set()
+    thread.join()
+    assert gate.running == 0
+
+
 def test_slots_follow_the_setting_one_per_core_by_default(monkeypatch) -> None:
     monkeypatch.setenv("PHM_PAGE_SLOTS", "3")
     assert admission.slots() == 3

@@ -127,7 +127,6 @@ def test_concurrent_writers_in_threads_lose_nothing(tmp_path):
     assert log.verify(path).ok
 
 
-
 def test_threads_of_one_server_take_turns_without_sqlites_busy_retries(tmp_path, monkeypatch):
     """A server's sessions queue on the process's own lock, woken in turn: with no busy
     timeout at all, SQLite would refuse the writers that find the log locked."""
@@ -150,6 +149,7 @@ def test_threads_of_one_server_take_turns_without_sqlites_busy_retries(tmp_path,
         worker.join()
     assert errors == []
     assert log.count(path) == 8 * 20 and log.verify(path).ok
+
 
 WRITER = """
 import sys
