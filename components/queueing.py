@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from phm import admission
 
@@ -24,14 +25,22 @@ def waiting_words(ahead: int) -> str:
 
 @contextmanager
 def turn() -> Iterator[None]:
-    """Run the block (a page) when the gate admits it, saying so while it waits."""
+    """Run the block (a page) when the gate admits it, saying so while it waits.
+
+    The session is the gate's owner, so it never holds two slots (a run it left behind still
+    computing, and its new one). Each update of the notice is also where Streamlit stops a run
+    the session has moved on from: that run leaves the queue instead of keeping its place.
+    """
     notice: list = []
 
     def waiting(ahead: int) -> None:
-        notice.append(st.empty())
+        if not notice:
+            notice.append(st.empty())
         notice[0].caption(waiting_words(ahead))
 
-    with gate().slot(on_wait=waiting):
+    context = get_script_run_ctx()
+    owner = context.session_id if context is not None else None
+    with gate().slot(on_wait=waiting, owner=owner):
         if notice:
             notice[0].empty()
         yield

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import deque
-from collections.abc import Callable, Iterator
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 
 from phm import settings
@@ -21,6 +22,8 @@ from phm import settings
 # A page that waits this long runs anyway: a page that never ends (a bug, a hung query) must
 # not hold a slot and stop the whole server, only slow it as it did before the gate.
 PATIENCE_S = 30.0
+# How often a waiting page checks in (its caller may have moved on, and the count changes).
+POLL_S = 0.5
 
 
 def cores() -> int:
@@ -47,14 +50,14 @@ class Gate:
             raise ValueError(f"a gate needs at least one slot, not {slots}")
         self.slots = slots
         self._changed = threading.Condition()
-        self._queue: deque[object] = deque()
-        self._running = 0
+        self._queue: deque[tuple[object, Hashable]] = deque()  # (ticket, owner) in order
+        self._holders: Counter[Hashable] = Counter()  # owners inside, by number of slots
 
     @property
     def running(self) -> int:
         """Return how many holders are inside now."""
         with self._changed:
-            return self._running
+            return self._holders.total()
 
     @property
     def waiting(self) -> int:
@@ -62,39 +65,68 @@ class Gate:
         with self._changed:
             return len(self._queue)
 
+    def _next(self) -> object | None:
+        """Return the first waiting ticket whose owner holds no slot (lock held)."""
+        for ticket, owner in self._queue:
+            if owner is None or not self._holders[owner]:
+                return ticket
+        return None
+
     def _admissible(self, ticket: object) -> bool:
-        """Return whether a ticket is first in the queue and a slot is free (lock held)."""
-        return self._queue[0] is ticket and self._running < self.slots
+        """Return whether a ticket is next in line and a slot is free (lock held)."""
+        return self._holders.total() < self.slots and self._next() is ticket
+
+    def _ahead(self, ticket: object) -> int:
+        """Return how many pages run or wait before a ticket (lock held)."""
+        position = next(i for i, (t, _) in enumerate(self._queue) if t is ticket)
+        return self._holders.total() + position
 
     @contextmanager
     def slot(
-        self, on_wait: Callable[[int], None] | None = None, patience: float = PATIENCE_S
+        self,
+        on_wait: Callable[[int], None] | None = None,
+        owner: Hashable = None,
+        patience: float = PATIENCE_S,
+        poll: float = POLL_S,
     ) -> Iterator[None]:
-        """Hold a slot while the block runs; first call on_wait(places ahead) if it must wait.
+        """Hold a slot while the block runs; call on_wait(places ahead) while it must wait.
 
-        After `patience` seconds of waiting the block runs anyway, beyond the slots. Whatever
-        leaves the block (an exception, or one raised by on_wait or while waiting) gives the
-        slot or the place in the queue back, so no slot is ever lost.
+        on_wait is called at once and then every `poll` seconds: a caller that has moved on
+        (a Streamlit session asked for another run) raises from it and leaves the queue. An
+        `owner` (a session) holds at most one slot: its next run waits for its last to end,
+        without holding up anyone else's. After `patience` seconds of waiting the block runs
+        anyway, beyond the slots. Whatever leaves the block (an exception, or one raised by
+        on_wait) gives the slot or the place in the queue back, so no slot is ever lost.
         """
         ticket = object()
         admitted = False
+        deadline = time.monotonic() + patience
         with self._changed:
-            self._queue.append(ticket)
-            ahead = 0 if self._admissible(ticket) else len(self._queue) - 1 + self._running
+            self._queue.append((ticket, owner))
         try:
-            if ahead and on_wait is not None:
-                on_wait(ahead)
-            with self._changed:
-                self._changed.wait_for(lambda: self._admissible(ticket), timeout=patience)
-                self._queue.remove(ticket)  # the head, unless it ran out of patience
-                self._running += 1
-                admitted = True
-                self._changed.notify_all()  # the next in line may take another free slot
+            while True:
+                with self._changed:
+                    if self._admissible(ticket) or time.monotonic() >= deadline:
+                        self._queue.remove(next(e for e in self._queue if e[0] is ticket))
+                        self._holders[owner] += 1
+                        admitted = True
+                        self._changed.notify_all()  # the next may take another free slot
+                        break
+                    ahead = self._ahead(ticket)
+                if on_wait is not None:
+                    on_wait(ahead)
+                with self._changed:
+                    self._changed.wait_for(
+                        lambda: self._admissible(ticket),
+                        timeout=max(0.0, min(poll, deadline - time.monotonic())),
+                    )
             yield
         finally:
             with self._changed:
                 if admitted:
-                    self._running -= 1
+                    self._holders[owner] -= 1
+                    if not self._holders[owner]:
+                        del self._holders[owner]
                 else:
-                    self._queue.remove(ticket)
+                    self._queue.remove(next(e for e in self._queue if e[0] is ticket))
                 self._changed.notify_all()

@@ -55,7 +55,7 @@ def test_pages_are_admitted_in_the_order_they_asked_and_told_how_many_are_ahead(
             release.wait()
 
     def page(number: int) -> None:
-        with gate.slot(on_wait=lambda ahead: told.__setitem__(number, ahead)):
+        with gate.slot(on_wait=lambda ahead: told.setdefault(number, ahead)):
             entered.append(number)
 
     threads = [threading.Thread(target=holder)]
@@ -107,6 +107,61 @@ def test_a_failing_page_or_a_session_that_stops_while_waiting_gives_its_place_ba
     thread.join()
     with gate.slot():  # the next page is admitted at once
         assert gate.running == 1
+
+
+def test_a_caller_that_moved_on_leaves_the_queue_while_it_waits() -> None:
+    """on_wait is called again while waiting; raising from it (Streamlit stopping a run the
+    session has replaced) gives the place back at once, not when a slot frees up."""
+    gate = Gate(1)
+    release = threading.Event()
+    calls: list[int] = []
+
+    def holder() -> None:
+        with gate.slot():
+            release.wait()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    _wait_until(lambda: gate.running == 1)
+
+    def moved_on(ahead: int) -> None:
+        calls.append(ahead)
+        if len(calls) == 3:
+            raise KeyboardInterrupt("a newer run replaced this one")
+
+    with pytest.raises(KeyboardInterrupt), gate.slot(on_wait=moved_on, poll=0.01):
+        pass
+    assert calls == [1, 1, 1] and gate.waiting == 0 and gate.running == 1
+    release.set()
+    thread.join()
+
+
+def test_one_owner_never_holds_two_slots_and_holds_up_no_one_else() -> None:
+    gate = Gate(2)
+    release = threading.Event()
+    entered: list[str] = []
+
+    def run(owner: str, name: str) -> None:
+        with gate.slot(owner=owner):
+            entered.append(name)
+            if name == "a1":
+                release.wait()
+
+    first = threading.Thread(target=run, args=("a", "a1"))
+    first.start()
+    _wait_until(lambda: gate.running == 1)
+    second = threading.Thread(target=run, args=("a", "a2"))  # the same session again
+    second.start()
+    _wait_until(lambda: gate.waiting == 1)
+    other = threading.Thread(target=run, args=("b", "b1"))
+    other.start()
+    other.join(timeout=10)  # admitted past the session's waiting run, to the free slot
+    assert entered == ["a1", "b1"]
+    assert gate.waiting == 1  # a2 still waits for a1
+    release.set()
+    first.join()
+    second.join()
+    assert entered == ["a1", "b1", "a2"]
 
 
 def test_a_page_that_never_ends_slows_the_others_but_never_stops_them() -> None:
