@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -18,6 +20,25 @@ def _wait_until(condition, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not reached")
         time.sleep(0.001)
+
+
+@contextmanager
+def _slot_held(gate: Gate) -> Iterator[None]:
+    """Hold one of the gate's slots from another thread until the block ends."""
+    release = threading.Event()
+
+    def holder() -> None:
+        with gate.slot():
+            release.wait()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    _wait_until(lambda: gate.running >= 1)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()
 
 
 def test_no_more_than_the_slots_run_at_once() -> None:
@@ -113,27 +134,17 @@ def test_a_caller_that_moved_on_leaves_the_queue_while_it_waits() -> None:
     """on_wait is called again while waiting; raising from it (Streamlit stopping a run the
     session has replaced) gives the place back at once, not when a slot frees up."""
     gate = Gate(1)
-    release = threading.Event()
     calls: list[int] = []
-
-    def holder() -> None:
-        with gate.slot():
-            release.wait()
-
-    thread = threading.Thread(target=holder)
-    thread.start()
-    _wait_until(lambda: gate.running == 1)
 
     def moved_on(ahead: int) -> None:
         calls.append(ahead)
         if len(calls) == 3:
             raise KeyboardInterrupt("a newer run replaced this one")
 
-    with pytest.raises(KeyboardInterrupt), gate.slot(on_wait=moved_on, poll=0.01):
-        pass
-    assert calls == [1, 1, 1] and gate.waiting == 0 and gate.running == 1
-    release.set()
-    thread.join()
+    with _slot_held(gate):
+        with pytest.raises(KeyboardInterrupt), gate.slot(on_wait=moved_on, poll=0.01):
+            pass
+        assert calls == [1, 1, 1] and gate.waiting == 0 and gate.running == 1
 
 
 def test_one_owner_never_holds_two_slots_and_holds_up_no_one_else() -> None:
@@ -166,22 +177,12 @@ def test_one_owner_never_holds_two_slots_and_holds_up_no_one_else() -> None:
 
 def test_a_page_that_never_ends_slows_the_others_but_never_stops_them() -> None:
     gate = Gate(1)
-    release = threading.Event()
-
-    def stuck() -> None:
-        with gate.slot():
-            release.wait()
-
-    thread = threading.Thread(target=stuck)
-    thread.start()
-    _wait_until(lambda: gate.running == 1)
-    started = time.monotonic()
-    with gate.slot(patience=0.2):
-        assert gate.running == 2  # beyond the one slot, after waiting its patience out
-        assert time.monotonic() - started >= 0.2
-    assert gate.waiting == 0
-    release.set()
-    thread.join()
+    with _slot_held(gate):  # a page that never ends
+        started = time.monotonic()
+        with gate.slot(patience=0.2):
+            assert gate.running == 2  # beyond the one slot, after waiting its patience out
+            assert time.monotonic() - started >= 0.2
+        assert gate.waiting == 0
     assert gate.running == 0
 
 
