@@ -47,8 +47,10 @@ def import_pages() -> int:
     for name in page_imports(files):
         try:
             importlib.import_module(name)
-        except ModuleNotFoundError:  # `from x import name` where name is not a module
-            continue
+        except ModuleNotFoundError as missing:
+            if missing.name != name:  # a module that is there failed to import: say so
+                raise
+            continue  # `from x import name` where name is not a module
         imported += 1
     return imported
 

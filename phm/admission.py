@@ -76,10 +76,9 @@ class Gate:
         """Return whether a ticket is next in line and a slot is free (lock held)."""
         return self._holders.total() < self.slots and self._next() is ticket
 
-    def _ahead(self, ticket: object) -> int:
-        """Return how many pages run or wait before a ticket (lock held)."""
-        position = next(i for i, (t, _) in enumerate(self._queue) if t is ticket)
-        return self._holders.total() + position
+    def _ahead(self, entry: tuple[object, Hashable]) -> int:
+        """Return how many pages run or wait before a queued entry (lock held)."""
+        return self._holders.total() + self._queue.index(entry)
 
     @contextmanager
     def slot(
@@ -99,20 +98,21 @@ class Gate:
         on_wait) gives the slot or the place in the queue back, so no slot is ever lost.
         """
         ticket = object()
+        entry = (ticket, owner)  # equal to no other entry: the ticket is its own object
         admitted = False
         deadline = time.monotonic() + patience
         with self._changed:
-            self._queue.append((ticket, owner))
+            self._queue.append(entry)
         try:
             while True:
                 with self._changed:
                     if self._admissible(ticket) or time.monotonic() >= deadline:
-                        self._queue.remove(next(e for e in self._queue if e[0] is ticket))
+                        self._queue.remove(entry)
                         self._holders[owner] += 1
                         admitted = True
                         self._changed.notify_all()  # the next may take another free slot
                         break
-                    ahead = self._ahead(ticket)
+                    ahead = self._ahead(entry)
                 if on_wait is not None:
                     on_wait(ahead)
                 with self._changed:
@@ -128,5 +128,5 @@ class Gate:
                     if not self._holders[owner]:
                         del self._holders[owner]
                 else:
-                    self._queue.remove(next(e for e in self._queue if e[0] is ticket))
+                    self._queue.remove(entry)
                 self._changed.notify_all()

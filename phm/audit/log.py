@@ -32,6 +32,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from phm.transactions import immediate
+
 if TYPE_CHECKING:
     from phm.access.roles import Principal
     from phm.cohort import Cohort
@@ -209,13 +211,8 @@ def writing(path: Path) -> Iterator[sqlite3.Connection]:
     with _write_lock(path):
         con = _open(path)
         try:
-            con.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(con):
                 yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            con.execute("COMMIT")
         finally:
             con.close()
 

@@ -24,6 +24,7 @@ import pandas as pd
 
 from phm.analysis.business_case import INTERVENTIONS
 from phm.interventions.record import META_KEY, RecordedIntervention, loads
+from phm.transactions import immediate
 
 BUSY_TIMEOUT_S = 30.0
 SCHEMA = """
@@ -62,14 +63,9 @@ def _connect(path: Path) -> Iterator[sqlite3.Connection]:
     try:
         con.execute("PRAGMA journal_mode=WAL")
         con.execute("PRAGMA synchronous=FULL")
-        con.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(con):
             con.execute(SCHEMA)
             yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
     finally:
         con.close()
 
