@@ -151,7 +151,9 @@ def unvaccinated_reference(
     joined["weighted"] = joined["weight"] * joined["group_share"]
     total = weights.groupby("unit")["weight"].sum()
     out = joined.groupby(["unit", dimension], as_index=False)["weighted"].sum()
-    out["unvaccinated_pct"] = (100 * out["weighted"] / out["unit"].map(total)).round(1)
+    # float64 even when no unit is left: mapping an empty text column keeps it text.
+    unit_total = out["unit"].map(total).astype("float64")
+    out["unvaccinated_pct"] = (100 * out["weighted"] / unit_total).round(1)
     return out[["unit", dimension, "unvaccinated_pct"]]
 
 

@@ -151,3 +151,15 @@ def test_the_group_most_over_its_share_needs_a_share_to_compare_with():
     # No area could be weighted (every reference missing): no group is picked, nothing fails.
     unweighted = frame.assign(unvaccinated_pct=float("nan"))
     assert D.most_over(unweighted, "ethnicity") is None
+
+
+def test_no_recipient_living_in_a_weighed_area_gives_no_reference_not_an_error(tiny_con):
+    """Found by the page fuzzer: with no unit's doses in an area that can be weighed, the
+    empty result's unit column stayed text and dividing by it raised a TypeError."""
+    cohort = Cohort()
+    raw = doses_by(tiny_con, cohort, "delivery_model", "ethnicity_code")
+    areas = uptake_by(tiny_con, cohort, ("msoa", "ethnicity_code"))
+    elsewhere = raw.assign(msoa="E02999999")  # every recipient outside the areas weighed
+    reference = D.unvaccinated_reference(elsewhere, areas, DEFAULT_RULE, "ethnicity_code")
+    assert reference.empty
+    assert str(reference["unvaccinated_pct"].dtype) == "float64"
