@@ -11,6 +11,10 @@ clients take as little as possible of the server's cores. Three rooms, each on a
   (b) N sessions (40) open the same scenario link at once;
   (c) M sessions (20) open at once, each a different cohort on a different page.
 
+With `--floor`, the first two rooms are also run on a one-line Streamlit app (`st.write`,
+nothing of this project): what Streamlit itself costs per session on this machine, and so the
+least any app could take for room (b) against room (a).
+
 Page-ready is from the request to the server's "script finished" for the page's last run (a
 rerun the page asks for included). Server CPU is user + system time of the server process
 (/proc/<pid>/stat) from before the room opens to when the last page is ready, divided by the
@@ -216,6 +220,10 @@ def start_server(tree: Path, db: Path, log: Path, profile: Path | None = None) -
     return Server(server, _child(server.pid) if spy else server.pid, url)
 
 
+# The smallest Streamlit app: what any app's session costs on this machine (--floor).
+FLOOR_APP = 'import streamlit as st\n\nst.write("ready")\n'
+
+
 def open_together(url: str, links: list[tuple[str, str]]) -> list[View]:
     """Open each link in its own session, all at once; return each page view."""
     views: list[View | None] = [None] * len(links)
@@ -298,6 +306,11 @@ def main() -> None:
     )
     parser.add_argument("--rooms", default="abc", help="which rooms to run (default abc)")
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also run rooms (a) and (b) on a one-line Streamlit app: the platform's floor",
+    )
+    parser.add_argument(
         "--repeat", type=int, default=1, help="run each room this many times (medians reported)"
     )
     args = parser.parse_args()
@@ -336,8 +349,22 @@ def main() -> None:
         report("after: this tree" if args.before else "this tree", results["after"])
         if args.before:
             _compare(results["before"], results["after"])
+        if args.floor:
+            report("floor: a one-line Streamlit app", run_floor(db, log, rooms[:2], args.repeat))
         if "Traceback" in log.read_text(errors="replace"):
             print("server log has tracebacks:\n" + log.read_text(errors="replace")[-3000:])
+
+
+def run_floor(
+    db: Path, log: Path, rooms: list[tuple[str, list[tuple[str, str]]]], repeat: int
+) -> list[Room]:
+    """Run rooms (a) and (b) on FLOOR_APP in a temporary tree: Streamlit's own cost per session."""
+    results = []
+    with tempfile.TemporaryDirectory() as tree:
+        (Path(tree) / "app.py").write_text(FLOOR_APP)
+        for _, (name, links) in product(range(repeat), rooms):
+            results.append(run_room(Path(tree), db, log, name, [("", "")] * len(links)))
+    return results
 
 
 class _no_tree:
