@@ -151,6 +151,25 @@ def _person_rows(members: Members, rows: np.ndarray) -> _Rows:
     )
 
 
+SPARSE_CELLS = 8  # members per cell of the key space below which collapsing sorts them
+
+
+def _cells_of(key: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct keys (ascending) in `range(length)` and each key's position among them.
+
+    A full cohort fills much of the key space (a few million cells), where one pass over it
+    beats sorting; a narrower cohort fills a sliver of it, where sorting its members costs
+    less than allocating and scanning the whole space (tens of MB for each count).
+    """
+    if len(key) * SPARSE_CELLS < length:
+        return np.unique(key, return_inverse=True)
+    present = np.zeros(length, dtype=bool)
+    present[key] = True
+    distinct = np.flatnonzero(present)
+    position = np.cumsum(present, dtype=np.int64) - 1
+    return distinct, position[key]
+
+
 def _collapse(members: Members) -> _Rows:
     """Return one weighted row per distinct place x ethnicity x language x age band x quintile.
 
@@ -162,15 +181,12 @@ def _collapse(members: Members) -> _Rows:
     key = members.place.astype(np.int64)
     for part, size in zip(parts, sizes[1:], strict=True):
         key = key * size + members.characteristics[part]
-    # Counting over the whole key space (a few million cells) is cheaper than sorting.
-    length = int(np.prod(sizes, dtype=np.int64))
-    counts = np.bincount(key, minlength=length)
-    distinct = np.flatnonzero(counts)
-    population = counts[distinct]
-    vaccinated = np.bincount(key[members.vaccinated], minlength=length)[distinct]
+    distinct, cell = _cells_of(key, int(np.prod(sizes, dtype=np.int64)))
+    population = np.bincount(cell, minlength=len(distinct))
+    vaccinated = np.bincount(cell[members.vaccinated], minlength=len(distinct))
     keys = members.record_key
-    population_key = np.bincount(key, weights=keys, minlength=length)[distinct]
-    vaccinated_key = np.bincount(key, weights=keys * members.vaccinated, minlength=length)[distinct]
+    population_key = np.bincount(cell, weights=keys, minlength=len(distinct))
+    vaccinated_key = np.bincount(cell, weights=keys * members.vaccinated, minlength=len(distinct))
     index = np.unravel_index(distinct, sizes)
     characteristics = dict(zip(parts, (ix.astype(np.int16) for ix in index[1:]), strict=True))
     lookup = np.zeros(len(members.values["ethnicity_code"]) + 1, dtype=np.int16)

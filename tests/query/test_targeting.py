@@ -103,8 +103,13 @@ def finder_cells(con, cohort, level, min_size, columns=GROUP_COLUMNS, flags=True
     }
 
 
+@pytest.mark.parametrize("sparse_cells", [0, 10**9], ids=["counted-over-key-space", "sorted"])
 @pytest.mark.parametrize("level", ["msoa", "borough", "pcn"])
-def test_scan_finds_exactly_the_groups_a_brute_force_scan_finds(tiny_con, people, level):
+def test_scan_finds_exactly_the_groups_a_brute_force_scan_finds(
+    tiny_con, people, level, sparse_cells, monkeypatch
+):
+    # Both ways of collapsing members into cells (a full cohort's, a narrow one's) find the same.
+    monkeypatch.setattr(targeting, "SPARSE_CELLS", sparse_cells)
     cohort = Cohort(age_min=18)
     expected, _ = brute_force(people, cohort, level, 20)
     assert len(expected) > 20  # the tiny database has real findings at every level
@@ -128,6 +133,16 @@ def test_scan_matches_brute_force_for_random_cohorts_and_choices(data, tiny_con,
     min_size = data.draw(st.sampled_from([5, 20, 60]), label="min_size")
     expected, _ = brute_force(people, cohort, level, min_size, columns, flags)
     assert finder_cells(tiny_con, cohort, level, min_size, columns, flags) == expected
+
+
+@pytest.mark.parametrize("members", [50, 5000])
+def test_cells_of_numbers_distinct_keys_in_order_either_way(members, monkeypatch):
+    key = np.random.default_rng(members).integers(0, 3000, members)
+    for sparse_cells in (0, 10**9):
+        monkeypatch.setattr(targeting, "SPARSE_CELLS", sparse_cells)
+        distinct, position = targeting._cells_of(key, 3000)
+        np.testing.assert_array_equal(distinct, np.unique(key))
+        np.testing.assert_array_equal(distinct[position], key)
 
 
 def test_find_targets_ranks_by_excess_unvaccinated_and_keeps_the_top(tiny_con, people):
