@@ -76,10 +76,23 @@ def frame_key(frame: pd.DataFrame) -> bytes:
     return names.encode() + b"\0" + values + b"\0" + repr(frame.attrs).encode()
 
 
+def _columns_to_arrow(data: Any, datasets: dict[str, Any]) -> dict[str, str]:
+    """Streamlit's Arrow data transformer, given a frame's columns without its `attrs`.
+
+    pyarrow writes a frame's `attrs` into the Arrow schema the browser receives (and warns on
+    every chart when they are not JSON, as Compare's overdispersion is not): a chart sends
+    only the fields it draws.
+    """
+    if isinstance(data, pd.DataFrame) and data.attrs:
+        data = data.copy(deep=False)
+        data.attrs = {}
+    return vega_charts._to_arrow_dataset(data, datasets)
+
+
 def vega_lite_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     """Return the Vega-Lite spec `st.altair_chart` sends for a chart, datasets as Arrow bytes."""
     datasets: dict[str, Any] = {}
-    alt.data_transformers.register("to_arrow_dataset", vega_charts._to_arrow_dataset)
+    alt.data_transformers.register("to_arrow_dataset", _columns_to_arrow)
     with vega_charts._altair_globals_lock:  # Altair's theme and transformer are global
         theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
         transformer = alt.data_transformers.enable("to_arrow_dataset", datasets=datasets)

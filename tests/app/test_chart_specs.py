@@ -7,8 +7,11 @@ frame's chart (the key sees every row, the column names and `attrs`).
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.elements import vega_charts
 from streamlit.testing.v1 import AppTest
@@ -39,6 +42,22 @@ def test_the_spec_is_streamlits_own(table) -> None:
         theirs = vega_charts._convert_altair_to_vega_lite_spec(chart)
         assert ours == theirs
         assert ours["datasets"] and all(isinstance(d, bytes) for d in ours["datasets"].values())
+
+
+def test_a_frames_attrs_never_reach_the_browser(table, recwarn) -> None:
+    # Compare's table keeps its overdispersion in attrs (not JSON: pyarrow used to warn on
+    # every chart); JSON attrs would have been written into the Arrow schema sent.
+    assert "spread" in table.attrs
+    with_json = table.copy()
+    with_json.attrs["note"] = "kept on the server"
+    for frame in (table, with_json):
+        spec = chart_cache.vega_lite_spec(compare_charts.ranked_dot_whisker(frame, 60.0, "R"))
+        for sent in spec["datasets"].values():
+            schema = pa.ipc.open_stream(sent).schema
+            pandas_meta = json.loads(schema.metadata[b"pandas"])
+            assert pandas_meta.get("attributes", {}) == {}
+            assert b"kept on the server" not in sent
+    assert not [w for w in recwarn if "attrs" in str(w.message)]
 
 
 def test_the_key_sees_every_row_the_columns_and_attrs() -> None:
