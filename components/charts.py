@@ -34,6 +34,7 @@ from altair.utils import schemapi
 # compares the result with st.altair_chart's own conversion.
 from streamlit.elements import vega_charts
 
+from components import presentation
 from components.data import TTL
 
 _converters: dict[tuple[type, ...], schemapi._FromDict] = {}
@@ -129,6 +130,8 @@ def draw(
     """
     target = st if where is None else where
     spec = spec_of(builder, *args, **kwargs)
+    if (config := presentation.chart_config(spec.get("config"))) is not None:
+        spec["config"] = config
     if width is None:
         target.vega_lite_chart(spec=spec)
     else:

@@ -329,7 +329,7 @@ def gap_over_time_chart(gaps: pd.DataFrame, milestones: pd.DataFrame, title: str
         .mark_area(opacity=0.25, color=NHS_BLUE)
         .encode(
             x=x,
-            y=alt.Y("gap_low_pts:Q", title="Difference in cumulative uptake, points"),
+            y=alt.Y("gap_low_pts:Q", title="Difference, percentage points"),
             y2="gap_high_pts:Q",
         )
     )

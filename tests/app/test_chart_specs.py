@@ -151,3 +151,21 @@ def test_a_scoped_principal_never_gets_a_wider_principals_chart(run_page) -> Non
     assert _chart_data(nurse) and len(_chart_data(nurse)) == len(_chart_data(everyone))
     assert _chart_data(nurse) != _chart_data(everyone)
     assert _chart_data(nurse) == _chart_data(uncached)
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_charts_type_is_larger_when_presenting(run_page, present) -> None:
+    # Charts are zoomed whole when presenting; Vega-Lite's own 10-11 px type became about
+    # 15 px beside 23 px body text, so presenting sets the charts' type sizes too.
+    at = run_page("overview.py", present=present)
+    assert not at.exception
+    charts = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert charts
+    for chart in charts:
+        config = json.loads(chart.proto.spec).get("config", {})
+        sizes = (
+            config.get("axis", {}).get("labelFontSize"),
+            config.get("legend", {}).get("labelFontSize"),
+            config.get("title", {}).get("fontSize"),
+        )
+        assert sizes == ((14, 14, 17) if present else (None, None, None))
