@@ -78,15 +78,20 @@ def frame_key(frame: pd.DataFrame) -> bytes:
 
 
 def _columns_to_arrow(data: Any, datasets: dict[str, Any]) -> dict[str, str]:
-    """Streamlit's Arrow data transformer, given a frame's columns without its `attrs`.
+    """Streamlit's Arrow data transformer, given a frame's columns only: no index, no `attrs`.
 
     pyarrow writes a frame's `attrs` into the Arrow schema the browser receives (and warns on
-    every chart when they are not JSON, as Compare's overdispersion is not): a chart sends
-    only the fields it draws.
+    every chart when they are not JSON, as Compare's overdispersion is not), and any index but
+    0..n-1 as a column (a filtered frame's row positions): a chart sends only the fields it
+    draws, and no encoding reads the index.
     """
-    if isinstance(data, pd.DataFrame) and data.attrs:
-        data = data.copy(deep=False)
-        data.attrs = {}
+    if isinstance(data, pd.DataFrame):
+        index = data.index
+        if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+            data = data.reset_index(drop=True)
+        if data.attrs:
+            data = data.copy(deep=False)
+            data.attrs = {}
     return vega_charts._to_arrow_dataset(data, datasets)
 
 

@@ -7,6 +7,8 @@ that a mark, tooltip, filter or condition reads, or that the page reads from a c
 
 import json
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 from tests.chart_fields import (
@@ -53,3 +55,27 @@ def test_map_sends_only_the_fields_it_draws_shows_or_selects_by(run_page):
     assert unused_deck_columns(spec, SELECTION) == {}
     del spec["tooltip"]  # the check counts the tooltip's fields only from the deck's tooltip
     assert unused_deck_columns(spec, SELECTION) != {}
+
+
+@pytest.mark.parametrize(
+    ("page", "state"),
+    [
+        ("map.py", {}),
+        ("quality.py", {"age_min": 40, "age_max": 41}),
+        ("compare.py", {"compare_level": "practice"}),
+        ("explore.py", {"explore_by": "main_language", "explore_then": "nothing"}),
+    ],
+)
+def test_tables_and_charts_send_no_index(run_page, page, state):
+    # A grid sends its index even when hidden, and Arrow writes any index but 0..n-1 as a
+    # column: a filtered or re-sorted frame's row positions (Data quality's linkage chart
+    # sent them for a narrow cohort, the Map's table its name order; an outside attack).
+    at = run_page(page, **state)
+    assert not at.exception
+    for table in at.dataframe:
+        index = table.value.index
+        assert isinstance(index, pd.RangeIndex) and index.start == 0, (page, index)
+    for chart in at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            names = pa.ipc.open_stream(dataset.data.data).schema.names
+            assert not [n for n in names if n.startswith("__index_level")], (page, names)

@@ -20,7 +20,7 @@ from components import charts as chart_cache
 from phm.analysis.comparison import benchmark_table, funnel_for
 from phm.cohort import Cohort
 from phm.disclosure import DEFAULT_RULE
-from phm.output import charts, compare_charts
+from phm.output import charts, compare_charts, quality
 from phm.queries.compare import uptake_by_level
 
 
@@ -169,3 +169,15 @@ def test_charts_type_is_larger_when_presenting(run_page, present) -> None:
             config.get("title", {}).get("fontSize"),
         )
         assert sizes == ((14, 14, 17) if present else (None, None, None))
+
+
+def test_a_filtered_frames_row_positions_are_not_sent() -> None:
+    # Data quality's linkage chart drops areas whose percentage is suppressed (NaN): Arrow
+    # sent the survivors' old row positions as an index column, which no encoding reads.
+    table = pd.DataFrame(
+        {"name": ["A", "B", "C", "D"], "gp_pct": [50.0, None, 70.0, None], "linked_pct": [60.0] * 4}
+    )
+    spec = chart_cache.vega_lite_spec(quality.linkage_chart(table))
+    for sent in spec["datasets"].values():
+        names = pa.ipc.open_stream(sent).schema.names
+        assert sorted(names) == ["name", "pct", "source"]
