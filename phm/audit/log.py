@@ -307,13 +307,16 @@ def file_sha256(content: bytes | str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# Every stored column of an entry, from the fixed list above (no caller's text reaches SQL).
+ENTRY_COLUMNS = (*CHAINED_FIELDS, "prev_hash", "hash")
+SELECT_ENTRIES = "SELECT " + ", ".join(ENTRY_COLUMNS) + " FROM audit_event ORDER BY seq"
+
+
 def entries(path: Path) -> Iterator[Entry]:
     """Yield every entry in order of seq."""
     with reading(path) as con:
-        columns = (*CHAINED_FIELDS, "prev_hash", "hash")
-        cursor = con.execute(f"SELECT {', '.join(columns)} FROM audit_event ORDER BY seq")
-        for row in cursor:
-            yield Entry(**dict(zip(columns, row, strict=True)))
+        for row in con.execute(SELECT_ENTRIES):
+            yield Entry(**dict(zip(ENTRY_COLUMNS, row, strict=True)))
 
 
 def count(path: Path) -> int:
