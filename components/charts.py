@@ -77,21 +77,27 @@ def frame_key(frame: pd.DataFrame) -> bytes:
     return names.encode() + b"\0" + values + b"\0" + repr(frame.attrs).encode()
 
 
-def _columns_to_arrow(data: Any, datasets: dict[str, Any]) -> dict[str, str]:
-    """Streamlit's Arrow data transformer, given a frame's columns only: no index, no `attrs`.
+def columns_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a frame as the browser should get it: its columns, no index, no `attrs`.
 
-    pyarrow writes a frame's `attrs` into the Arrow schema the browser receives (and warns on
-    every chart when they are not JSON, as Compare's overdispersion is not), and any index but
-    0..n-1 as a column (a filtered frame's row positions): a chart sends only the fields it
-    draws, and no encoding reads the index.
+    pyarrow writes a frame's `attrs` into the Arrow schema the browser receives (and warns
+    when they are not JSON, as Compare's overdispersion is not), and any index but 0..n-1 as
+    a column (a filtered or re-sorted frame's row positions), hidden in a grid or not.
     """
+    index = frame.index
+    if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
+        frame = frame.reset_index(drop=True)
+    if frame.attrs:
+        frame = frame.copy(deep=False)
+        frame.attrs = {}
+    return frame
+
+
+def _columns_to_arrow(data: Any, datasets: dict[str, Any]) -> dict[str, str]:
+    """Streamlit's Arrow data transformer, given each frame's columns only (no encoding reads
+    the index)."""
     if isinstance(data, pd.DataFrame):
-        index = data.index
-        if not (isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1):
-            data = data.reset_index(drop=True)
-        if data.attrs:
-            data = data.copy(deep=False)
-            data.attrs = {}
+        data = columns_only(data)
     return vega_charts._to_arrow_dataset(data, datasets)
 
 

@@ -232,4 +232,4 @@ def area_table(cohort: Cohort, level: str, rule: DisclosureRule, version: str) -
     table = protected.sort_values("uptake_pct", na_position="last")
     display = render.display_table(table, f"{level}_label", LEVELS[level].label)
     display.insert(1, "Code", table[level].to_numpy())
-    return display.reset_index(drop=True)  # the grid sends its index, hidden or not
+    return display

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
 from components import data
-from components.charts import draw
+from components.charts import columns_only, draw
 from phm import disclosure
 from phm.analysis.comparators import RULE, Comparator, comparator_for
 from phm.analysis.comparison import funnel_for, outliers
@@ -55,6 +55,16 @@ def whole_table(frame: pd.DataFrame) -> None:
     st.table(escape_table(frame), hide_index=True)
 
 
+def grid(frame: pd.DataFrame, where: Any = None, **options: Any) -> None:
+    """Show a frame as a scrolling, sortable grid of its columns only (charts.columns_only).
+
+    A grid sends its index even hidden (the Map's table sent its rows' name order). `options`
+    are st.dataframe's (e.g. column_config).
+    """
+    target = st if where is None else where
+    target.dataframe(columns_only(frame), hide_index=True, width="stretch", **options)
+
+
 def uptake_table(protected: pd.DataFrame, label_column: str, label: str) -> None:
     """Show a protected uptake frame as a table, suppressed cells marked '<8'.
 
@@ -65,7 +75,7 @@ def uptake_table(protected: pd.DataFrame, label_column: str, label: str) -> None
     if len(shown) <= SHORT_TABLE_ROWS:
         whole_table(shown)
     else:
-        st.dataframe(shown, hide_index=True, width="stretch")
+        grid(shown)
 
 
 def display_table(protected: pd.DataFrame, label_column: str, label: str) -> pd.DataFrame:
@@ -232,4 +242,4 @@ def funnel_section(
     if not out.empty:
         listed = display_table(out, "label", level_name)
         listed.insert(1, "Funnel plot", list(out["funnel"]))
-        st.dataframe(listed, hide_index=True, width="stretch")
+        grid(listed)

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from components import signin
+from components import render, signin
 from components.frame import download, open_info_page
 from phm.access.grants import verify_log
 from phm.audit import log
@@ -47,7 +47,7 @@ described = "; ".join(
     + ([f"from {start} to {end}"] if start else [])
 )
 st.write(f"{len(entries):,} entries, newest first (at most 5,000 shown).")
-st.dataframe(entries, hide_index=True, width="stretch")
+render.grid(entries)
 download(
     "Download entries (CSV)",
     entries_csv(entries, described),

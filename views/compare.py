@@ -117,7 +117,7 @@ with listing:
     shown_table = render.display_table(table, "label", level_name)
     shown_table["Compared with comparator"] = list(table["compared"])
     shown_table["Funnel plot"] = list(table["funnel"])
-    st.dataframe(shown_table, hide_index=True, width="stretch")
+    render.grid(shown_table)
     header = header_lines(
         page.description,
         page.meta,

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components import data, render
 from components.frame import current_principal, download, open_info_page
 from phm import access, settings
 from phm.access import Capability
@@ -21,10 +21,8 @@ st.markdown(datasets.active_line(active, live, authorised))
 
 st.header("Datasets")
 table = datasets.dataset_table(live)
-st.dataframe(
+render.grid(
     table,
-    hide_index=True,
-    width="stretch",
     column_config={"active": st.column_config.CheckboxColumn("Active")},
 )
 
@@ -42,10 +40,10 @@ for item in reported:
         counts = pd.DataFrame(
             result["counts"], columns=["severity", "check", "file", "column", "count", "message"]
         )
-        st.dataframe(counts, hide_index=True, width="stretch")
+        render.grid(counts)
         if result["problems"]:
             st.caption("Rows with problems (values from the extract, shown to administrators only)")
-            st.dataframe(pd.DataFrame(result["problems"]), hide_index=True, width="stretch")
+            render.grid(pd.DataFrame(result["problems"]))
         elif result.get("problems_withheld") and result["counts"]:
             st.caption(reports.WITHHELD)
         for suffix, mime, render_report in (
@@ -71,7 +69,7 @@ if rejected:
                 result["counts"],
                 columns=["severity", "check", "file", "column", "count", "message"],
             )
-            st.dataframe(counts, hide_index=True, width="stretch")
+            render.grid(counts)
 
 st.header("Switch the active dataset")
 if not authorised:

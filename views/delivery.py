@@ -65,7 +65,7 @@ draw(
     width="stretch",
 )
 units_shown = D.units_table(units, D.UNITS[unit].label, page.rule)
-st.dataframe(units_shown, hide_index=True, width="stretch")
+render.grid(units_shown)
 csv_download(f"Download {noun}s (CSV)", units_shown, f"doses-by-{unit}.csv", f"{dose}s by {noun}")
 
 areas = data.uptake_by(page.principal, page.cohort, ("msoa", dimension), page.version)
@@ -114,7 +114,7 @@ if not row.empty:
         D.describe(row.iloc[0], noun, str(group_names[group]), dose).sentence.replace("$", r"\$")
     )
 one_shown = D.share_table(one, label, D.BREAKDOWNS[dimension], page.rule)
-st.dataframe(one_shown, hide_index=True, width="stretch")
+render.grid(one_shown)
 csv_download(
     "Download this breakdown (CSV)",
     one_shown,
@@ -133,7 +133,7 @@ draw(
     width="stretch",
 )
 across_shown = D.share_table(across, "unit_label", D.UNITS[unit].label, page.rule)
-st.dataframe(across_shown, hide_index=True, width="stretch")
+render.grid(across_shown)
 csv_download(
     "Download the comparison (CSV)",
     across_shown,

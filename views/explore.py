@@ -97,7 +97,7 @@ if then == NOTHING:
         width="stretch",
     )
     shown = explore.display_table(table, dimensions, page.rule)
-    st.dataframe(shown, hide_index=True, width="stretch")
+    render.grid(shown)
 else:
     grid = explore.full_grid(table, dimensions, explore.grid_labels(table, dimensions))
     heat, listing = st.tabs(["Heatmap", "Table"])
@@ -122,7 +122,7 @@ else:
             )
     shown = explore.display_table(table, dimensions, page.rule)
     with listing:
-        st.dataframe(shown, hide_index=True, width="stretch")
+        render.grid(shown)
 download(
     "Download table (CSV)",
     exports.to_csv(shown, header),

@@ -174,20 +174,18 @@ with right:
                 table = largest_shown(table, "unvaccinated", f"{dimension}_label", 8)
             shown = render.display_table(table, f"{dimension}_label", label)
             st.markdown(f"**{label}**")
-            st.dataframe(shown[[label, "Uptake", "Unvaccinated"]], hide_index=True, width="stretch")
+            render.grid(shown[[label, "Uptake", "Unvaccinated"]])
         flags = map_data.flag_uptake(local, page.version)
         if allowed and not flags.empty:
             protected = protected_uptake(flags, page.rule)
             shown = render.display_table(protected, "flag_label", "Recorded as")
             st.markdown("**Clinical and social flags**")
-            st.dataframe(
-                shown[["Recorded as", "Uptake", "Unvaccinated"]], hide_index=True, width="stretch"
-            )
+            render.grid(shown[["Recorded as", "Uptake", "Unvaccinated"]])
         st.button("Clear selection", icon=":material/close:", on_click=_clear_selection)
 
 with st.expander(f"Table of {LEVELS[level].label}s, lowest uptake first"):
     display = map_data.area_table(page.cohort, level, page.rule, page.version)
-    st.dataframe(display, hide_index=True, width="stretch")
+    render.grid(display)
 
 render.suppression_note()
 st.caption(

@@ -186,11 +186,7 @@ with sites_tab:
         st.caption(
             "Backdrop: unvaccinated people by LSOA (darker = more). Circles: walking catchments."
         )
-        st.dataframe(
-            table.drop(columns=["LSOA codes", "Longitude", "Latitude"]),
-            hide_index=True,
-            width="stretch",
-        )
+        render.grid(table.drop(columns=["LSOA codes", "Longitude", "Latitude"]))
         header = labels(
             f"Plan: {len(plan.sites)} pop-up sites maximising unvaccinated people within reach",
             f"Reach: {reach.describe()}",
@@ -327,7 +323,7 @@ with bus_tab:
         layers += maps.plan_layers(stops, reach.straight_m, "stops")
         layers += maps.plan_layers(depot_point, 0, "depot")[1:]
         st.pydeck_chart(maps.deck(layers, view), height=MAP_PX, key="bus_map")
-        st.dataframe(table, hide_index=True, width="stretch")
+        render.grid(table)
         first_day = state.get("bus_first_day") or date.today()
         dates = plan_dates(first_day, plan.timetable.days)
         dated = table.copy()

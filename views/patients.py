@@ -28,7 +28,7 @@ st.info(
 
 st.header("Your practice against your PCN and the ICS")
 bench = data.practice_benchmark(principal, page.cohort)
-st.dataframe(render.display_table(bench, "area", "Area"), hide_index=True, width="stretch")
+render.grid(render.display_table(bench, "area", "Area"))
 st.caption(
     f"{escape_markdown(page.description)}: the same people in your PCN and across the ICS."
     f" Uptake of the {codes.DOSES[page.cohort.dose].lower()} with a 95% interval;"
@@ -112,7 +112,7 @@ tabs = st.tabs([f"{name} ({len(table):,})" for name, _, table, _, _ in worklists
 for tab, (_, caption, table, text, kind) in zip(tabs, worklists, strict=True):
     with tab:
         st.caption(caption)
-        st.dataframe(table, hide_index=True, width="stretch")
+        render.grid(table)
         download(
             DOWNLOAD_LABELS[kind],
             text,

@@ -81,7 +81,7 @@ table = render.display_table(protected, f"{level}_label", label)
 table.insert(0, f"{label} code", list(protected[level]))
 with st.expander(f"Table of {label}s, lowest uptake first"):
     order = protected["uptake_pct"].fillna(float("inf")).sort_values(kind="stable").index
-    st.dataframe(table.loc[order], hide_index=True, width="stretch")
+    render.grid(table.loc[order])
 header = header_lines(
     page.description,
     page.meta,

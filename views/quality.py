@@ -64,7 +64,7 @@ with tab_practices:
         draw(quality_output.funnel_chart, funnel, label, width="stretch")
     table = quality.ranked(shown["practice"], measure, None if funnel is None else funnel.points)
     st.markdown("**Practices, lowest completeness first**")
-    st.dataframe(table, hide_index=True, width="stretch")
+    render.grid(table)
     download(
         "Download the table (CSV)",
         quality.ranked_csv(table, page.meta, page.description, page.rule, label),
@@ -76,7 +76,7 @@ with tab_practices:
 with tab_areas:
     for level in ("pcn", "borough"):
         st.markdown(f"**{LEVELS[level].label}s, lowest completeness first**")
-        st.dataframe(quality.ranked(shown[level], measure), hide_index=True, width="stretch")
+        render.grid(quality.ranked(shown[level], measure))
 
 with tab_linkage:
     linkage = quality.linkage_table(shown["practice"])
@@ -88,9 +88,9 @@ with tab_linkage:
         st.info("No practice can be shown.")
     else:
         draw(quality_output.linkage_chart, linkage, width="stretch")
-        st.dataframe(quality.linkage_display(linkage), hide_index=True, width="stretch")
+        render.grid(quality.linkage_display(linkage))
     st.markdown("**People each source gave an ethnicity to, across the cohort**")
-    st.dataframe(quality.sources_display(ics), hide_index=True, width="stretch")
+    render.grid(quality.sources_display(ics))
 
 with tab_sensitivity:
     adults = page.cohort
@@ -109,8 +109,8 @@ with tab_sensitivity:
             f" {escape_markdown(result.words)} Gaps are to the group with the highest uptake as"
             " recorded."
         )
-        st.dataframe(result.summary, hide_index=True, width="stretch")
-        st.dataframe(quality.scenario_display(result.scenarios), hide_index=True, width="stretch")
+        render.grid(result.summary)
+        render.grid(quality.scenario_display(result.scenarios))
 
 with tab_feedback:
     practices = shown["practice"]
@@ -140,7 +140,7 @@ with tab_feedback:
     st.header(report.title)
     for name, value in report.key_figures():
         st.markdown(f"- {escape_markdown(name)}: **{escape_markdown(value)}**")
-    st.dataframe(fb.table, hide_index=True, width="stretch")
+    render.grid(fb.table)
     left, right = st.columns(2)
     download(
         "Feedback report (HTML)",

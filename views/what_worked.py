@@ -32,7 +32,7 @@ table = register.table(listed)
 if table.empty:
     st.info("No interventions recorded yet.")
 else:
-    st.dataframe(table, hide_index=True, width="stretch")
+    render.grid(table)
     header = exports.header_lines(
         "Interventions register (no counts)", page.meta, page.rule, ["Interventions register"]
     )
