@@ -178,29 +178,25 @@ def test_a_markdown_table_escapes_every_header_and_text_cell_and_keeps_numbers()
     assert list(frame["Name"]) == [PHISHING, "Barnet"]  # the frame given is not changed
 
 
-def test_every_streamlit_table_is_drawn_through_the_escaping_helper() -> None:
+def streamlit_calls(found) -> list[str]:
+    """Return 'file:line' of every line of views/ and components/ for which found(line) holds."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    calls = [
+    return [
         f"{path.relative_to(root)}:{number}"
         for folder in ("views", "components")
         for path in sorted((root / folder).glob("*.py"))
         for number, line in enumerate(path.read_text().splitlines(), 1)
-        if "st.table(" in line and "escape_table(" not in line
+        if found(line)
     ]
+
+
+def test_every_streamlit_table_is_drawn_through_the_escaping_helper() -> None:
+    calls = streamlit_calls(lambda line: "st.table(" in line and "escape_table(" not in line)
     assert calls == []  # st.table reads cells as Markdown: use components.render.whole_table
 
 
 def test_every_grid_is_drawn_through_the_helper_that_drops_its_index() -> None:
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    calls = [
-        f"{path.relative_to(root)}:{number}"
-        for folder in ("views", "components")
-        for path in sorted((root / folder).glob("*.py"))
-        for number, line in enumerate(path.read_text().splitlines(), 1)
-        if ".dataframe(" in line and "target.dataframe(" not in line
-    ]
+    calls = streamlit_calls(lambda line: ".dataframe(" in line and "target.dataframe(" not in line)
     assert calls == []  # a grid sends its index even hidden: use components.render.grid
